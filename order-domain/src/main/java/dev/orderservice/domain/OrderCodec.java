@@ -1,0 +1,267 @@
+package dev.orderservice.domain;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads orders from JSON bytes and writes their canonical JSON.
+ *
+ * <p>Decoding is strict (no type coercion, no trailing content, no duplicate keys, unknown fields
+ * rejected unless {@link Builder#ignoreUnknownFields(boolean) configured otherwise}) and never
+ * throws on bad input: it returns {@link DecodeResult.Failed} with the line, column, JSON path and
+ * what was expected. A document larger than {@link Builder#maxBytes(int) the size limit} is refused
+ * before it is parsed.
+ *
+ * <p>The canonical form is UTF-8 JSON with the fields in the order of the records' declarations and
+ * no insignificant whitespace, so equal orders always encode to equal bytes.
+ *
+ * <p>Instances are immutable and thread safe.
+ */
+public final class OrderCodec {
+
+  /** The default size limit of a document: 1 MiB. */
+  public static final int DEFAULT_MAX_BYTES = 1024 * 1024;
+
+  private static final OrderCodec STANDARD = builder().build();
+
+  private final int maxBytes;
+  private final ObjectReader reader;
+  private final ObjectWriter writer;
+
+  private OrderCodec(Builder builder) {
+    this.maxBytes = builder.maxBytes;
+    ObjectMapper mapper = strictMapper(builder.ignoreUnknownFields, builder.maxBytes);
+    this.reader = mapper.readerFor(Order.class);
+    this.writer = mapper.writerFor(Order.class);
+  }
+
+  /** The codec with default settings: unknown fields rejected, 1 MiB limit. */
+  public static OrderCodec standard() {
+    return STANDARD;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The size limit of a document, in bytes. */
+  public int maxBytes() {
+    return maxBytes;
+  }
+
+  /** Reads one order; never throws for bad input. */
+  public DecodeResult decode(byte[] json) {
+    if (json == null || json.length == 0) {
+      return new DecodeResult.Failed("the document is empty: expected a JSON object");
+    }
+    if (json.length > maxBytes) {
+      return new DecodeResult.Failed(
+          "the document is " + json.length + " bytes, over the limit of " + maxBytes + " bytes");
+    }
+    try {
+      Order order = reader.readValue(json);
+      if (order == null) {
+        return new DecodeResult.Failed("line 1, column 1: expected a JSON object, got null");
+      }
+      return new DecodeResult.Decoded(order);
+    } catch (IOException e) {
+      return new DecodeResult.Failed(describe(e));
+    }
+  }
+
+  /** The canonical JSON of {@code order}. */
+  public byte[] encode(Order order) {
+    try {
+      return writer.writeValueAsBytes(order);
+    } catch (JsonProcessingException e) {
+      // Records of strings and numbers always serialise; this is a defect, not bad input.
+      throw new UncheckedIOException("cannot encode order", e);
+    }
+  }
+
+  /** Encodes {@code order} and keeps both together. */
+  public EncodedOrder encoded(Order order) {
+    return new EncodedOrder(order, encode(order));
+  }
+
+  private static ObjectMapper strictMapper(boolean ignoreUnknownFields, int maxBytes) {
+    JsonMapper mapper =
+        JsonMapper.builder()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, !ignoreUnknownFields)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    // A number where a string belongs (or the reverse) is a producer's mistake, not something
+    // to paper over: it would change what the canonical JSON says.
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    mapper
+        .coercionConfigFor(LogicalType.Integer)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    mapper.getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxDocumentLength(maxBytes).build());
+    return mapper;
+  }
+
+  private static String describe(IOException e) {
+    StringBuilder reason = new StringBuilder();
+    if (e instanceof JacksonException je) {
+      JsonLocation at = je.getLocation();
+      if (at != null && at.getLineNr() > 0) {
+        reason.append("line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr());
+        reason.append(": ");
+      }
+    }
+    if (e instanceof UnrecognizedPropertyException u) {
+      reason.append(path(u, u.getPropertyName())).append(": unknown field");
+      Collection<Object> known = u.getKnownPropertyIds();
+      if (known != null && !known.isEmpty()) {
+        reason.append(" (expected one of ")
+            .append(known.stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")))
+            .append(')');
+      }
+      return reason.toString();
+    }
+    if (e instanceof ValueInstantiationException v && v.getCause() != null) {
+      // Raised by a record's constructor, whose message names the field and the rule.
+      return reason.append(firstLine(v.getCause().getMessage())).toString();
+    }
+    if (e instanceof MismatchedInputException m) {
+      String message = firstLine(m.getOriginalMessage());
+      if (message.startsWith("Missing required creator property")) {
+        String field = between(message, '\'', '\'');
+        return reason.append(path(m, field)).append(": is required").toString();
+      }
+      if (message.startsWith("Trailing token")) {
+        return reason.append("unexpected content after the end of the order").toString();
+      }
+      String where = path(m, null);
+      if (!where.isEmpty()) {
+        reason.append(where).append(": ");
+      }
+      return reason.append("expected ").append(expected(m.getTargetType())).toString();
+    }
+    return reason.append(firstLine(originalMessage(e))).toString();
+  }
+
+  private static String originalMessage(IOException e) {
+    if (e instanceof JacksonException je) {
+      return je.getOriginalMessage();
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  private static String expected(Class<?> type) {
+    if (type == null) {
+      return "a value of another type";
+    }
+    if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
+      return "an integer";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (List.class.isAssignableFrom(type) || type.isArray()) {
+      return "an array";
+    }
+    if (type.isRecord() || Map.class.isAssignableFrom(type)) {
+      return "an object";
+    }
+    return "a value of type " + type.getSimpleName();
+  }
+
+  /** The JSON path of the failure, with {@code field} appended when the parser stopped above it. */
+  private static String path(JsonMappingException e, String field) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (path.length() > 0) {
+          path.append('.');
+        }
+        path.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    boolean alreadyThere = field != null && path.toString().endsWith(field);
+    if (field != null && !alreadyThere) {
+      if (path.length() > 0) {
+        path.append('.');
+      }
+      path.append(field);
+    }
+    return path.toString();
+  }
+
+  private static String between(String s, char open, char close) {
+    int from = s.indexOf(open);
+    int to = from < 0 ? -1 : s.indexOf(close, from + 1);
+    return from < 0 || to < 0 ? s : s.substring(from + 1, to);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable JSON";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /** Settings of an {@link OrderCodec}. Not thread safe; build once and share the codec. */
+  public static final class Builder {
+    private boolean ignoreUnknownFields;
+    private int maxBytes = DEFAULT_MAX_BYTES;
+
+    private Builder() {}
+
+    /** Whether fields the model does not know are skipped instead of refused. Default: refused. */
+    public Builder ignoreUnknownFields(boolean ignore) {
+      this.ignoreUnknownFields = ignore;
+      return this;
+    }
+
+    /** The largest document accepted, in bytes. Default: 1 MiB. */
+    public Builder maxBytes(int maxBytes) {
+      if (maxBytes < 1) {
+        throw new IllegalArgumentException("maxBytes must be >= 1, was " + maxBytes);
+      }
+      this.maxBytes = maxBytes;
+      return this;
+    }
+
+    public OrderCodec build() {
+      return new OrderCodec(this);
+    }
+  }
+}

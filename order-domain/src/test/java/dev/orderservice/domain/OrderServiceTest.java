@@ -1,0 +1,129 @@
+package dev.orderservice.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mockito.ArgumentCaptor;
+import org.mockito.Mock;
+import org.mockito.junit.jupiter.MockitoExtension;
+
+@ExtendWith(MockitoExtension.class)
+class OrderServiceTest {
+
+  @Mock OrderStore store;
+  @Mock OrderCache cache;
+
+  private final OrderCodec codec = OrderCodec.standard();
+
+  @Test
+  void aValidOrderIsStoredAndThenCached() {
+    Order order = SampleOrder.order();
+    when(store.saveAll(anyList())).thenReturn(List.of(inserted(order)));
+
+    AcceptResult result = service().accept(order);
+
+    assertThat(result).isEqualTo(new AcceptResult(order.orderUid(), AcceptResult.Status.INSERTED, List.of()));
+    ArgumentCaptor<byte[]> cached = ArgumentCaptor.forClass(byte[].class);
+    verify(cache).put(org.mockito.ArgumentMatchers.eq(order.orderUid()), cached.capture());
+    assertThat(cached.getValue()).isEqualTo(codec.encode(order));
+  }
+
+  @Test
+  void anInvalidOrderNeverReachesTheStoreNorTheCache() {
+    Order invalid = OrderValidatorTest.withUid(SampleOrder.order(), "not a uid");
+
+    AcceptResult result = service().accept(invalid);
+
+    assertThat(result.status()).isEqualTo(AcceptResult.Status.INVALID);
+    assertThat(result.violations())
+        .containsExactly(new Violation("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]"));
+    verifyNoInteractions(store, cache);
+  }
+
+  @Test
+  void aCacheHitNeverTouchesTheStore() {
+    byte[] json = codec.encode(SampleOrder.order());
+    when(cache.get("b563feb7b2b84b6test")).thenReturn(Optional.of(json));
+
+    assertThat(service().find("b563feb7b2b84b6test")).containsSame(json);
+    verifyNoInteractions(store);
+  }
+
+  @Test
+  void aCacheMissLoadsFromTheStoreAndFillsTheCache() {
+    byte[] json = codec.encode(SampleOrder.order());
+    when(cache.get("b563feb7b2b84b6test")).thenReturn(Optional.empty());
+    when(store.findJson("b563feb7b2b84b6test")).thenReturn(Optional.of(json));
+
+    assertThat(service().find("b563feb7b2b84b6test")).containsSame(json);
+    verify(cache).put("b563feb7b2b84b6test", json);
+  }
+
+  @Test
+  void anUnknownOrderIsNotCached() {
+    when(cache.get("nope")).thenReturn(Optional.empty());
+    when(store.findJson("nope")).thenReturn(Optional.empty());
+
+    assertThat(service().find("nope")).isEmpty();
+    verify(cache, never()).put(anyString(), any());
+  }
+
+  @Test
+  void aBatchIsStoredWithOneCallAndOnlyStoredOrdersAreCached() {
+    RandomOrders random = new RandomOrders(7);
+    Order first = random.next();
+    Order invalid = OrderValidatorTest.withUid(random.next(), "");
+    Order duplicate = random.next();
+    Order conflicting = random.next();
+    when(store.saveAll(anyList()))
+        .thenReturn(List.of(
+            inserted(first),
+            new SaveResult(duplicate.orderUid(), SaveOutcome.DUPLICATE),
+            new SaveResult(conflicting.orderUid(), SaveOutcome.CONFLICT)));
+
+    List<AcceptResult> results = service().acceptAll(List.of(first, invalid, duplicate, conflicting));
+
+    assertThat(results)
+        .extracting(AcceptResult::status)
+        .containsExactly(
+            AcceptResult.Status.INSERTED, AcceptResult.Status.INVALID,
+            AcceptResult.Status.DUPLICATE, AcceptResult.Status.CONFLICT);
+    @SuppressWarnings("unchecked")
+    ArgumentCaptor<List<EncodedOrder>> stored = ArgumentCaptor.forClass(List.class);
+    verify(store, times(1)).saveAll(stored.capture());
+    assertThat(stored.getValue()).extracting(EncodedOrder::orderUid)
+        .containsExactly(first.orderUid(), duplicate.orderUid(), conflicting.orderUid());
+    verify(cache).put(first.orderUid(), stored.getValue().get(0).json());
+    verify(cache).put(duplicate.orderUid(), stored.getValue().get(1).json());
+    verify(cache, never()).put(org.mockito.ArgumentMatchers.eq(conflicting.orderUid()), any());
+  }
+
+  @Test
+  void aStoreFailureCachesNothing() {
+    when(store.saveAll(anyList())).thenThrow(new OrderStoreException("down", true, null));
+
+    assertThatThrownBy(() -> service().accept(SampleOrder.order()))
+        .isInstanceOf(OrderStoreException.class);
+    verifyNoInteractions(cache);
+  }
+
+  private OrderService service() {
+    return new OrderService(store, cache);
+  }
+
+  private static SaveResult inserted(Order order) {
+    return new SaveResult(order.orderUid(), SaveOutcome.INSERTED);
+  }
+}
