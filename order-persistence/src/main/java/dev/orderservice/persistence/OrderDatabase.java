@@ -1,0 +1,83 @@
+package dev.orderservice.persistence;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.Objects;
+
+/**
+ * The connection pool a runner hands to {@link Migrations#migrate} and {@link PostgresOrderStore}:
+ *
+ * <pre>{@code
+ * try (HikariDataSource pool = OrderDatabase.pool(url, user, password, 10, "orders")) {
+ *   Migrations.migrate(pool);
+ *   OrderStore store = new PostgresOrderStore(pool);
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread safe. Reads no environment or system properties: the caller passes every setting.
+ */
+public final class OrderDatabase {
+
+  private OrderDatabase() {}
+
+  /**
+   * A HikariCP pool of PostgreSQL connections. It does not connect here: the first borrower does
+   * (and {@link Migrations#migrate} is usually the first), so a runner may start before the
+   * database is up. Server error details, which can quote a failing row and so personal data, are
+   * left out of driver exceptions' messages.
+   *
+   * @param jdbcUrl a {@code jdbc:postgresql:} URL
+   * @param user the database user, or {@code null} to take it from the URL
+   * @param password the password, or {@code null} to take it from the URL or use none
+   * @param maxSize the most connections the pool opens, at least 1
+   * @param poolName names the pool's threads, log lines and the connections' {@code
+   *     application_name}
+   * @return a pool the caller owns and closes
+   * @throws IllegalArgumentException if a setting is invalid; the message says which and why
+   * @throws NullPointerException if {@code jdbcUrl} or {@code poolName} is null
+   */
+  public static HikariDataSource pool(
+      String jdbcUrl, String user, String password, int maxSize, String poolName) {
+    return new HikariDataSource(config(jdbcUrl, user, password, maxSize, poolName));
+  }
+
+  /**
+   * A pool as {@link #pool(String, String, String, int, String)} makes it, for a URL that carries
+   * the credentials itself (or needs none).
+   */
+  public static HikariDataSource pool(String jdbcUrl, int maxSize, String poolName) {
+    return pool(jdbcUrl, null, null, maxSize, poolName);
+  }
+
+  private static HikariConfig config(
+      String jdbcUrl, String user, String password, int maxSize, String poolName) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    Objects.requireNonNull(poolName, "poolName");
+    if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+      // The URL may carry a password: do not echo it.
+      throw new IllegalArgumentException("jdbcUrl must start with \"jdbc:postgresql:\"");
+    }
+    if (maxSize < 1) {
+      throw new IllegalArgumentException("maxSize must be >= 1, was " + maxSize);
+    }
+    if (poolName.isBlank()) {
+      throw new IllegalArgumentException("poolName must not be blank");
+    }
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(poolName);
+    config.setDriverClassName("org.postgresql.Driver");
+    config.setJdbcUrl(jdbcUrl);
+    if (user != null) {
+      config.setUsername(user);
+    }
+    if (password != null) {
+      config.setPassword(password);
+    }
+    config.setMaximumPoolSize(maxSize);
+    config.setInitializationFailTimeout(-1);
+    config.addDataSourceProperty("ApplicationName", poolName);
+    config.addDataSourceProperty("logServerErrorDetail", "false");
+    return config;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.orderservice.persistence;
+
+import dev.orderservice.domain.OrderStoreException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Optional;
+import java.util.Set;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Turns a database failure into an {@link OrderStoreException} that says whether retrying can help.
+ *
+ * <p>Transient: the connection failed or could not be had (SQLState class 08, a pool's acquire
+ * timeout), the server is out of resources (class 53), shutting down or starting (57P01, 57P02,
+ * 57P03), or the transaction lost a serialization race or a deadlock (40001, 40P01). Everything
+ * else, such as a constraint the data breaks or a defect in a statement, fails the same way again.
+ */
+final class StoreFailures {
+
+  private static final Set<String> TRANSIENT_STATES =
+      Set.of("57P01", "57P02", "57P03", "40001", "40P01");
+
+  private StoreFailures() {}
+
+  /**
+   * @param what what was being done, e.g. "save a batch of 500 orders"
+   * @param failure what the driver, the pool or jOOQ threw
+   */
+  static OrderStoreException translate(String what, Throwable failure) {
+    Optional<SQLException> sql = firstSqlException(failure);
+    boolean transientFailure =
+        hasTransientConnectionFailure(failure)
+            || sql.map(SQLException::getSQLState)
+                .map(StoreFailures::isTransientState)
+                .orElse(false);
+    String message =
+        "could not "
+            + what
+            + sql.map(e -> ": SQLState " + e.getSQLState() + ", " + describe(e))
+                .orElse(": " + failure.getClass().getSimpleName());
+    return new OrderStoreException(message, transientFailure, failure);
+  }
+
+  static boolean isTransientState(String sqlState) {
+    if (sqlState == null) {
+      return false;
+    }
+    return sqlState.startsWith("08")
+        || sqlState.startsWith("53")
+        || TRANSIENT_STATES.contains(sqlState);
+  }
+
+  private static boolean hasTransientConnectionFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      // HikariCP's "connection is not available, request timed out" and its kin.
+      if (t instanceof SQLTransientConnectionException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Optional<SQLException> firstSqlException(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        return Optional.of(sql);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The server's primary message without its detail, which may quote a failing row and with it
+   * personal data; the full exception stays attached as the cause.
+   */
+  private static String describe(SQLException e) {
+    if (e instanceof PSQLException pg) {
+      ServerErrorMessage server = pg.getServerErrorMessage();
+      if (server != null && server.getMessage() != null) {
+        return server.getMessage();
+      }
+    }
+    String message = e.getMessage();
+    if (message == null) {
+      return e.getClass().getSimpleName();
+    }
+    int detail = message.indexOf("\n  Detail:");
+    return detail < 0 ? message : message.substring(0, detail);
+  }
+}
