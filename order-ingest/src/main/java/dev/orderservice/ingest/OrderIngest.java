@@ -1,0 +1,530 @@
+package dev.orderservice.ingest;
+
+import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderService;
+import dev.orderservice.domain.OrderStoreException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a Kafka topic of order documents into stored, cached orders, at least once and without
+ * storing any order twice. See the {@linkplain dev.orderservice.ingest package documentation} for
+ * the lifecycle and the guarantees.
+ *
+ * <p>Build one with {@link #builder()}, run it on a thread of yours ({@code executor.submit(ingest)}),
+ * stop it with {@link #close()}. {@link #run()} blocks until then. An instance runs once.
+ *
+ * <p>Thread safety: {@link #run()} is called by one thread; {@link #close()}, {@link #metrics()}
+ * and {@link #isRunning()} may be called from any thread.
+ */
+public final class OrderIngest implements Runnable, AutoCloseable {
+
+  /** The topic read when none is set. */
+  public static final String DEFAULT_TOPIC = "orders";
+  /** The dead-letter topic written when none is set. */
+  public static final String DEFAULT_DEAD_LETTER_TOPIC = "orders.dlq";
+  /** The consumer group when none is set. */
+  public static final String DEFAULT_GROUP_ID = "order-service";
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
+
+  private final Map<String, Object> consumerConfig;
+  private final Map<String, Object> producerConfig;
+  private final String topic;
+  private final String deadLetterTopic;
+  private final OrderService service;
+  private final OrderCodec codec;
+  private final Duration pollTimeout;
+  private final Duration closeTimeout;
+  private final Duration ackTimeout;
+  private final Backoff backoff;
+  private final Runnable afterStore;
+
+  private final IngestCounters counters = new IngestCounters();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile Thread runner;
+  private volatile boolean running;
+
+  // Owned by the ingest thread.
+  private Batch inHand;
+  private long retryAtNanos;
+
+  private OrderIngest(Builder b) {
+    this.topic = b.topic;
+    this.deadLetterTopic = b.deadLetterTopic;
+    this.service = b.service;
+    this.codec = b.codec;
+    this.pollTimeout = b.pollTimeout;
+    this.closeTimeout = b.closeTimeout;
+    this.ackTimeout = b.ackTimeout;
+    this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
+    this.afterStore = b.afterStore;
+    this.consumerConfig = consumerConfig(b);
+    this.producerConfig = producerConfig(b);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Consumes until {@link #close()}: polls, stores, dead-letters, commits, batch after batch, and
+   * retries transient failures with backoff. Returns normally after {@code close()}; an unexpected
+   * error ends it with that error and without committing the batch in hand.
+   *
+   * @throws IllegalStateException if this instance has run before
+   */
+  @Override
+  public void run() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("an OrderIngest runs once; build a new one");
+    }
+    runner = Thread.currentThread();
+    KafkaConsumer<byte[], byte[]> c = null;
+    KafkaProducer<byte[], byte[]> p = null;
+    try {
+      c = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      consumer = c;
+      p = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+      if (closing.get()) {
+        return; // closed before we had a consumer to wake up
+      }
+      c.subscribe(List.of(topic), new Rebalance(c));
+      running = true;
+      LOG.info("consuming {} as group {}; rejected records go to {}",
+          topic, consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG), deadLetterTopic);
+      loop(c, new DeadLetterPublisher(p, deadLetterTopic, ackTimeout));
+      LOG.info("stopped consuming {}", topic);
+    } finally {
+      running = false;
+      closeQuietly(c, p);
+      finished.countDown();
+    }
+  }
+
+  /**
+   * Stops {@link #run()}: wakes the consumer, lets the batch in hand finish its current step
+   * (a batch not yet committed is abandoned, never committed past, and will be read again), and
+   * closes the Kafka clients. Waits at most the {@linkplain Builder#closeTimeout close timeout}.
+   * Idempotent; safe before, during or after {@code run()}.
+   */
+  @Override
+  public void close() {
+    if (closing.compareAndSet(false, true)) {
+      KafkaConsumer<byte[], byte[]> c = consumer;
+      if (c != null) {
+        c.wakeup();
+      }
+    }
+    if (!started.get() || Thread.currentThread() == runner) {
+      return;
+    }
+    try {
+      if (!finished.await(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("still finishing a batch after {}; not waiting longer", closeTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether {@link #run()} is consuming (subscribed and not yet stopped). */
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** The counters so far. */
+  public IngestMetrics metrics() {
+    return counters.snapshot();
+  }
+
+  private void loop(KafkaConsumer<byte[], byte[]> c, DeadLetterPublisher deadLetters) {
+    while (!closing.get()) {
+      try {
+        ConsumerRecords<byte[], byte[]> polled = c.poll(pollTimeout);
+        if (!polled.isEmpty()) {
+          if (inHand == null) {
+            inHand = new Batch(polled, System.nanoTime());
+            inHand.decode(codec);
+          } else {
+            rewind(c, polled); // cannot happen while paused; never drop records if it does
+          }
+        }
+        updateLag(c);
+        if (inHand != null && System.nanoTime() - retryAtNanos >= 0) {
+          advance(c, deadLetters);
+        }
+      } catch (WakeupException e) {
+        // close() was called: the loop condition ends it.
+      }
+    }
+  }
+
+  /** Takes the batch in hand as far as it goes: stored, dead-lettered, committed. */
+  private void advance(KafkaConsumer<byte[], byte[]> c, DeadLetterPublisher deadLetters) {
+    Batch batch = inHand;
+    try {
+      if (!batch.isStored()) {
+        batch.store(service);
+        afterStore.run();
+      }
+      if (!batch.isDeadLettered()) {
+        deadLetters.publish(batch.deadLetters());
+        batch.markDeadLettered();
+        batch.deadLetters().forEach(this::logRejected);
+      }
+      commit(c, batch.nextOffsets());
+      finish(c, batch);
+    } catch (OrderStoreException | DeadLetterPublisher.DeadLetterException | RetriableException e) {
+      if (e instanceof OrderStoreException store && !store.isTransient()) {
+        throw store;
+      }
+      retryLater(c, e);
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      // The group gave our partitions to another member, which reads them again from the last
+      // commit; what we stored is absorbed there as DUPLICATE.
+      LOG.info("partitions moved during the batch; leaving it to their new owner: {}", e.getMessage());
+      abandon(c);
+    }
+  }
+
+  private void commit(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    try {
+      c.commitSync(offsets);
+    } catch (WakeupException e) {
+      // close() arrived mid-commit: the batch is done, so its commit is still owed.
+      c.commitSync(offsets);
+    }
+  }
+
+  private void finish(KafkaConsumer<byte[], byte[]> c, Batch batch) {
+    long nanos = System.nanoTime() - batch.polledAtNanos();
+    counters.batchDone(batch.size(), nanos);
+    counters.ordersInserted.addAndGet(batch.inserted());
+    counters.duplicates.addAndGet(batch.duplicates());
+    for (DeadLetter letter : batch.deadLetters()) {
+      counters.rejected.incrementAndGet(letter.stage().ordinal());
+    }
+    counters.deadLettered.addAndGet(batch.deadLetters().size());
+    LOG.debug("batch of {} records: {} inserted, {} duplicates, {} dead-lettered, {} ms",
+        batch.size(), batch.inserted(), batch.duplicates(), batch.deadLetters().size(), nanos / 1_000_000);
+    inHand = null;
+    backoff.reset();
+    if (!c.paused().isEmpty()) {
+      c.resume(c.paused());
+      LOG.info("resumed consuming {} after the failure cleared", topic);
+    }
+  }
+
+  private void retryLater(KafkaConsumer<byte[], byte[]> c, RuntimeException cause) {
+    counters.retries.incrementAndGet();
+    Duration wait = backoff.next();
+    retryAtNanos = System.nanoTime() + wait.toNanos();
+    // Paused partitions return nothing, but poll() goes on, so the consumer keeps its place in
+    // the group while the database or the broker recovers.
+    c.pause(c.assignment());
+    LOG.warn("transient failure, retrying the batch of {} records in {} ms: {}",
+        inHand.size(), wait.toMillis(), cause.toString());
+  }
+
+  private void abandon(KafkaConsumer<byte[], byte[]> c) {
+    inHand = null;
+    backoff.reset();
+    c.resume(c.paused());
+  }
+
+  /** Seeks back to records a poll returned while a batch was in hand, to read them later. */
+  private static void rewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> polled) {
+    for (TopicPartition partition : polled.partitions()) {
+      c.seek(partition, polled.records(partition).get(0).offset());
+    }
+  }
+
+  private void updateLag(KafkaConsumer<byte[], byte[]> c) {
+    long lag = 0;
+    for (TopicPartition partition : c.assignment()) {
+      OptionalLong partitionLag = c.currentLag(partition);
+      lag += partitionLag.orElse(0);
+    }
+    counters.consumerLag.set(lag);
+  }
+
+  private void logRejected(DeadLetter letter) {
+    LOG.info("rejected {} at {}: {}", letter.where(), letter.stage(), letter.reason());
+  }
+
+  private void closeQuietly(KafkaConsumer<byte[], byte[]> c, KafkaProducer<byte[], byte[]> p) {
+    Duration each = closeTimeout.dividedBy(2);
+    try {
+      if (c != null) {
+        c.close(CloseOptions.timeout(each));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("closing the consumer failed: {}", e.toString());
+    }
+    try {
+      if (p != null) {
+        p.close(each);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("closing the dead-letter producer failed: {}", e.toString());
+    }
+  }
+
+  /** Runs on the ingest thread, inside poll(). */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    private final KafkaConsumer<byte[], byte[]> c;
+
+    Rebalance(KafkaConsumer<byte[], byte[]> c) {
+      this.c = c;
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      counters.rebalances.incrementAndGet();
+      LOG.info("partitions revoked: {}", partitions);
+      handOver(Set.copyOf(partitions), true);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      counters.rebalances.incrementAndGet();
+      LOG.warn("partitions lost: {}", partitions);
+      handOver(Set.copyOf(partitions), false);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      LOG.info("partitions assigned: {}", partitions);
+      if (inHand != null) {
+        c.pause(partitions); // a retry is pending: keep new partitions quiet until it is done
+      }
+    }
+
+    /** Commits the batch in hand if it is done, else abandons it to the next owner. */
+    private void handOver(Set<TopicPartition> partitions, boolean stillOwned) {
+      Batch batch = inHand;
+      if (batch == null || !batch.touches(partitions)) {
+        return;
+      }
+      if (stillOwned && batch.isStored() && batch.isDeadLettered()) {
+        try {
+          commit(c, batch.nextOffsets());
+          finish(c, batch);
+          return;
+        } catch (RuntimeException e) {
+          LOG.info("could not commit before the rebalance; the next owner reads again: {}", e.toString());
+        }
+      }
+      abandon(c);
+    }
+  }
+
+  private static Map<String, Object> consumerConfig(Builder b) {
+    Map<String, Object> config = new HashMap<>(b.consumerProperties);
+    config.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    config.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, b.groupId);
+    config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "order-ingest");
+    // A new group starts at the beginning: orders produced before the first start are not lost.
+    config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Offsets are committed by hand, after the batch is stored and dead-lettered: never before.
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, b.maxBatchSize);
+    require(config.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) != null,
+        "bootstrap servers are required: bootstrapServers(...) or consumer property bootstrap.servers");
+    return Map.copyOf(config);
+  }
+
+  private static Map<String, Object> producerConfig(Builder b) {
+    Map<String, Object> config = new HashMap<>(b.producerProperties);
+    Object servers = b.producerProperties.getOrDefault(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        b.consumerProperties.getOrDefault(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers));
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "order-ingest-dlq");
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // Fail a send within the ack timeout instead of Kafka's two minutes, so a broker outage turns
+    // into a retry of the batch, not a stuck consumer.
+    int ackMillis = (int) b.ackTimeout.toMillis();
+    config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, ackMillis / 3));
+    config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ackMillis);
+    config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ackMillis);
+    return Map.copyOf(config);
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /**
+   * Settings of an {@link OrderIngest}. Only {@link #service} and the bootstrap servers are
+   * required. Not thread safe.
+   */
+  public static final class Builder {
+    private String bootstrapServers;
+    private final Map<String, Object> consumerProperties = new HashMap<>();
+    private final Map<String, Object> producerProperties = new HashMap<>();
+    private String topic = DEFAULT_TOPIC;
+    private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+    private String groupId = DEFAULT_GROUP_ID;
+    private OrderService service;
+    private OrderCodec codec = OrderCodec.standard();
+    private int maxBatchSize = 500;
+    private Duration pollTimeout = Duration.ofMillis(500);
+    private Duration initialBackoff = Duration.ofMillis(200);
+    private Duration maxBackoff = Duration.ofSeconds(10);
+    private Duration ackTimeout = Duration.ofSeconds(30);
+    private Duration closeTimeout = Duration.ofSeconds(30);
+    private Runnable afterStore = () -> {};
+
+    private Builder() {}
+
+    /** {@code host:port[,host:port...]} of the Kafka cluster. */
+    public Builder bootstrapServers(String servers) {
+      this.bootstrapServers = requireText(servers, "bootstrapServers");
+      return this;
+    }
+
+    /**
+     * Extra Kafka consumer settings (security, timeouts). {@code enable.auto.commit} and {@code
+     * max.poll.records} are always set by the ingest.
+     */
+    public Builder consumerProperties(Map<String, ?> properties) {
+      consumerProperties.putAll(Objects.requireNonNull(properties, "properties"));
+      return this;
+    }
+
+    /** Extra settings of the dead-letter producer; {@code acks=all} and idempotence are forced. */
+    public Builder producerProperties(Map<String, ?> properties) {
+      producerProperties.putAll(Objects.requireNonNull(properties, "properties"));
+      return this;
+    }
+
+    /** The topic of order documents. Default {@value OrderIngest#DEFAULT_TOPIC}. */
+    public Builder topic(String topic) {
+      this.topic = requireText(topic, "topic");
+      return this;
+    }
+
+    /** Where rejected records go. Default {@value OrderIngest#DEFAULT_DEAD_LETTER_TOPIC}. */
+    public Builder deadLetterTopic(String topic) {
+      this.deadLetterTopic = requireText(topic, "deadLetterTopic");
+      return this;
+    }
+
+    /** The consumer group. Default {@value OrderIngest#DEFAULT_GROUP_ID}. */
+    public Builder groupId(String groupId) {
+      this.groupId = requireText(groupId, "groupId");
+      return this;
+    }
+
+    /** Where orders go. Required. */
+    public Builder service(OrderService service) {
+      this.service = Objects.requireNonNull(service, "service");
+      return this;
+    }
+
+    /** How record values are read. Default {@link OrderCodec#standard()}. */
+    public Builder codec(OrderCodec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /** The most records per batch (one poll, one transaction). Default 500. */
+    public Builder maxBatchSize(int maxBatchSize) {
+      require(maxBatchSize >= 1, "maxBatchSize must be >= 1, was " + maxBatchSize);
+      this.maxBatchSize = maxBatchSize;
+      return this;
+    }
+
+    /** How long one poll waits for records. Default 500 ms. */
+    public Builder pollTimeout(Duration timeout) {
+      this.pollTimeout = positive(timeout, "pollTimeout");
+      return this;
+    }
+
+    /**
+     * The wait after the first transient failure, doubled after each further one up to {@code max}
+     * (with jitter). Default 200 ms up to 10 s.
+     */
+    public Builder backoff(Duration initial, Duration max) {
+      positive(initial, "initial backoff");
+      positive(max, "max backoff");
+      require(initial.compareTo(max) <= 0, "initial backoff must not exceed max backoff");
+      this.initialBackoff = initial;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /** How long dead-letter publishing may wait for the broker's acks. Default 30 s. */
+    public Builder deadLetterAckTimeout(Duration timeout) {
+      this.ackTimeout = positive(timeout, "deadLetterAckTimeout");
+      return this;
+    }
+
+    /** How long {@link OrderIngest#close()} waits for the loop to stop. Default 30 s. */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = positive(timeout, "closeTimeout");
+      return this;
+    }
+
+    /** Test hook: runs after a batch is stored and before anything else happens to it. */
+    Builder afterStore(Runnable hook) {
+      this.afterStore = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if the service or the bootstrap servers are missing
+     */
+    public OrderIngest build() {
+      require(service != null, "service is required");
+      return new OrderIngest(this);
+    }
+
+    private static String requireText(String value, String name) {
+      require(value != null && !value.isBlank(), name + " must not be blank");
+      return value;
+    }
+
+    private static Duration positive(Duration value, String name) {
+      require(value != null && !value.isNegative() && !value.isZero(), name + " must be > 0");
+      return value;
+    }
+  }
+}
