@@ -5,18 +5,23 @@ import java.util.Arrays;
 /** Entry point of {@code bench/run}: picks a benchmark by name. */
 public final class Bench {
 
+  private static final String USAGE = """
+      usage: bench/run store  [--orders N] [--batch N]
+             bench/run ingest [--orders N] [--partitions N] [--batch N] [--topic NAME]""";
+
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: bench/run store [--orders N] [--batch N]");
+      System.err.println(USAGE);
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
       case "store" -> StoreBenchmark.run(Options.parse(rest));
+      case "ingest" -> IngestBenchmark.run(Options.parse(rest));
       default -> {
-        System.err.println("unknown benchmark '" + args[0] + "'; known: store");
+        System.err.println("unknown benchmark '" + args[0] + "'; known: store, ingest");
         System.exit(2);
       }
     }

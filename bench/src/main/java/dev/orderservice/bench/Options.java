@@ -27,4 +27,8 @@ final class Options {
     String value = values.get(name);
     return value == null ? defaultValue : Integer.parseInt(value.replace("_", ""));
   }
+
+  String text(String name, String defaultValue) {
+    return values.getOrDefault(name, defaultValue);
+  }
 }

@@ -172,7 +172,22 @@ public final class OrderCodec {
       }
       return reason.append("expected ").append(expected(m.getTargetType())).toString();
     }
-    return reason.append(firstLine(originalMessage(e))).toString();
+    return reason.append(withoutInput(firstLine(originalMessage(e)))).toString();
+  }
+
+  /**
+   * Jackson quotes the offending input in some messages (an unquoted string, a number out of
+   * range); input can be personal data, and reasons end up in logs and dead-letter headers.
+   */
+  private static String withoutInput(String message) {
+    if (message.startsWith("Unrecognized token")) {
+      return "unrecognized token: expected a JSON value (string, number, object, array, true, false or null)";
+    }
+    if (message.startsWith("Numeric value") && message.contains("out of range")) {
+      int rest = message.indexOf("out of range") + "out of range".length();
+      return "number out of range" + message.substring(rest); // " of int (-2147483648 - ...)"
+    }
+    return message;
   }
 
   private static String originalMessage(IOException e) {

@@ -64,6 +64,8 @@ class OrderCodecTest {
         "unknown field | {\"delivery\":{\"nickname\":\"x\"}} | delivery.nickname: unknown field",
         "duplicate key | {\"entry\":\"a\",\"entry\":\"b\"} | Duplicate field 'entry'",
         "not an object | [1] | line 1, column 1: expected an object",
+        "unquoted string | {\"entry\":secret42} | line 1, column 10: unrecognized token: expected a JSON value",
+        "number out of range | {\"sm_id\":79991234567} | number out of range of int",
       })
   void aMalformedDocumentIsAFailureSayingWhereAndWhat(String what, String json, String reason) {
     DecodeResult result = codec.decode(json.getBytes(UTF_8));
@@ -84,6 +86,12 @@ class OrderCodecTest {
     String json = new String(SampleOrder.bytes(), UTF_8).replaceFirst("\\[\\s*\\{", "[null,{");
 
     assertThat(failure(json)).endsWith("items: must not contain null");
+  }
+
+  @Test
+  void aReasonNeverQuotesTheInput() {
+    assertThat(failure("{\"entry\":secret42}")).doesNotContain("secret42");
+    assertThat(failure("{\"sm_id\":79991234567}")).doesNotContain("79991234567");
   }
 
   @Test

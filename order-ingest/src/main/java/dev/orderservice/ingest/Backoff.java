@@ -22,10 +22,8 @@ final class Backoff {
   /** Counts a failure and returns how long to wait before the next attempt. */
   Duration next() {
     int exponent = Math.min(failures++, 30);
-    long ceiling = Math.min(maxNanos, initialNanos << exponent);
-    if (ceiling <= 0) { // shifted past the sign bit
-      ceiling = maxNanos;
-    }
+    // Compared before shifting: a shift that overflows can wrap to any value, even a small one.
+    long ceiling = initialNanos > (maxNanos >> exponent) ? maxNanos : initialNanos << exponent;
     long half = ceiling / 2;
     return Duration.ofNanos(half + ThreadLocalRandom.current().nextLong(half + 1));
   }

@@ -140,6 +140,18 @@ final class Batch {
     return offsets;
   }
 
+  /** Where to read the batch again: its first record of each partition. */
+  Map<TopicPartition, OffsetAndMetadata> firstOffsets() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      offsets.merge(
+          new TopicPartition(record.topic(), record.partition()),
+          new OffsetAndMetadata(record.offset(), record.leaderEpoch(), ""),
+          (a, b) -> a.offset() <= b.offset() ? a : b);
+    }
+    return offsets;
+  }
+
   /** Whether any record of the batch comes from one of {@code partitions}. */
   boolean touches(Set<TopicPartition> partitions) {
     return records.stream().anyMatch(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));

@@ -174,6 +174,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
         if (!polled.isEmpty()) {
           if (inHand == null) {
             inHand = new Batch(polled, System.nanoTime());
+            retryAtNanos = inHand.polledAtNanos(); // due now
             inHand.decode(codec);
           } else {
             rewind(c, polled); // cannot happen while paused; never drop records if it does
@@ -348,6 +349,13 @@ public final class OrderIngest implements Runnable, AutoCloseable {
           LOG.info("could not commit before the rebalance; the next owner reads again: {}", e.toString());
         }
       }
+      // A cooperative rebalance revokes only some partitions: the batch's records of those this
+      // consumer keeps must be read again, not skipped.
+      batch.firstOffsets().forEach((partition, offset) -> {
+        if (!partitions.contains(partition) && c.assignment().contains(partition)) {
+          c.seek(partition, offset);
+        }
+      });
       abandon(c);
     }
   }
@@ -378,11 +386,19 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
     // Fail a send within the ack timeout instead of Kafka's two minutes, so a broker outage turns
     // into a retry of the batch, not a stuck consumer.
-    int ackMillis = (int) b.ackTimeout.toMillis();
+    int ackMillis = (int) Math.min(Integer.MAX_VALUE, b.ackTimeout.toMillis());
     config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, ackMillis / 3));
-    config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ackMillis);
+    // The producer refuses a delivery timeout below linger.ms + request.timeout.ms, which a
+    // sub-second ack timeout would otherwise give.
+    long lingerAndRequest = millis(config.get(ProducerConfig.LINGER_MS_CONFIG))
+        + millis(config.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
+    config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(ackMillis, lingerAndRequest));
     config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ackMillis);
     return Map.copyOf(config);
+  }
+
+  private static long millis(Object setting) {
+    return Long.parseLong(String.valueOf(setting).trim());
   }
 
   private static void require(boolean condition, String message) {

@@ -19,13 +19,17 @@ import java.util.Objects;
  */
 public final class OrderDatabase {
 
+  /** How long borrowing a connection may wait before it fails as transient. */
+  static final long CONNECTION_TIMEOUT_MS = 5_000;
+
   private OrderDatabase() {}
 
   /**
    * A HikariCP pool of PostgreSQL connections. It does not connect here: the first borrower does
    * (and {@link Migrations#migrate} is usually the first), so a runner may start before the
    * database is up. Server error details, which can quote a failing row and so personal data, are
-   * left out of driver exceptions' messages.
+   * left out of driver exceptions' messages. Borrowing a connection fails after 5 s, so an outage
+   * surfaces quickly as a transient {@code OrderStoreException}.
    *
    * @param jdbcUrl a {@code jdbc:postgresql:} URL
    * @param user the database user, or {@code null} to take it from the URL
@@ -76,6 +80,9 @@ public final class OrderDatabase {
     }
     config.setMaximumPoolSize(maxSize);
     config.setInitializationFailTimeout(-1);
+    // Hikari waits 30 s for a connection by default. When the database is down, a caller (the
+    // Kafka ingest, an HTTP request) should learn it within seconds and back off, not hang.
+    config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
     config.addDataSourceProperty("ApplicationName", poolName);
     config.addDataSourceProperty("logServerErrorDetail", "false");
     return config;

@@ -1,0 +1,337 @@
+package dev.orderservice.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.orderservice.domain.DecodeResult;
+import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderCache;
+import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderService;
+import dev.orderservice.domain.OrderStore;
+import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.OrderValidator;
+import dev.orderservice.domain.SaveResult;
+import dev.orderservice.ingest.IngestMetrics;
+import dev.orderservice.ingest.OrderIngest;
+import dev.orderservice.persistence.Migrations;
+import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresOrderStore;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code bench/run ingest}: {@link OrderIngest} from a topic already holding every order to all of
+ * them stored and committed, against PostgreSQL {@code COPY} of the same rows ({@link CopyLoader})
+ * and against decoding and validating the same record values with no database at all.
+ *
+ * <p>The records are produced and acknowledged before the clock starts, so the ingest rate is the
+ * consumer's alone: group join, polls, decode, validate, {@code saveAll}, cache, commits. It is done
+ * when the group's committed offsets reach the end of every partition and the store holds every
+ * order. Targets: ingest at least 0.4x the COPY rate; decode + validate at least 5x the ingest rate.
+ */
+final class IngestBenchmark {
+
+  private static final double TARGET_COPY_RATIO = 0.4;
+  private static final double TARGET_DECODE_RATIO = 5.0;
+  private static final String GROUP_ID = "bench-ingest";
+  private static final Duration CHECK_EVERY = Duration.ofMillis(50);
+  private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(15);
+
+  private IngestBenchmark() {}
+
+  static void run(Options options) throws Exception {
+    int count = options.integer("orders", 200_000);
+    int partitions = options.integer("partitions", 3);
+    int batchSize = options.integer("batch", 500);
+    String topic = options.text("topic", OrderIngest.DEFAULT_TOPIC);
+    List<EncodedOrder> orders = BenchOrders.generate(count);
+    long rows = BenchOrders.rows(orders);
+
+    IngestRun ingest;
+    double copyRate;
+    try (BenchKafka kafka = BenchKafka.start();
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        BenchDatabase database = BenchDatabase.start();
+        HikariDataSource ingestDb = pool(database.freshDatabase("bench_ingest"), "bench-ingest");
+        HikariDataSource copyDb = pool(database.freshDatabase("bench_ingest_copy"), "bench-ingest-copy")) {
+      Migrations.migrate(ingestDb);
+      Migrations.migrate(copyDb);
+      createTopic(admin, topic, partitions);
+      produce(kafka.bootstrapServers(), topic, orders);
+      Map<TopicPartition, Long> ends = endOffsets(admin, topic, partitions, count);
+
+      OrderIngest.Builder builder = OrderIngest.builder()
+          .bootstrapServers(kafka.bootstrapServers())
+          .topic(topic)
+          .deadLetterTopic(topic + ".dlq")
+          .groupId(GROUP_ID)
+          .maxBatchSize(batchSize);
+      ingest = timeIngest(builder, new PostgresOrderStore(ingestDb), new Done(admin, ends, count));
+      System.err.println("COPY...");
+      copyRate = CopyLoader.load(copyDb, orders);
+    }
+    double decodeRate = timeDecodeAndValidate(orders);
+
+    IngestMetrics m = ingest.metrics();
+    System.out.printf("orders: %,d (%,d rows in 4 tables), topic %s with %d partitions, ingest batches of up to %d%n",
+        count, rows, topic, partitions, batchSize);
+    System.out.println("cache: in-memory ConcurrentHashMap, a stand-in until the cache module exists");
+    System.out.printf("ingest:          %,12.0f orders/s   (%,d ms from start to all stored and committed, checked every %d ms)%n",
+        ingest.rate(), ingest.millis(), CHECK_EVERY.toMillis());
+    System.out.printf("                 first batch committed at %,d ms; %,d batches of %.0f records on average,"
+            + " %.1f ms from poll to commit on average; saveAll %.0f%% of the time%n",
+        ingest.firstBatchMillis(), m.batches(), (double) m.batchRecordsTotal() / Math.max(1, m.batches()),
+        m.batchLatencyNanosTotal() / 1e6 / Math.max(1, m.batches()), 100.0 * ingest.saveAllMillis() / ingest.millis());
+    System.out.printf("COPY:            %,12.0f orders/s%n", copyRate);
+    System.out.printf("ratio:           %12.2f   (ingest / COPY; target >= %.1f: %s)%n",
+        ingest.rate() / copyRate, TARGET_COPY_RATIO, verdict(ingest.rate() / copyRate, TARGET_COPY_RATIO));
+    System.out.printf("decode+validate: %,12.0f orders/s   (one thread, no database, after a warm-up pass)%n", decodeRate);
+    System.out.printf("ratio:           %12.2f   (decode+validate / ingest; target >= %.1f: %s)%n",
+        decodeRate / ingest.rate(), TARGET_DECODE_RATIO, verdict(decodeRate / ingest.rate(), TARGET_DECODE_RATIO));
+  }
+
+  /** What one timed ingest measured. */
+  private record IngestRun(double rate, long millis, long firstBatchMillis, long saveAllMillis, IngestMetrics metrics) {}
+
+  private static HikariDataSource pool(String jdbcUrl, String name) {
+    // One connection for the ingest thread, one for the completion check's count.
+    return OrderDatabase.pool(jdbcUrl, 2, name);
+  }
+
+  private static String verdict(double ratio, double target) {
+    return ratio >= target ? "met" : "NOT met";
+  }
+
+  /** Creates a new topic; one that exists already may hold records the benchmark would count. */
+  private static void createTopic(Admin admin, String topic, int partitions) throws Exception {
+    try {
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException) {
+        throw new IllegalStateException("topic " + topic + " exists already; name a new one with --topic");
+      }
+      throw e;
+    }
+  }
+
+  /** Sends every order (key: its uid, value: its canonical JSON) and waits for every ack. */
+  private static void produce(String bootstrapServers, String topic, List<EncodedOrder> orders) {
+    System.err.printf("producing %,d records to %s...%n", orders.size(), topic);
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-producer");
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    // Large batches, but under the broker's default message.max.bytes of 1 MiB.
+    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+    config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
+    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    Stopwatch watch = Stopwatch.start();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (EncodedOrder order : orders) {
+        producer.send(new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8), order.json()),
+            (metadata, e) -> {
+              if (e != null) {
+                failure.compareAndSet(null, e);
+              }
+            });
+      }
+      producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("producing the orders failed", failure.get());
+    }
+    System.err.printf("produced and acknowledged at %,.0f records/s (not part of any figure)%n",
+        watch.perSecond(orders.size()));
+  }
+
+  /** The end offset of every partition, checked to add up to the orders produced. */
+  private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, int partitions, int count)
+      throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
+    long total = ends.values().stream().mapToLong(Long::longValue).sum();
+    if (total != count) {
+      throw new IllegalStateException("the topic holds " + total + " records, expected " + count);
+    }
+    return ends;
+  }
+
+  private static IngestRun timeIngest(OrderIngest.Builder builder, PostgresOrderStore store, Done done)
+      throws Exception {
+    TimedStore timedStore = new TimedStore(store);
+    OrderIngest ingest = builder.service(new OrderService(timedStore, new MapCache())).build();
+    ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-ingest"));
+    Stopwatch watch;
+    Timeline timeline;
+    try (ingest) {
+      System.err.println("ingest...");
+      watch = Stopwatch.start();
+      timeline = awaitDone(ingest, executor.submit(ingest), done, store);
+    } finally {
+      executor.shutdown();
+      executor.awaitTermination(1, TimeUnit.MINUTES);
+    }
+    // Read once the ingest is closed: the last batch's counters follow its commit.
+    return new IngestRun(watch.perSecondUntil(done.count(), timeline.doneAt()), watch.millisUntil(timeline.doneAt()),
+        watch.millisUntil(timeline.firstBatchAt()), timedStore.saveAllNanos() / 1_000_000, ingest.metrics());
+  }
+
+  /** When the first batch was committed and when everything was; {@link System#nanoTime()} readings. */
+  private record Timeline(long firstBatchAt, long doneAt) {}
+
+  private static Timeline awaitDone(OrderIngest ingest, Future<?> running, Done done, OrderStore store)
+      throws Exception {
+    long firstBatchAt = 0;
+    long giveUpAt = System.nanoTime() + GIVE_UP_AFTER.toNanos();
+    while (true) {
+      if (running.isDone()) {
+        running.get(); // rethrows what ended it
+        throw new IllegalStateException("the ingest stopped before it was done: " + ingest.metrics());
+      }
+      if (firstBatchAt == 0 && ingest.metrics().batches() > 0) {
+        firstBatchAt = System.nanoTime();
+      }
+      if (done.check(store)) {
+        // Read after the check, so the time includes it: at most one interval and one check late.
+        long doneAt = System.nanoTime();
+        return new Timeline(firstBatchAt == 0 ? doneAt : firstBatchAt, doneAt);
+      }
+      if (System.nanoTime() - giveUpAt > 0) {
+        throw new IllegalStateException("not done after " + GIVE_UP_AFTER + ": " + ingest.metrics());
+      }
+      Thread.sleep(CHECK_EVERY.toMillis());
+    }
+  }
+
+  /** When the ingest is done: the group has committed the end of every partition, every order stored. */
+  private record Done(Admin admin, Map<TopicPartition, Long> ends, int count) {
+
+    boolean check(OrderStore store) throws Exception {
+      // The offsets first: a broker round trip is cheap; count(*) over the table is not, and it
+      // would compete with the ingest for the database if run on every check.
+      return committedToEnd() && store.count() == count;
+    }
+
+    private boolean committedToEnd() throws Exception {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(GROUP_ID).partitionsToOffsetAndMetadata().get();
+      for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+        OffsetAndMetadata offset = committed.get(end.getKey());
+        if (offset == null || offset.offset() < end.getValue()) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private static double timeDecodeAndValidate(List<EncodedOrder> orders) {
+    System.err.println("decode + validate...");
+    OrderCodec codec = OrderCodec.standard();
+    OrderValidator validator = new OrderValidator();
+    decodeAndValidate(codec, validator, orders); // warm-up: lets the JIT compile the path first
+    Stopwatch watch = Stopwatch.start();
+    decodeAndValidate(codec, validator, orders);
+    return watch.perSecond(orders.size());
+  }
+
+  /** What the ingest does to each record value before the database, on the bytes it was sent. */
+  private static void decodeAndValidate(OrderCodec codec, OrderValidator validator, List<EncodedOrder> orders) {
+    for (EncodedOrder order : orders) {
+      if (!(codec.decode(order.json()) instanceof DecodeResult.Decoded decoded)
+          || !validator.validate(decoded.order()).isEmpty()) {
+        throw new IllegalStateException("order " + order.orderUid() + " is not a valid order");
+      }
+    }
+  }
+
+  /** The cache port over a map: the cache module does not exist yet. */
+  private static final class MapCache implements OrderCache {
+    private final Map<String, byte[]> entries = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<byte[]> get(String orderUid) {
+      return Optional.ofNullable(entries.get(orderUid));
+    }
+
+    @Override
+    public void put(String orderUid, byte[] json) {
+      entries.put(orderUid, json);
+    }
+  }
+
+  /** A store that adds up the time spent in {@code saveAll}, to say where the ingest's time goes. */
+  private static final class TimedStore implements OrderStore {
+    private final OrderStore store;
+    private final AtomicLong saveAllNanos = new AtomicLong();
+
+    TimedStore(OrderStore store) {
+      this.store = store;
+    }
+
+    long saveAllNanos() {
+      return saveAllNanos.get();
+    }
+
+    @Override
+    public List<SaveResult> saveAll(List<EncodedOrder> batch) {
+      long start = System.nanoTime();
+      try {
+        return store.saveAll(batch);
+      } finally {
+        saveAllNanos.addAndGet(System.nanoTime() - start);
+      }
+    }
+
+    @Override
+    public Optional<byte[]> findJson(String orderUid) {
+      return store.findJson(orderUid);
+    }
+
+    @Override
+    public long streamAll(Consumer<EncodedOrder> sink) {
+      return store.streamAll(sink);
+    }
+
+    @Override
+    public long count() {
+      return store.count();
+    }
+
+    @Override
+    public List<OrderSummary> recent(int limit) {
+      return store.recent(limit);
+    }
+  }
+}

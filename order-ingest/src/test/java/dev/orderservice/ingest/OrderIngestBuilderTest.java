@@ -1,0 +1,107 @@
+package dev.orderservice.ingest;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.orderservice.domain.OrderService;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+class OrderIngestBuilderTest {
+
+  @Test
+  void anIngestWithoutAServiceIsRefused() {
+    assertThatThrownBy(() -> OrderIngest.builder().bootstrapServers("localhost:9092").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("service is required");
+  }
+
+  @Test
+  void anIngestWithoutBootstrapServersIsRefused() {
+    OrderService service = new OrderService(new UnusedStore(), new MapOrderCache());
+
+    assertThatThrownBy(() -> OrderIngest.builder().service(service).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("bootstrap servers are required");
+  }
+
+  @Test
+  void aBlankTopicIsRefused() {
+    assertThatThrownBy(() -> OrderIngest.builder().topic(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("topic must not be blank");
+    assertThatThrownBy(() -> OrderIngest.builder().deadLetterTopic(""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("deadLetterTopic must not be blank");
+    assertThatThrownBy(() -> OrderIngest.builder().groupId(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("groupId must not be blank");
+  }
+
+  @Test
+  void aBatchSizeBelowOneIsRefusedWithTheValueGiven() {
+    assertThatThrownBy(() -> OrderIngest.builder().maxBatchSize(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxBatchSize must be >= 1, was 0");
+  }
+
+  @Test
+  void durationsMustBePositiveAndTheInitialBackoffNotAboveTheMaximum() {
+    assertThatThrownBy(() -> OrderIngest.builder().pollTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("pollTimeout must be > 0");
+    assertThatThrownBy(() -> OrderIngest.builder().closeTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("closeTimeout must be > 0");
+    assertThatThrownBy(() -> OrderIngest.builder().backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("initial backoff must not exceed max backoff");
+  }
+
+  @Test
+  void aMissingServiceIsNamed() {
+    assertThatThrownBy(() -> OrderIngest.builder().service(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("service");
+  }
+
+  @Test
+  void anInstanceRunsOnceAndClosingItBeforeItRunsIsHarmless() {
+    OrderIngest ingest = OrderIngest.builder()
+        .bootstrapServers(TestBroker.bootstrapServers())
+        .service(new OrderService(new UnusedStore(), new MapOrderCache()))
+        .build();
+
+    ingest.close();
+    ingest.run(); // returns at once: closed before it could start consuming
+    ingest.close();
+
+    assertThat(ingest.isRunning()).isFalse();
+    assertThatThrownBy(ingest::run)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("an OrderIngest runs once; build a new one");
+  }
+
+  @Test
+  void aSubSecondDeadLetterAckTimeoutIsHonouredNotRefusedByTheProducer() throws Exception {
+    TestTopics names = TestTopics.create("acktimeout", 1);
+    try (RunningIngests running = new RunningIngests()) {
+      OrderIngest ingest = names.ingest(new OrderService(new UnusedStore(), new MapOrderCache()))
+          .deadLetterAckTimeout(Duration.ofMillis(500))
+          .build();
+      Future<?> run = running.start(ingest);
+
+      TestBroker.produce(List.of(new ProducerRecord<>(names.topic(), "not json".getBytes(UTF_8))));
+
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> run.isDone() || names.allCommitted());
+      assertThat(run).isNotDone();
+      assertThat(TestBroker.readAll(names.deadLetterTopic())).hasSize(1);
+    }
+  }
+}

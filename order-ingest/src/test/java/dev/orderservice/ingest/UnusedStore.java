@@ -1,0 +1,38 @@
+package dev.orderservice.ingest;
+
+import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderStore;
+import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.SaveResult;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** A store for tests whose records never reach one: any call is a test failure. */
+final class UnusedStore implements OrderStore {
+
+  @Override
+  public List<SaveResult> saveAll(List<EncodedOrder> batch) {
+    throw new AssertionError("saveAll was not expected");
+  }
+
+  @Override
+  public Optional<byte[]> findJson(String orderUid) {
+    throw new AssertionError("findJson was not expected");
+  }
+
+  @Override
+  public long streamAll(Consumer<EncodedOrder> sink) {
+    throw new AssertionError("streamAll was not expected");
+  }
+
+  @Override
+  public long count() {
+    throw new AssertionError("count was not expected");
+  }
+
+  @Override
+  public List<OrderSummary> recent(int limit) {
+    throw new AssertionError("recent was not expected");
+  }
+}
