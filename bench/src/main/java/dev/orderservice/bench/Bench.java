@@ -5,7 +5,8 @@ import java.util.Arrays;
 /** Entry point of {@code bench/run}: picks a benchmark by name. */
 public final class Bench {
 
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: bench/run store  [--orders N] [--batch N]
              bench/run ingest [--orders N] [--partitions N] [--batch N] [--topic NAME]""";
 

@@ -31,7 +31,8 @@ final class BenchDatabase implements AutoCloseable {
     EmbeddedPostgres postgres = EmbeddedPostgres.builder().build();
     postgres.start();
     System.err.println("PostgreSQL: embedded, " + postgres);
-    return new BenchDatabase(Optional.of(postgres), postgres.jdbcUrl() + "?user=" + postgres.user());
+    return new BenchDatabase(
+        Optional.of(postgres), postgres.jdbcUrl() + "?user=" + postgres.user());
   }
 
   /** A JDBC URL (with credentials) of a new, empty database called {@code name}. */

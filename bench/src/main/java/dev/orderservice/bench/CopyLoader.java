@@ -38,13 +38,29 @@ final class CopyLoader {
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
       PGConnection pg = c.unwrap(PGConnection.class);
-      copy(pg, "orders (order_uid, track_number, entry, locale, internal_signature, customer_id,"
-          + " delivery_service, shardkey, sm_id, date_created, oof_shard, content_hash)", orders, CopyLoader::orderRow);
-      copy(pg, "delivery (order_uid, name, phone, zip, city, address, region, email)", orders, CopyLoader::deliveryRow);
-      copy(pg, "payment (order_uid, transaction, request_id, currency, provider, amount, payment_dt,"
-          + " bank, delivery_cost, goods_total, custom_fee)", orders, CopyLoader::paymentRow);
-      copy(pg, "items (order_uid, position, chrt_id, track_number, price, rid, name, sale, size,"
-          + " total_price, nm_id, brand, status)", orders, CopyLoader::itemRows);
+      copy(
+          pg,
+          "orders (order_uid, track_number, entry, locale, internal_signature, customer_id,"
+              + " delivery_service, shardkey, sm_id, date_created, oof_shard, content_hash)",
+          orders,
+          CopyLoader::orderRow);
+      copy(
+          pg,
+          "delivery (order_uid, name, phone, zip, city, address, region, email)",
+          orders,
+          CopyLoader::deliveryRow);
+      copy(
+          pg,
+          "payment (order_uid, transaction, request_id, currency, provider, amount, payment_dt,"
+              + " bank, delivery_cost, goods_total, custom_fee)",
+          orders,
+          CopyLoader::paymentRow);
+      copy(
+          pg,
+          "items (order_uid, position, chrt_id, track_number, price, rid, name, sale, size,"
+              + " total_price, nm_id, brand, status)",
+          orders,
+          CopyLoader::itemRows);
       c.commit();
     }
     return watch.perSecond(orders.size());
@@ -57,8 +73,11 @@ final class CopyLoader {
 
   private static void copy(PGConnection pg, String table, List<EncodedOrder> orders, RowWriter rows)
       throws SQLException, IOException {
-    try (Writer out = new BufferedWriter(new OutputStreamWriter(
-        new PGCopyOutputStream(pg, "COPY " + table + " FROM STDIN", 1 << 16), UTF_8), 1 << 16)) {
+    try (Writer out =
+        new BufferedWriter(
+            new OutputStreamWriter(
+                new PGCopyOutputStream(pg, "COPY " + table + " FROM STDIN", 1 << 16), UTF_8),
+            1 << 16)) {
       for (EncodedOrder order : orders) {
         rows.write(out, order);
       }
@@ -67,9 +86,19 @@ final class CopyLoader {
 
   private static void orderRow(Writer out, EncodedOrder encoded) throws IOException {
     Order o = encoded.order();
-    values(out, o.orderUid(), o.trackNumber(), o.entry(), o.locale(), o.internalSignature(),
-        o.customerId(), o.deliveryService(), o.shardkey(), Integer.toString(o.smId()),
-        o.dateCreated(), o.oofShard());
+    values(
+        out,
+        o.orderUid(),
+        o.trackNumber(),
+        o.entry(),
+        o.locale(),
+        o.internalSignature(),
+        o.customerId(),
+        o.deliveryService(),
+        o.shardkey(),
+        Integer.toString(o.smId()),
+        o.dateCreated(),
+        o.oofShard());
     // bytea in COPY text format: \x and hex digits, the backslash itself escaped.
     out.write("\t\\\\x");
     out.write(HexFormat.of().formatHex(sha256(encoded.json())));
@@ -78,23 +107,54 @@ final class CopyLoader {
 
   private static void deliveryRow(Writer out, EncodedOrder encoded) throws IOException {
     var d = encoded.order().delivery();
-    fields(out, encoded.orderUid(), d.name(), d.phone(), d.zip(), d.city(), d.address(), d.region(), d.email());
+    fields(
+        out,
+        encoded.orderUid(),
+        d.name(),
+        d.phone(),
+        d.zip(),
+        d.city(),
+        d.address(),
+        d.region(),
+        d.email());
   }
 
   private static void paymentRow(Writer out, EncodedOrder encoded) throws IOException {
     var p = encoded.order().payment();
-    fields(out, encoded.orderUid(), p.transaction(), p.requestId(), p.currency(), p.provider(),
-        Integer.toString(p.amount()), Long.toString(p.paymentDt()), p.bank(),
-        Integer.toString(p.deliveryCost()), Integer.toString(p.goodsTotal()), Integer.toString(p.customFee()));
+    fields(
+        out,
+        encoded.orderUid(),
+        p.transaction(),
+        p.requestId(),
+        p.currency(),
+        p.provider(),
+        Integer.toString(p.amount()),
+        Long.toString(p.paymentDt()),
+        p.bank(),
+        Integer.toString(p.deliveryCost()),
+        Integer.toString(p.goodsTotal()),
+        Integer.toString(p.customFee()));
   }
 
   private static void itemRows(Writer out, EncodedOrder encoded) throws IOException {
     List<Item> items = encoded.order().items();
     for (int i = 0; i < items.size(); i++) {
       Item t = items.get(i);
-      fields(out, encoded.orderUid(), Integer.toString(i), Long.toString(t.chrtId()), t.trackNumber(),
-          Integer.toString(t.price()), t.rid(), t.name(), Integer.toString(t.sale()), t.size(),
-          Integer.toString(t.totalPrice()), Long.toString(t.nmId()), t.brand(), Integer.toString(t.status()));
+      fields(
+          out,
+          encoded.orderUid(),
+          Integer.toString(i),
+          Long.toString(t.chrtId()),
+          t.trackNumber(),
+          Integer.toString(t.price()),
+          t.rid(),
+          t.name(),
+          Integer.toString(t.sale()),
+          t.size(),
+          Integer.toString(t.totalPrice()),
+          Long.toString(t.nmId()),
+          t.brand(),
+          Integer.toString(t.status()));
     }
   }
 

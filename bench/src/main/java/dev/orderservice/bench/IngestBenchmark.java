@@ -49,9 +49,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * and against decoding and validating the same record values with no database at all.
  *
  * <p>The records are produced and acknowledged before the clock starts, so the ingest rate is the
- * consumer's alone: group join, polls, decode, validate, {@code saveAll}, cache, commits. It is done
- * when the group's committed offsets reach the end of every partition and the store holds every
- * order. Targets: ingest at least 0.4x the COPY rate; decode + validate at least 5x the ingest rate.
+ * consumer's alone: group join, polls, decode, validate, {@code saveAll}, cache, commits. It is
+ * done when the group's committed offsets reach the end of every partition and the store holds
+ * every order. Targets: ingest at least 0.4x the COPY rate; decode + validate at least 5x the
+ * ingest rate.
  */
 final class IngestBenchmark {
 
@@ -74,22 +75,26 @@ final class IngestBenchmark {
     IngestRun ingest;
     double copyRate;
     try (BenchKafka kafka = BenchKafka.start();
-        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
         BenchDatabase database = BenchDatabase.start();
         HikariDataSource ingestDb = pool(database.freshDatabase("bench_ingest"), "bench-ingest");
-        HikariDataSource copyDb = pool(database.freshDatabase("bench_ingest_copy"), "bench-ingest-copy")) {
+        HikariDataSource copyDb =
+            pool(database.freshDatabase("bench_ingest_copy"), "bench-ingest-copy")) {
       Migrations.migrate(ingestDb);
       Migrations.migrate(copyDb);
       createTopic(admin, topic, partitions);
       produce(kafka.bootstrapServers(), topic, orders);
       Map<TopicPartition, Long> ends = endOffsets(admin, topic, partitions, count);
 
-      OrderIngest.Builder builder = OrderIngest.builder()
-          .bootstrapServers(kafka.bootstrapServers())
-          .topic(topic)
-          .deadLetterTopic(topic + ".dlq")
-          .groupId(GROUP_ID)
-          .maxBatchSize(batchSize);
+      OrderIngest.Builder builder =
+          OrderIngest.builder()
+              .bootstrapServers(kafka.bootstrapServers())
+              .topic(topic)
+              .deadLetterTopic(topic + ".dlq")
+              .groupId(GROUP_ID)
+              .maxBatchSize(batchSize);
       ingest = timeIngest(builder, new PostgresOrderStore(ingestDb), new Done(admin, ends, count));
       System.err.println("COPY...");
       copyRate = CopyLoader.load(copyDb, orders);
@@ -97,25 +102,43 @@ final class IngestBenchmark {
     double decodeRate = timeDecodeAndValidate(orders);
 
     IngestMetrics m = ingest.metrics();
-    System.out.printf("orders: %,d (%,d rows in 4 tables), topic %s with %d partitions, ingest batches of up to %d%n",
+    System.out.printf(
+        "orders: %,d (%,d rows in 4 tables), topic %s with %d partitions, ingest batches of up to"
+            + " %d%n",
         count, rows, topic, partitions, batchSize);
-    System.out.println("cache: in-memory ConcurrentHashMap, a stand-in until the cache module exists");
-    System.out.printf("ingest:          %,12.0f orders/s   (%,d ms from start to all stored and committed, checked every %d ms)%n",
+    System.out.println(
+        "cache: in-memory ConcurrentHashMap, a stand-in until the cache module exists");
+    System.out.printf(
+        "ingest:          %,12.0f orders/s   (%,d ms from start to all stored and committed,"
+            + " checked every %d ms)%n",
         ingest.rate(), ingest.millis(), CHECK_EVERY.toMillis());
-    System.out.printf("                 first batch committed at %,d ms; %,d batches of %.0f records on average,"
+    System.out.printf(
+        "                 first batch committed at %,d ms; %,d batches of %.0f records on average,"
             + " %.1f ms from poll to commit on average; saveAll %.0f%% of the time%n",
-        ingest.firstBatchMillis(), m.batches(), (double) m.batchRecordsTotal() / Math.max(1, m.batches()),
-        m.batchLatencyNanosTotal() / 1e6 / Math.max(1, m.batches()), 100.0 * ingest.saveAllMillis() / ingest.millis());
+        ingest.firstBatchMillis(),
+        m.batches(),
+        (double) m.batchRecordsTotal() / Math.max(1, m.batches()),
+        m.batchLatencyNanosTotal() / 1e6 / Math.max(1, m.batches()),
+        100.0 * ingest.saveAllMillis() / ingest.millis());
     System.out.printf("COPY:            %,12.0f orders/s%n", copyRate);
-    System.out.printf("ratio:           %12.2f   (ingest / COPY; target >= %.1f: %s)%n",
-        ingest.rate() / copyRate, TARGET_COPY_RATIO, verdict(ingest.rate() / copyRate, TARGET_COPY_RATIO));
-    System.out.printf("decode+validate: %,12.0f orders/s   (one thread, no database, after a warm-up pass)%n", decodeRate);
-    System.out.printf("ratio:           %12.2f   (decode+validate / ingest; target >= %.1f: %s)%n",
-        decodeRate / ingest.rate(), TARGET_DECODE_RATIO, verdict(decodeRate / ingest.rate(), TARGET_DECODE_RATIO));
+    System.out.printf(
+        "ratio:           %12.2f   (ingest / COPY; target >= %.1f: %s)%n",
+        ingest.rate() / copyRate,
+        TARGET_COPY_RATIO,
+        verdict(ingest.rate() / copyRate, TARGET_COPY_RATIO));
+    System.out.printf(
+        "decode+validate: %,12.0f orders/s   (one thread, no database, after a warm-up pass)%n",
+        decodeRate);
+    System.out.printf(
+        "ratio:           %12.2f   (decode+validate / ingest; target >= %.1f: %s)%n",
+        decodeRate / ingest.rate(),
+        TARGET_DECODE_RATIO,
+        verdict(decodeRate / ingest.rate(), TARGET_DECODE_RATIO));
   }
 
   /** What one timed ingest measured. */
-  private record IngestRun(double rate, long millis, long firstBatchMillis, long saveAllMillis, IngestMetrics metrics) {}
+  private record IngestRun(
+      double rate, long millis, long firstBatchMillis, long saveAllMillis, IngestMetrics metrics) {}
 
   private static HikariDataSource pool(String jdbcUrl, String name) {
     // One connection for the ingest thread, one for the completion check's count.
@@ -129,10 +152,14 @@ final class IngestBenchmark {
   /** Creates a new topic; one that exists already may hold records the benchmark would count. */
   private static void createTopic(Admin admin, String topic, int partitions) throws Exception {
     try {
-      admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all().get();
+      admin
+          .createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
+          .all()
+          .get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TopicExistsException) {
-        throw new IllegalStateException("topic " + topic + " exists already; name a new one with --topic");
+        throw new IllegalStateException(
+            "topic " + topic + " exists already; name a new one with --topic");
       }
       throw e;
     }
@@ -155,7 +182,8 @@ final class IngestBenchmark {
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (EncodedOrder order : orders) {
-        producer.send(new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8), order.json()),
+        producer.send(
+            new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8), order.json()),
             (metadata, e) -> {
               if (e != null) {
                 failure.compareAndSet(null, e);
@@ -167,19 +195,24 @@ final class IngestBenchmark {
     if (failure.get() != null) {
       throw new IllegalStateException("producing the orders failed", failure.get());
     }
-    System.err.printf("produced and acknowledged at %,.0f records/s (not part of any figure)%n",
+    System.err.printf(
+        "produced and acknowledged at %,.0f records/s (not part of any figure)%n",
         watch.perSecond(orders.size()));
   }
 
   /** The end offset of every partition, checked to add up to the orders produced. */
-  private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, int partitions, int count)
-      throws Exception {
+  private static Map<TopicPartition, Long> endOffsets(
+      Admin admin, String topic, int partitions, int count) throws Exception {
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
       latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
     }
     Map<TopicPartition, Long> ends = new HashMap<>();
-    admin.listOffsets(latest).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
+    admin
+        .listOffsets(latest)
+        .all()
+        .get()
+        .forEach((partition, info) -> ends.put(partition, info.offset()));
     long total = ends.values().stream().mapToLong(Long::longValue).sum();
     if (total != count) {
       throw new IllegalStateException("the topic holds " + total + " records, expected " + count);
@@ -187,11 +220,12 @@ final class IngestBenchmark {
     return ends;
   }
 
-  private static IngestRun timeIngest(OrderIngest.Builder builder, PostgresOrderStore store, Done done)
-      throws Exception {
+  private static IngestRun timeIngest(
+      OrderIngest.Builder builder, PostgresOrderStore store, Done done) throws Exception {
     TimedStore timedStore = new TimedStore(store);
     OrderIngest ingest = builder.service(new OrderService(timedStore, new MapCache())).build();
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-ingest"));
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-ingest"));
     Stopwatch watch;
     Timeline timeline;
     try (ingest) {
@@ -203,21 +237,28 @@ final class IngestBenchmark {
       executor.awaitTermination(1, TimeUnit.MINUTES);
     }
     // Read once the ingest is closed: the last batch's counters follow its commit.
-    return new IngestRun(watch.perSecondUntil(done.count(), timeline.doneAt()), watch.millisUntil(timeline.doneAt()),
-        watch.millisUntil(timeline.firstBatchAt()), timedStore.saveAllNanos() / 1_000_000, ingest.metrics());
+    return new IngestRun(
+        watch.perSecondUntil(done.count(), timeline.doneAt()),
+        watch.millisUntil(timeline.doneAt()),
+        watch.millisUntil(timeline.firstBatchAt()),
+        timedStore.saveAllNanos() / 1_000_000,
+        ingest.metrics());
   }
 
-  /** When the first batch was committed and when everything was; {@link System#nanoTime()} readings. */
+  /**
+   * When the first batch was committed and when everything was; {@link System#nanoTime()} readings.
+   */
   private record Timeline(long firstBatchAt, long doneAt) {}
 
-  private static Timeline awaitDone(OrderIngest ingest, Future<?> running, Done done, OrderStore store)
-      throws Exception {
+  private static Timeline awaitDone(
+      OrderIngest ingest, Future<?> running, Done done, OrderStore store) throws Exception {
     long firstBatchAt = 0;
     long giveUpAt = System.nanoTime() + GIVE_UP_AFTER.toNanos();
     while (true) {
       if (running.isDone()) {
         running.get(); // rethrows what ended it
-        throw new IllegalStateException("the ingest stopped before it was done: " + ingest.metrics());
+        throw new IllegalStateException(
+            "the ingest stopped before it was done: " + ingest.metrics());
       }
       if (firstBatchAt == 0 && ingest.metrics().batches() > 0) {
         firstBatchAt = System.nanoTime();
@@ -228,13 +269,17 @@ final class IngestBenchmark {
         return new Timeline(firstBatchAt == 0 ? doneAt : firstBatchAt, doneAt);
       }
       if (System.nanoTime() - giveUpAt > 0) {
-        throw new IllegalStateException("not done after " + GIVE_UP_AFTER + ": " + ingest.metrics());
+        throw new IllegalStateException(
+            "not done after " + GIVE_UP_AFTER + ": " + ingest.metrics());
       }
       Thread.sleep(CHECK_EVERY.toMillis());
     }
   }
 
-  /** When the ingest is done: the group has committed the end of every partition, every order stored. */
+  /**
+   * When the ingest is done: the group has committed the end of every partition, every order
+   * stored.
+   */
   private record Done(Admin admin, Map<TopicPartition, Long> ends, int count) {
 
     boolean check(OrderStore store) throws Exception {
@@ -267,7 +312,8 @@ final class IngestBenchmark {
   }
 
   /** What the ingest does to each record value before the database, on the bytes it was sent. */
-  private static void decodeAndValidate(OrderCodec codec, OrderValidator validator, List<EncodedOrder> orders) {
+  private static void decodeAndValidate(
+      OrderCodec codec, OrderValidator validator, List<EncodedOrder> orders) {
     for (EncodedOrder order : orders) {
       if (!(codec.decode(order.json()) instanceof DecodeResult.Decoded decoded)
           || !validator.validate(decoded.order()).isEmpty()) {
@@ -291,7 +337,9 @@ final class IngestBenchmark {
     }
   }
 
-  /** A store that adds up the time spent in {@code saveAll}, to say where the ingest's time goes. */
+  /**
+   * A store that adds up the time spent in {@code saveAll}, to say where the ingest's time goes.
+   */
   private static final class TimedStore implements OrderStore {
     private final OrderStore store;
     private final AtomicLong saveAllNanos = new AtomicLong();

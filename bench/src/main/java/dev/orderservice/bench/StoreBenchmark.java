@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code bench/run store}: {@link PostgresOrderStore#saveAll} against PostgreSQL {@code COPY} of the
- * same rows into empty copies of the same tables, then {@link PostgresOrderStore#streamAll}.
+ * {@code bench/run store}: {@link PostgresOrderStore#saveAll} against PostgreSQL {@code COPY} of
+ * the same rows into empty copies of the same tables, then {@link PostgresOrderStore#streamAll}.
  *
  * <p>Both writers start from the same pre-encoded orders and both compute the content hash, so the
  * ratio compares the write paths alone. Target: saveAll at least 0.5x the COPY rate.
@@ -41,11 +41,15 @@ final class StoreBenchmark {
       double copyRate = CopyLoader.load(copyDb, orders);
       double streamRate = timeStreamAll(store, count);
 
-      System.out.printf("orders: %,d (%,d rows in 4 tables), saveAll batches of %d%n", count, rows, batchSize);
+      System.out.printf(
+          "orders: %,d (%,d rows in 4 tables), saveAll batches of %d%n", count, rows, batchSize);
       System.out.printf("saveAll:   %,12.0f orders/s%n", saveAllRate);
       System.out.printf("COPY:      %,12.0f orders/s%n", copyRate);
-      System.out.printf("ratio:     %12.2f   (saveAll / COPY; target >= %.1f: %s)%n",
-          saveAllRate / copyRate, TARGET_RATIO, saveAllRate / copyRate >= TARGET_RATIO ? "met" : "NOT met");
+      System.out.printf(
+          "ratio:     %12.2f   (saveAll / COPY; target >= %.1f: %s)%n",
+          saveAllRate / copyRate,
+          TARGET_RATIO,
+          saveAllRate / copyRate >= TARGET_RATIO ? "met" : "NOT met");
       System.out.printf("streamAll: %,12.0f orders/s%n", streamRate);
     }
   }
@@ -54,11 +58,13 @@ final class StoreBenchmark {
     return OrderDatabase.pool(jdbcUrl, 2, name);
   }
 
-  private static double timeSaveAll(PostgresOrderStore store, List<EncodedOrder> orders, int batchSize) {
+  private static double timeSaveAll(
+      PostgresOrderStore store, List<EncodedOrder> orders, int batchSize) {
     System.err.println("saveAll...");
     Stopwatch watch = Stopwatch.start();
     for (int from = 0; from < orders.size(); from += batchSize) {
-      List<SaveResult> results = store.saveAll(orders.subList(from, Math.min(from + batchSize, orders.size())));
+      List<SaveResult> results =
+          store.saveAll(orders.subList(from, Math.min(from + batchSize, orders.size())));
       for (SaveResult result : results) {
         if (result.outcome() != SaveOutcome.INSERTED) {
           throw new IllegalStateException("expected INSERTED, got " + result);
@@ -75,7 +81,8 @@ final class StoreBenchmark {
     long streamed = store.streamAll(o -> bytes.addAndGet(o.json().length));
     double rate = watch.perSecond(streamed);
     if (streamed != expected) {
-      throw new IllegalStateException("streamAll fed " + streamed + " orders, expected " + expected);
+      throw new IllegalStateException(
+          "streamAll fed " + streamed + " orders, expected " + expected);
     }
     return rate;
   }

@@ -13,154 +13,165 @@ import java.util.Objects;
  * Turns a PostgreSQL connection string into a pgjdbc URL.
  *
  * <p>Accepted forms:
- * <ul>
- *   <li>{@code jdbc:postgresql:...} — returned unchanged;</li>
- *   <li>{@code postgres://[user[:password]@]host[:port][,host2[:port2]...][/database][?params]}
- *       (also {@code postgresql://}) — as used by libpq, psql and most deployment tools. User
- *       and password (percent-decoded) become the {@code user} and {@code password} parameters;
- *       other parameters are kept, with the libpq names {@code connect_timeout} and
- *       {@code application_name} renamed to pgjdbc's {@code connectTimeout} and
- *       {@code ApplicationName}. A missing database defaults to the user name, as in libpq.</li>
- * </ul>
- * For example {@code postgres://app:s3cr%40t@db:5432/orders?sslmode=disable} becomes
- * {@code jdbc:postgresql://db:5432/orders?user=app&password=s3cr%40t&sslmode=disable}.
  *
- * <p>Stateless and thread-safe. Anything else (other JDBC drivers, libpq {@code key=value}
- * strings, blank input) is rejected with an {@link IllegalArgumentException} that names the
- * accepted forms; the message never repeats a password.
+ * <ul>
+ *   <li>{@code jdbc:postgresql:...} — returned unchanged;
+ *   <li>{@code postgres://[user[:password]@]host[:port][,host2[:port2]...][/database][?params]}
+ *       (also {@code postgresql://}) — as used by libpq, psql and most deployment tools. User and
+ *       password (percent-decoded) become the {@code user} and {@code password} parameters; other
+ *       parameters are kept, with the libpq names {@code connect_timeout} and {@code
+ *       application_name} renamed to pgjdbc's {@code connectTimeout} and {@code ApplicationName}. A
+ *       missing database defaults to the user name, as in libpq.
+ * </ul>
+ *
+ * For example {@code postgres://app:s3cr%40t@db:5432/orders?sslmode=disable} becomes {@code
+ * jdbc:postgresql://db:5432/orders?user=app&password=s3cr%40t&sslmode=disable}.
+ *
+ * <p>Stateless and thread-safe. Anything else (other JDBC drivers, libpq {@code key=value} strings,
+ * blank input) is rejected with an {@link IllegalArgumentException} that names the accepted forms;
+ * the message never repeats a password.
  */
 public final class PostgresDsn {
 
-    private static final String JDBC_PREFIX = "jdbc:postgresql:";
-    private static final Map<String, String> LIBPQ_TO_PGJDBC = Map.of(
-            "connect_timeout", "connectTimeout",
-            "application_name", "ApplicationName");
+  private static final String JDBC_PREFIX = "jdbc:postgresql:";
+  private static final Map<String, String> LIBPQ_TO_PGJDBC =
+      Map.of(
+          "connect_timeout", "connectTimeout",
+          "application_name", "ApplicationName");
 
-    private PostgresDsn() {
+  private PostgresDsn() {}
+
+  /**
+   * The pgjdbc URL for {@code dsnOrJdbcUrl}.
+   *
+   * @throws IllegalArgumentException if the string is not one of the accepted forms
+   * @throws NullPointerException if the argument is null
+   */
+  public static String toJdbcUrl(String dsnOrJdbcUrl) {
+    Objects.requireNonNull(dsnOrJdbcUrl, "dsnOrJdbcUrl");
+    String dsn = dsnOrJdbcUrl.strip();
+    String lower = dsn.toLowerCase(Locale.ROOT);
+    if (lower.startsWith(JDBC_PREFIX)) {
+      return dsn;
+    }
+    if (lower.startsWith("jdbc:")) {
+      throw invalid("is a JDBC URL for another driver", dsn);
+    }
+    String rest;
+    if (lower.startsWith("postgres://")) {
+      rest = dsn.substring("postgres://".length());
+    } else if (lower.startsWith("postgresql://")) {
+      rest = dsn.substring("postgresql://".length());
+    } else if (dsn.contains("=") && !dsn.contains("://")) {
+      throw invalid("looks like a libpq key=value string, which is not supported", dsn);
+    } else {
+      throw invalid("is not a PostgreSQL URL", dsn);
     }
 
-    /**
-     * The pgjdbc URL for {@code dsnOrJdbcUrl}.
-     *
-     * @throws IllegalArgumentException if the string is not one of the accepted forms
-     * @throws NullPointerException if the argument is null
-     */
-    public static String toJdbcUrl(String dsnOrJdbcUrl) {
-        Objects.requireNonNull(dsnOrJdbcUrl, "dsnOrJdbcUrl");
-        String dsn = dsnOrJdbcUrl.strip();
-        String lower = dsn.toLowerCase(Locale.ROOT);
-        if (lower.startsWith(JDBC_PREFIX)) {
-            return dsn;
-        }
-        if (lower.startsWith("jdbc:")) {
-            throw invalid("is a JDBC URL for another driver", dsn);
-        }
-        String rest;
-        if (lower.startsWith("postgres://")) {
-            rest = dsn.substring("postgres://".length());
-        } else if (lower.startsWith("postgresql://")) {
-            rest = dsn.substring("postgresql://".length());
-        } else if (dsn.contains("=") && !dsn.contains("://")) {
-            throw invalid("looks like a libpq key=value string, which is not supported", dsn);
-        } else {
-            throw invalid("is not a PostgreSQL URL", dsn);
-        }
-
-        String query = "";
-        int questionMark = rest.indexOf('?');
-        if (questionMark >= 0) {
-            query = rest.substring(questionMark + 1);
-            rest = rest.substring(0, questionMark);
-        }
-        String database = "";
-        int slash = rest.indexOf('/');
-        if (slash >= 0) {
-            database = rest.substring(slash + 1);
-            rest = rest.substring(0, slash);
-        }
-        String user = null;
-        String password = null;
-        int at = rest.lastIndexOf('@');
-        if (at >= 0) {
-            String userInfo = rest.substring(0, at);
-            rest = rest.substring(at + 1);
-            int colon = userInfo.indexOf(':');
-            user = decode(colon >= 0 ? userInfo.substring(0, colon) : userInfo, dsn);
-            password = colon >= 0 ? decode(userInfo.substring(colon + 1), dsn) : null;
-            if (user.isEmpty()) {
-                user = null;
-            }
-        }
-        String hosts = rest;
-        if (hosts.isEmpty()) {
-            throw invalid("names no host (Unix-socket DSNs are not supported by JDBC)", dsn);
-        }
-        if (hosts.contains(" ")) {
-            throw invalid("has a space in its host part", dsn);
-        }
-        database = decode(database, dsn);
-        if (database.isEmpty()) {
-            if (user == null) {
-                throw invalid("names neither a database nor a user to default it to", dsn);
-            }
-            database = user;
-        }
-
-        List<String> parameters = new ArrayList<>();
-        if (user != null) {
-            parameters.add("user=" + encode(user));
-        }
-        if (password != null) {
-            parameters.add("password=" + encode(password));
-        }
-        if (!query.isEmpty()) {
-            for (String parameter : query.split("&")) {
-                if (parameter.isEmpty()) {
-                    continue;
-                }
-                int equals = parameter.indexOf('=');
-                String name = equals >= 0 ? parameter.substring(0, equals) : parameter;
-                String value = equals >= 0 ? parameter.substring(equals) : "";
-                parameters.add(LIBPQ_TO_PGJDBC.getOrDefault(name, name) + value);
-            }
-        }
-        StringBuilder url = new StringBuilder(JDBC_PREFIX).append("//").append(hosts)
-                .append('/').append(encode(database));
-        if (!parameters.isEmpty()) {
-            url.append('?').append(String.join("&", parameters));
-        }
-        return url.toString();
+    String query = "";
+    int questionMark = rest.indexOf('?');
+    if (questionMark >= 0) {
+      query = rest.substring(questionMark + 1);
+      rest = rest.substring(0, questionMark);
+    }
+    String database = "";
+    int slash = rest.indexOf('/');
+    if (slash >= 0) {
+      database = rest.substring(slash + 1);
+      rest = rest.substring(0, slash);
+    }
+    String user = null;
+    String password = null;
+    int at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      String userInfo = rest.substring(0, at);
+      rest = rest.substring(at + 1);
+      int colon = userInfo.indexOf(':');
+      user = decode(colon >= 0 ? userInfo.substring(0, colon) : userInfo, dsn);
+      password = colon >= 0 ? decode(userInfo.substring(colon + 1), dsn) : null;
+      if (user.isEmpty()) {
+        user = null;
+      }
+    }
+    String hosts = rest;
+    if (hosts.isEmpty()) {
+      throw invalid("names no host (Unix-socket DSNs are not supported by JDBC)", dsn);
+    }
+    if (hosts.contains(" ")) {
+      throw invalid("has a space in its host part", dsn);
+    }
+    database = decode(database, dsn);
+    if (database.isEmpty()) {
+      if (user == null) {
+        throw invalid("names neither a database nor a user to default it to", dsn);
+      }
+      database = user;
     }
 
-    private static String decode(String value, String dsn) {
-        try {
-            // URLDecoder turns '+' into a space, which is form encoding, not URL encoding.
-            return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw invalid("has invalid percent-encoding", dsn);
+    List<String> parameters = new ArrayList<>();
+    if (user != null) {
+      parameters.add("user=" + encode(user));
+    }
+    if (password != null) {
+      parameters.add("password=" + encode(password));
+    }
+    if (!query.isEmpty()) {
+      for (String parameter : query.split("&")) {
+        if (parameter.isEmpty()) {
+          continue;
         }
+        int equals = parameter.indexOf('=');
+        String name = equals >= 0 ? parameter.substring(0, equals) : parameter;
+        String value = equals >= 0 ? parameter.substring(equals) : "";
+        parameters.add(LIBPQ_TO_PGJDBC.getOrDefault(name, name) + value);
+      }
     }
+    StringBuilder url =
+        new StringBuilder(JDBC_PREFIX)
+            .append("//")
+            .append(hosts)
+            .append('/')
+            .append(encode(database));
+    if (!parameters.isEmpty()) {
+      url.append('?').append(String.join("&", parameters));
+    }
+    return url.toString();
+  }
 
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  private static String decode(String value, String dsn) {
+    try {
+      // URLDecoder turns '+' into a space, which is form encoding, not URL encoding.
+      return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw invalid("has invalid percent-encoding", dsn);
     }
+  }
 
-    private static IllegalArgumentException invalid(String problem, String dsn) {
-        return new IllegalArgumentException("PostgreSQL connection string '" + redact(dsn) + "' " + problem
-                + "; expected jdbc:postgresql://host:port/db?user=... or postgres://user:password@host:port/db");
-    }
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
 
-    /** Hides a password in error messages; these end up in CI logs. */
-    static String redact(String dsn) {
-        int scheme = dsn.indexOf("://");
-        int at = dsn.lastIndexOf('@');
-        if (scheme < 0 || at < scheme) {
-            return dsn.replaceAll("(?i)(password=)[^&\\s]*", "$1***");
-        }
-        String userInfo = dsn.substring(scheme + 3, at);
-        int colon = userInfo.indexOf(':');
-        String shown = colon >= 0 ? userInfo.substring(0, colon) + ":***" : userInfo;
-        return (dsn.substring(0, scheme + 3) + shown + dsn.substring(at))
-                .replaceAll("(?i)(password=)[^&\\s]*", "$1***");
+  private static IllegalArgumentException invalid(String problem, String dsn) {
+    return new IllegalArgumentException(
+        "PostgreSQL connection string '"
+            + redact(dsn)
+            + "' "
+            + problem
+            + "; expected jdbc:postgresql://host:port/db?user=... or"
+            + " postgres://user:password@host:port/db");
+  }
+
+  /** Hides a password in error messages; these end up in CI logs. */
+  static String redact(String dsn) {
+    int scheme = dsn.indexOf("://");
+    int at = dsn.lastIndexOf('@');
+    if (scheme < 0 || at < scheme) {
+      return dsn.replaceAll("(?i)(password=)[^&\\s]*", "$1***");
     }
+    String userInfo = dsn.substring(scheme + 3, at);
+    int colon = userInfo.indexOf(':');
+    String shown = colon >= 0 ? userInfo.substring(0, colon) + ":***" : userInfo;
+    return (dsn.substring(0, scheme + 3) + shown + dsn.substring(at))
+        .replaceAll("(?i)(password=)[^&\\s]*", "$1***");
+  }
 }

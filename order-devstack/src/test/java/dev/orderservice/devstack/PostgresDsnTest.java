@@ -7,75 +7,76 @@ import org.junit.jupiter.api.Test;
 
 class PostgresDsnTest {
 
-    @Test
-    void returnsAPostgresqlJdbcUrlUnchanged() {
-        String url = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  @Test
+  void returnsAPostgresqlJdbcUrlUnchanged() {
+    String url = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
-        assertThat(PostgresDsn.toJdbcUrl(url)).isEqualTo(url);
-    }
+    assertThat(PostgresDsn.toJdbcUrl(url)).isEqualTo(url);
+  }
 
-    @Test
-    void convertsAPostgresUrlWithCredentialsAndParameters() {
-        assertThat(PostgresDsn.toJdbcUrl("postgres://app:secret@db.local:6543/orders?sslmode=disable"))
-                .isEqualTo("jdbc:postgresql://db.local:6543/orders?user=app&password=secret&sslmode=disable");
-    }
+  @Test
+  void convertsAPostgresUrlWithCredentialsAndParameters() {
+    assertThat(PostgresDsn.toJdbcUrl("postgres://app:secret@db.local:6543/orders?sslmode=disable"))
+        .isEqualTo(
+            "jdbc:postgresql://db.local:6543/orders?user=app&password=secret&sslmode=disable");
+  }
 
-    @Test
-    void acceptsThePostgresqlSchemeAndAHostWithoutPort() {
-        assertThat(PostgresDsn.toJdbcUrl("postgresql://postgres@localhost/test"))
-                .isEqualTo("jdbc:postgresql://localhost/test?user=postgres");
-    }
+  @Test
+  void acceptsThePostgresqlSchemeAndAHostWithoutPort() {
+    assertThat(PostgresDsn.toJdbcUrl("postgresql://postgres@localhost/test"))
+        .isEqualTo("jdbc:postgresql://localhost/test?user=postgres");
+  }
 
-    @Test
-    void keepsPercentEncodedCharactersOfThePasswordEncoded() {
-        assertThat(PostgresDsn.toJdbcUrl("postgres://app:p%40ss%2Fw+rd@127.0.0.1:5432/db"))
-                .isEqualTo("jdbc:postgresql://127.0.0.1:5432/db?user=app&password=p%40ss%2Fw%2Brd");
-    }
+  @Test
+  void keepsPercentEncodedCharactersOfThePasswordEncoded() {
+    assertThat(PostgresDsn.toJdbcUrl("postgres://app:p%40ss%2Fw+rd@127.0.0.1:5432/db"))
+        .isEqualTo("jdbc:postgresql://127.0.0.1:5432/db?user=app&password=p%40ss%2Fw%2Brd");
+  }
 
-    @Test
-    void defaultsTheDatabaseToTheUserNameAsLibpqDoes() {
-        assertThat(PostgresDsn.toJdbcUrl("postgres://alice@127.0.0.1:5432"))
-                .isEqualTo("jdbc:postgresql://127.0.0.1:5432/alice?user=alice");
-    }
+  @Test
+  void defaultsTheDatabaseToTheUserNameAsLibpqDoes() {
+    assertThat(PostgresDsn.toJdbcUrl("postgres://alice@127.0.0.1:5432"))
+        .isEqualTo("jdbc:postgresql://127.0.0.1:5432/alice?user=alice");
+  }
 
-    @Test
-    void renamesLibpqParametersThatPgjdbcSpellsDifferently() {
-        assertThat(PostgresDsn.toJdbcUrl("postgres://u@h/db?connect_timeout=5&application_name=tests"))
-                .isEqualTo("jdbc:postgresql://h/db?user=u&connectTimeout=5&ApplicationName=tests");
-    }
+  @Test
+  void renamesLibpqParametersThatPgjdbcSpellsDifferently() {
+    assertThat(PostgresDsn.toJdbcUrl("postgres://u@h/db?connect_timeout=5&application_name=tests"))
+        .isEqualTo("jdbc:postgresql://h/db?user=u&connectTimeout=5&ApplicationName=tests");
+  }
 
-    @Test
-    void keepsSeveralHostsAndAnIpv6Address() {
-        assertThat(PostgresDsn.toJdbcUrl("postgres://u@[::1]:5432,10.0.0.2:5433/db"))
-                .isEqualTo("jdbc:postgresql://[::1]:5432,10.0.0.2:5433/db?user=u");
-    }
+  @Test
+  void keepsSeveralHostsAndAnIpv6Address() {
+    assertThat(PostgresDsn.toJdbcUrl("postgres://u@[::1]:5432,10.0.0.2:5433/db"))
+        .isEqualTo("jdbc:postgresql://[::1]:5432,10.0.0.2:5433/db?user=u");
+  }
 
-    @Test
-    void rejectsAJdbcUrlOfAnotherDriver() {
-        assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("jdbc:mysql://localhost/db"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("another driver")
-                .hasMessageContaining("postgres://user:password@host:port/db");
-    }
+  @Test
+  void rejectsAJdbcUrlOfAnotherDriver() {
+    assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("jdbc:mysql://localhost/db"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("another driver")
+        .hasMessageContaining("postgres://user:password@host:port/db");
+  }
 
-    @Test
-    void rejectsAKeyValueConnectionStringWithoutEchoingItsPassword() {
-        assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("host=localhost dbname=test password=hunter2"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("key=value")
-                .hasMessageNotContaining("hunter2");
-    }
+  @Test
+  void rejectsAKeyValueConnectionStringWithoutEchoingItsPassword() {
+    assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("host=localhost dbname=test password=hunter2"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key=value")
+        .hasMessageNotContaining("hunter2");
+  }
 
-    @Test
-    void rejectsAnythingElseWithoutEchoingThePassword() {
-        assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("mysql://root:hunter2@localhost/db"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("is not a PostgreSQL URL")
-                .hasMessageNotContaining("hunter2");
-        assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("   "))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("postgres:///db"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("no host");
-    }
+  @Test
+  void rejectsAnythingElseWithoutEchoingThePassword() {
+    assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("mysql://root:hunter2@localhost/db"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not a PostgreSQL URL")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("   "))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PostgresDsn.toJdbcUrl("postgres:///db"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no host");
+  }
 }

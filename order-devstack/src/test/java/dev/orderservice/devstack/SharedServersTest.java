@@ -8,32 +8,34 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-
 import org.junit.jupiter.api.Test;
 
 class SharedServersTest {
 
-    @Test
-    void givesTestsAUsableJdbcUrlForANamedDatabaseOnTheSharedServer() throws SQLException {
-        assumeTrue(SharedPostgres.externalDsn().isEmpty(), "TEST_DB_DSN is set: the external server is used");
+  @Test
+  void givesTestsAUsableJdbcUrlForANamedDatabaseOnTheSharedServer() throws SQLException {
+    assumeTrue(
+        SharedPostgres.externalDsn().isEmpty(), "TEST_DB_DSN is set: the external server is used");
 
-        String url = SharedPostgres.jdbcUrlForTests("shared_test");
+    String url = SharedPostgres.jdbcUrlForTests("shared_test");
 
-        assertThat(url).startsWith("jdbc:postgresql://127.0.0.1:").contains("/shared_test?user=postgres");
-        try (Connection connection = DriverManager.getConnection(url);
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("select current_database()")) {
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1)).isEqualTo("shared_test");
-        }
-        assertThat(SharedPostgres.instance()).isSameAs(SharedPostgres.instance());
+    assertThat(url)
+        .startsWith("jdbc:postgresql://127.0.0.1:")
+        .contains("/shared_test?user=postgres");
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("select current_database()")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("shared_test");
     }
+    assertThat(SharedPostgres.instance()).isSameAs(SharedPostgres.instance());
+  }
 
-    @Test
-    void startsOneKafkaBrokerPerJvm() {
-        EmbeddedKafka first = SharedKafka.instance();
+  @Test
+  void startsOneKafkaBrokerPerJvm() {
+    EmbeddedKafka first = SharedKafka.instance();
 
-        assertThat(SharedKafka.instance()).isSameAs(first);
-        assertThat(first.isRunning()).isTrue();
-    }
+    assertThat(SharedKafka.instance()).isSameAs(first);
+    assertThat(first.isRunning()).isTrue();
+  }
 }

@@ -5,8 +5,17 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /** One line of an {@link Order}. Prices are in the currency's minor units. */
 @JsonPropertyOrder({
-  "chrt_id", "track_number", "price", "rid", "name", "sale", "size", "total_price", "nm_id",
-  "brand", "status"
+  "chrt_id",
+  "track_number",
+  "price",
+  "rid",
+  "name",
+  "sale",
+  "size",
+  "total_price",
+  "nm_id",
+  "brand",
+  "status"
 })
 public record Item(
     @JsonProperty(value = "chrt_id", required = true) long chrtId,

@@ -11,13 +11,24 @@ import java.util.Objects;
  *
  * <p>A decoded order is not yet a valid one: string fields and nested objects may be {@code null}
  * until {@link OrderValidator} has accepted it. Numbers are primitives because the codec refuses a
- * document that lacks one. {@code items} is never {@code null} (a missing list decodes as empty) and
- * is unmodifiable. The JSON property order below is the canonical order written by
- * {@link OrderCodec#encode(Order)}.
+ * document that lacks one. {@code items} is never {@code null} (a missing list decodes as empty)
+ * and is unmodifiable. The JSON property order below is the canonical order written by {@link
+ * OrderCodec#encode(Order)}.
  */
 @JsonPropertyOrder({
-  "order_uid", "track_number", "entry", "delivery", "payment", "items", "locale",
-  "internal_signature", "customer_id", "delivery_service", "shardkey", "sm_id", "date_created",
+  "order_uid",
+  "track_number",
+  "entry",
+  "delivery",
+  "payment",
+  "items",
+  "locale",
+  "internal_signature",
+  "customer_id",
+  "delivery_service",
+  "shardkey",
+  "sm_id",
+  "date_created",
   "oof_shard"
 })
 public record Order(

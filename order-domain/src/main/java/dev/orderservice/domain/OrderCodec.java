@@ -128,7 +128,8 @@ public final class OrderCodec {
         .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-    mapper.getFactory()
+    mapper
+        .getFactory()
         .setStreamReadConstraints(
             StreamReadConstraints.builder().maxDocumentLength(maxBytes).build());
     return mapper;
@@ -147,7 +148,8 @@ public final class OrderCodec {
       reason.append(path(u, u.getPropertyName())).append(": unknown field");
       Collection<Object> known = u.getKnownPropertyIds();
       if (known != null && !known.isEmpty()) {
-        reason.append(" (expected one of ")
+        reason
+            .append(" (expected one of ")
             .append(known.stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")))
             .append(')');
       }
@@ -181,7 +183,8 @@ public final class OrderCodec {
    */
   private static String withoutInput(String message) {
     if (message.startsWith("Unrecognized token")) {
-      return "unrecognized token: expected a JSON value (string, number, object, array, true, false or null)";
+      return "unrecognized token: expected a JSON value (string, number, object, array, true, false"
+                 + " or null)";
     }
     if (message.startsWith("Numeric value") && message.contains("out of range")) {
       int rest = message.indexOf("out of range") + "out of range".length();

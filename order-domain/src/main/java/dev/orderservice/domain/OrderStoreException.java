@@ -1,9 +1,9 @@
 package dev.orderservice.domain;
 
 /**
- * The store could not do what was asked. {@link #isTransient()} tells a caller whether the same call
- * may succeed later (the database is unreachable, restarting, overloaded) or will fail again (a
- * defect or a constraint the data breaks).
+ * The store could not do what was asked. {@link #isTransient()} tells a caller whether the same
+ * call may succeed later (the database is unreachable, restarting, overloaded) or will fail again
+ * (a defect or a constraint the data breaks).
  */
 public class OrderStoreException extends RuntimeException {
 

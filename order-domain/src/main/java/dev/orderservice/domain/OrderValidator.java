@@ -10,11 +10,11 @@ import java.util.regex.Pattern;
  * Checks an {@link Order} against the rules of the model and reports every violation at once.
  *
  * <p>Rules: every field is required and non-blank, except {@code payment.request_id} and {@code
- * internal_signature}, which must be present but may be empty; {@code order_uid} is 1..64 characters
- * of {@code [A-Za-z0-9_-]}; {@code delivery.email} is an e-mail address; {@code date_created} is an
- * ISO-8601 date-time with an offset; {@code payment.currency} is three upper-case letters; amounts,
- * counts and ids are {@code >= 0}; there is at least one item; no string holds a NUL character
- * (PostgreSQL cannot store one).
+ * internal_signature}, which must be present but may be empty; {@code order_uid} is 1..64
+ * characters of {@code [A-Za-z0-9_-]}; {@code delivery.email} is an e-mail address; {@code
+ * date_created} is an ISO-8601 date-time with an offset; {@code payment.currency} is three
+ * upper-case letters; amounts, counts and ids are {@code >= 0}; there is at least one item; no
+ * string holds a NUL character (PostgreSQL cannot store one).
  *
  * <p>Stateless and thread safe.
  */
@@ -26,8 +26,7 @@ public final class OrderValidator {
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
   private static final String LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
   private static final Pattern EMAIL =
-      Pattern.compile(
-          "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@" + LABEL + "(?:\\." + LABEL + ")+");
+      Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@" + LABEL + "(?:\\." + LABEL + ")+");
 
   /** Whether {@code uid} is a well-formed {@code order_uid}. */
   public static boolean isValidOrderUid(String uid) {

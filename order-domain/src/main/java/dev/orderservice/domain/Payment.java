@@ -8,8 +8,16 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * Unix time in seconds.
  */
 @JsonPropertyOrder({
-  "transaction", "request_id", "currency", "provider", "amount", "payment_dt", "bank",
-  "delivery_cost", "goods_total", "custom_fee"
+  "transaction",
+  "request_id",
+  "currency",
+  "provider",
+  "amount",
+  "payment_dt",
+  "bank",
+  "delivery_cost",
+  "goods_total",
+  "custom_fee"
 })
 public record Payment(
     @JsonProperty("transaction") String transaction,

@@ -140,7 +140,8 @@ public final class RandomOrders {
   private String hex(int bytes) {
     StringBuilder s = new StringBuilder(bytes * 2);
     for (int i = 0; i < bytes; i++) {
-      s.append(Character.forDigit(random.nextInt(16), 16)).append(Character.forDigit(random.nextInt(16), 16));
+      s.append(Character.forDigit(random.nextInt(16), 16))
+          .append(Character.forDigit(random.nextInt(16), 16));
     }
     return s.toString();
   }

@@ -55,8 +55,10 @@ class OrderCodecTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "truncated document | {\"order_uid\":\"a\",\"items\":[ | line 1, column 27: Unexpected end-of-input",
-        "string for an integer | {\"sm_id\":\"99\"} | line 1, column 10: sm_id: expected an integer",
+        "truncated document | {\"order_uid\":\"a\",\"items\":[ | line 1, column 27: Unexpected"
+            + " end-of-input",
+        "string for an integer | {\"sm_id\":\"99\"} | line 1, column 10: sm_id: expected an"
+            + " integer",
         "integer for a string | {\"entry\":5} | line 1, column 10: entry: expected a string",
         "fraction for an integer | {\"sm_id\":1.5} | line 1, column 10: sm_id: expected an integer",
         "nested wrong type | {\"items\":[{\"price\":\"x\"}]} | items[0].price: expected an integer",
@@ -64,7 +66,8 @@ class OrderCodecTest {
         "unknown field | {\"delivery\":{\"nickname\":\"x\"}} | delivery.nickname: unknown field",
         "duplicate key | {\"entry\":\"a\",\"entry\":\"b\"} | Duplicate field 'entry'",
         "not an object | [1] | line 1, column 1: expected an object",
-        "unquoted string | {\"entry\":secret42} | line 1, column 10: unrecognized token: expected a JSON value",
+        "unquoted string | {\"entry\":secret42} | line 1, column 10: unrecognized token: expected a"
+            + " JSON value",
         "number out of range | {\"sm_id\":79991234567} | number out of range of int",
       })
   void aMalformedDocumentIsAFailureSayingWhereAndWhat(String what, String json, String reason) {
@@ -78,7 +81,8 @@ class OrderCodecTest {
   void contentAfterTheOrderIsAFailure() {
     String json = new String(SampleOrder.bytes(), UTF_8).strip() + " {}";
 
-    assertThat(failure(json)).isEqualTo("line 49, column 3: unexpected content after the end of the order");
+    assertThat(failure(json))
+        .isEqualTo("line 49, column 3: unexpected content after the end of the order");
   }
 
   @Test
@@ -108,16 +112,19 @@ class OrderCodecTest {
     Order order = decoded(json.getBytes(UTF_8));
 
     assertThat(order.entry()).isNull();
-    assertThat(new OrderValidator().validate(order)).containsExactly(new Violation("entry", "is required"));
+    assertThat(new OrderValidator().validate(order))
+        .containsExactly(new Violation("entry", "is required"));
   }
 
   @Test
   void unknownFieldsCanBeIgnoredWhenAskedTo() {
-    String json = new String(SampleOrder.bytes(), UTF_8).replace("{\n", "{\"extra\":{\"a\":[1]},\n");
+    String json =
+        new String(SampleOrder.bytes(), UTF_8).replace("{\n", "{\"extra\":{\"a\":[1]},\n");
     OrderCodec lenient = OrderCodec.builder().ignoreUnknownFields(true).build();
 
     assertThat(failure(json)).contains("extra: unknown field");
-    assertThat(lenient.decode(json.getBytes(UTF_8))).isEqualTo(new DecodeResult.Decoded(SampleOrder.order()));
+    assertThat(lenient.decode(json.getBytes(UTF_8)))
+        .isEqualTo(new DecodeResult.Decoded(SampleOrder.order()));
   }
 
   @Test
@@ -126,7 +133,9 @@ class OrderCodecTest {
     Arrays.fill(big, (byte) '{'); // not JSON at all: parsing it would give another reason
 
     assertThat(codec.decode(big))
-        .isEqualTo(new DecodeResult.Failed("the document is 1048577 bytes, over the limit of 1048576 bytes"));
+        .isEqualTo(
+            new DecodeResult.Failed(
+                "the document is 1048577 bytes, over the limit of 1048576 bytes"));
   }
 
   @Test

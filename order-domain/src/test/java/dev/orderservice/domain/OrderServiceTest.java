@@ -34,7 +34,8 @@ class OrderServiceTest {
 
     AcceptResult result = service().accept(order);
 
-    assertThat(result).isEqualTo(new AcceptResult(order.orderUid(), AcceptResult.Status.INSERTED, List.of()));
+    assertThat(result)
+        .isEqualTo(new AcceptResult(order.orderUid(), AcceptResult.Status.INSERTED, List.of()));
     ArgumentCaptor<byte[]> cached = ArgumentCaptor.forClass(byte[].class);
     verify(cache).put(org.mockito.ArgumentMatchers.eq(order.orderUid()), cached.capture());
     assertThat(cached.getValue()).isEqualTo(codec.encode(order));
@@ -88,12 +89,14 @@ class OrderServiceTest {
     Order duplicate = random.next();
     Order conflicting = random.next();
     when(store.saveAll(anyList()))
-        .thenReturn(List.of(
-            inserted(first),
-            new SaveResult(duplicate.orderUid(), SaveOutcome.DUPLICATE),
-            new SaveResult(conflicting.orderUid(), SaveOutcome.CONFLICT)));
+        .thenReturn(
+            List.of(
+                inserted(first),
+                new SaveResult(duplicate.orderUid(), SaveOutcome.DUPLICATE),
+                new SaveResult(conflicting.orderUid(), SaveOutcome.CONFLICT)));
 
-    List<AcceptResult> results = service().acceptAll(List.of(first, invalid, duplicate, conflicting));
+    List<AcceptResult> results =
+        service().acceptAll(List.of(first, invalid, duplicate, conflicting));
 
     assertThat(results)
         .extracting(AcceptResult::status)
@@ -103,7 +106,8 @@ class OrderServiceTest {
     @SuppressWarnings("unchecked")
     ArgumentCaptor<List<EncodedOrder>> stored = ArgumentCaptor.forClass(List.class);
     verify(store, times(1)).saveAll(stored.capture());
-    assertThat(stored.getValue()).extracting(EncodedOrder::orderUid)
+    assertThat(stored.getValue())
+        .extracting(EncodedOrder::orderUid)
         .containsExactly(first.orderUid(), duplicate.orderUid(), conflicting.orderUid());
     verify(cache).put(first.orderUid(), stored.getValue().get(0).json());
     verify(cache).put(duplicate.orderUid(), stored.getValue().get(1).json());

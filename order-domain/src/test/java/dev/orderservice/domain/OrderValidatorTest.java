@@ -21,7 +21,8 @@ class OrderValidatorTest {
 
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("brokenOrders")
-  void eachRuleReportsTheExactPathAndReason(String path, String reason, UnaryOperator<Order> breakIt) {
+  void eachRuleReportsTheExactPathAndReason(
+      String path, String reason, UnaryOperator<Order> breakIt) {
     Order broken = breakIt.apply(SampleOrder.order());
 
     assertThat(validator.validate(broken)).containsExactly(new Violation(path, reason));
@@ -32,28 +33,58 @@ class OrderValidatorTest {
         rule("order_uid", "is required", o -> withUid(o, null)),
         rule("order_uid", "must not be blank", o -> withUid(o, "  ")),
         rule("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]", o -> withUid(o, "a/b")),
-        rule("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]", o -> withUid(o, "x".repeat(65))),
+        rule(
+            "order_uid",
+            "must be 1..64 characters of [A-Za-z0-9_-]",
+            o -> withUid(o, "x".repeat(65))),
         rule("track_number", "must not be blank", o -> header(o, "", o.entry(), o.dateCreated())),
         rule("entry", "is required", o -> header(o, o.trackNumber(), null, o.dateCreated())),
-        rule("date_created", "must be an ISO-8601 date-time with offset, e.g. 2021-11-26T06:22:19Z",
+        rule(
+            "date_created",
+            "must be an ISO-8601 date-time with offset, e.g. 2021-11-26T06:22:19Z",
             o -> header(o, o.trackNumber(), o.entry(), "2021-11-26 06:22:19")),
-        rule("date_created", "must be an ISO-8601 date-time with offset, e.g. 2021-11-26T06:22:19Z",
+        rule(
+            "date_created",
+            "must be an ISO-8601 date-time with offset, e.g. 2021-11-26T06:22:19Z",
             o -> header(o, o.trackNumber(), o.entry(), "2021-11-26T06:22:19")),
         rule("delivery", "is required", o -> withDelivery(o, null)),
         rule("delivery.email", "must be an e-mail address", o -> withEmail(o, "test@")),
         rule("delivery.email", "must be an e-mail address", o -> withEmail(o, "test.gmail.com")),
         rule("delivery.email", "must not be blank", o -> withEmail(o, "")),
-        rule("delivery.city", "must not contain NUL characters", o -> withDelivery(o, new Delivery(
-            o.delivery().name(), o.delivery().phone(), o.delivery().zip(), "Kir\0yat",
-            o.delivery().address(), o.delivery().region(), o.delivery().email()))),
+        rule(
+            "delivery.city",
+            "must not contain NUL characters",
+            o ->
+                withDelivery(
+                    o,
+                    new Delivery(
+                        o.delivery().name(),
+                        o.delivery().phone(),
+                        o.delivery().zip(),
+                        "Kir\0yat",
+                        o.delivery().address(),
+                        o.delivery().region(),
+                        o.delivery().email()))),
         rule("payment", "is required", o -> withPayment(o, null)),
-        rule("payment.currency", "must be three upper-case letters (ISO 4217)", o -> withCurrency(o, "US")),
-        rule("payment.currency", "must be three upper-case letters (ISO 4217)", o -> withCurrency(o, "usd")),
+        rule(
+            "payment.currency",
+            "must be three upper-case letters (ISO 4217)",
+            o -> withCurrency(o, "US")),
+        rule(
+            "payment.currency",
+            "must be three upper-case letters (ISO 4217)",
+            o -> withCurrency(o, "usd")),
         rule("payment.request_id", "is required", o -> withRequestId(o, null)),
         rule("payment.amount", "must be >= 0", o -> withAmount(o, -1)),
         rule("items", "must contain at least one item", o -> withItems(o, List.of())),
-        rule("items[1].price", "must be >= 0", o -> withItems(o, List.of(o.items().get(0), withPrice(o.items().get(0), -5)))),
-        rule("items[0].brand", "must not be blank", o -> withItems(o, List.of(withBrand(o.items().get(0), " ")))),
+        rule(
+            "items[1].price",
+            "must be >= 0",
+            o -> withItems(o, List.of(o.items().get(0), withPrice(o.items().get(0), -5)))),
+        rule(
+            "items[0].brand",
+            "must not be blank",
+            o -> withItems(o, List.of(withBrand(o.items().get(0), " ")))),
         rule("internal_signature", "is required", o -> withSignature(o, null)));
   }
 
@@ -88,71 +119,197 @@ class OrderValidatorTest {
   }
 
   static Order withUid(Order o, String uid) {
-    return new Order(uid, o.trackNumber(), o.entry(), o.delivery(), o.payment(), o.items(), o.locale(),
-        o.internalSignature(), o.customerId(), o.deliveryService(), o.shardkey(), o.smId(),
-        o.dateCreated(), o.oofShard());
+    return new Order(
+        uid,
+        o.trackNumber(),
+        o.entry(),
+        o.delivery(),
+        o.payment(),
+        o.items(),
+        o.locale(),
+        o.internalSignature(),
+        o.customerId(),
+        o.deliveryService(),
+        o.shardkey(),
+        o.smId(),
+        o.dateCreated(),
+        o.oofShard());
   }
 
   private static Order header(Order o, String track, String entry, String dateCreated) {
-    return new Order(o.orderUid(), track, entry, o.delivery(), o.payment(), o.items(), o.locale(),
-        o.internalSignature(), o.customerId(), o.deliveryService(), o.shardkey(), o.smId(),
-        dateCreated, o.oofShard());
+    return new Order(
+        o.orderUid(),
+        track,
+        entry,
+        o.delivery(),
+        o.payment(),
+        o.items(),
+        o.locale(),
+        o.internalSignature(),
+        o.customerId(),
+        o.deliveryService(),
+        o.shardkey(),
+        o.smId(),
+        dateCreated,
+        o.oofShard());
   }
 
   private static Order withSignature(Order o, String signature) {
-    return new Order(o.orderUid(), o.trackNumber(), o.entry(), o.delivery(), o.payment(), o.items(),
-        o.locale(), signature, o.customerId(), o.deliveryService(), o.shardkey(), o.smId(),
-        o.dateCreated(), o.oofShard());
+    return new Order(
+        o.orderUid(),
+        o.trackNumber(),
+        o.entry(),
+        o.delivery(),
+        o.payment(),
+        o.items(),
+        o.locale(),
+        signature,
+        o.customerId(),
+        o.deliveryService(),
+        o.shardkey(),
+        o.smId(),
+        o.dateCreated(),
+        o.oofShard());
   }
 
   private static Order withDelivery(Order o, Delivery d) {
-    return new Order(o.orderUid(), o.trackNumber(), o.entry(), d, o.payment(), o.items(), o.locale(),
-        o.internalSignature(), o.customerId(), o.deliveryService(), o.shardkey(), o.smId(),
-        o.dateCreated(), o.oofShard());
+    return new Order(
+        o.orderUid(),
+        o.trackNumber(),
+        o.entry(),
+        d,
+        o.payment(),
+        o.items(),
+        o.locale(),
+        o.internalSignature(),
+        o.customerId(),
+        o.deliveryService(),
+        o.shardkey(),
+        o.smId(),
+        o.dateCreated(),
+        o.oofShard());
   }
 
   private static Order withPayment(Order o, Payment p) {
-    return new Order(o.orderUid(), o.trackNumber(), o.entry(), o.delivery(), p, o.items(), o.locale(),
-        o.internalSignature(), o.customerId(), o.deliveryService(), o.shardkey(), o.smId(),
-        o.dateCreated(), o.oofShard());
+    return new Order(
+        o.orderUid(),
+        o.trackNumber(),
+        o.entry(),
+        o.delivery(),
+        p,
+        o.items(),
+        o.locale(),
+        o.internalSignature(),
+        o.customerId(),
+        o.deliveryService(),
+        o.shardkey(),
+        o.smId(),
+        o.dateCreated(),
+        o.oofShard());
   }
 
   private static Order withItems(Order o, List<Item> items) {
-    return new Order(o.orderUid(), o.trackNumber(), o.entry(), o.delivery(), o.payment(), items,
-        o.locale(), o.internalSignature(), o.customerId(), o.deliveryService(), o.shardkey(),
-        o.smId(), o.dateCreated(), o.oofShard());
+    return new Order(
+        o.orderUid(),
+        o.trackNumber(),
+        o.entry(),
+        o.delivery(),
+        o.payment(),
+        items,
+        o.locale(),
+        o.internalSignature(),
+        o.customerId(),
+        o.deliveryService(),
+        o.shardkey(),
+        o.smId(),
+        o.dateCreated(),
+        o.oofShard());
   }
 
   private static Order withEmail(Order o, String email) {
     Delivery d = o.delivery();
-    return withDelivery(o, new Delivery(d.name(), d.phone(), d.zip(), d.city(), d.address(), d.region(), email));
+    return withDelivery(
+        o, new Delivery(d.name(), d.phone(), d.zip(), d.city(), d.address(), d.region(), email));
   }
 
   private static Order withCurrency(Order o, String currency) {
     Payment p = o.payment();
-    return withPayment(o, new Payment(p.transaction(), p.requestId(), currency, p.provider(),
-        p.amount(), p.paymentDt(), p.bank(), p.deliveryCost(), p.goodsTotal(), p.customFee()));
+    return withPayment(
+        o,
+        new Payment(
+            p.transaction(),
+            p.requestId(),
+            currency,
+            p.provider(),
+            p.amount(),
+            p.paymentDt(),
+            p.bank(),
+            p.deliveryCost(),
+            p.goodsTotal(),
+            p.customFee()));
   }
 
   private static Order withRequestId(Order o, String requestId) {
     Payment p = o.payment();
-    return withPayment(o, new Payment(p.transaction(), requestId, p.currency(), p.provider(),
-        p.amount(), p.paymentDt(), p.bank(), p.deliveryCost(), p.goodsTotal(), p.customFee()));
+    return withPayment(
+        o,
+        new Payment(
+            p.transaction(),
+            requestId,
+            p.currency(),
+            p.provider(),
+            p.amount(),
+            p.paymentDt(),
+            p.bank(),
+            p.deliveryCost(),
+            p.goodsTotal(),
+            p.customFee()));
   }
 
   private static Order withAmount(Order o, int amount) {
     Payment p = o.payment();
-    return withPayment(o, new Payment(p.transaction(), p.requestId(), p.currency(), p.provider(),
-        amount, p.paymentDt(), p.bank(), p.deliveryCost(), p.goodsTotal(), p.customFee()));
+    return withPayment(
+        o,
+        new Payment(
+            p.transaction(),
+            p.requestId(),
+            p.currency(),
+            p.provider(),
+            amount,
+            p.paymentDt(),
+            p.bank(),
+            p.deliveryCost(),
+            p.goodsTotal(),
+            p.customFee()));
   }
 
   private static Item withPrice(Item i, int price) {
-    return new Item(i.chrtId(), i.trackNumber(), price, i.rid(), i.name(), i.sale(), i.size(),
-        i.totalPrice(), i.nmId(), i.brand(), i.status());
+    return new Item(
+        i.chrtId(),
+        i.trackNumber(),
+        price,
+        i.rid(),
+        i.name(),
+        i.sale(),
+        i.size(),
+        i.totalPrice(),
+        i.nmId(),
+        i.brand(),
+        i.status());
   }
 
   private static Item withBrand(Item i, String brand) {
-    return new Item(i.chrtId(), i.trackNumber(), i.price(), i.rid(), i.name(), i.sale(), i.size(),
-        i.totalPrice(), i.nmId(), brand, i.status());
+    return new Item(
+        i.chrtId(),
+        i.trackNumber(),
+        i.price(),
+        i.rid(),
+        i.name(),
+        i.sale(),
+        i.size(),
+        i.totalPrice(),
+        i.nmId(),
+        brand,
+        i.status());
   }
 }

@@ -66,9 +66,9 @@ final class Batch {
   }
 
   /**
-   * Stores every decoded order with one {@link OrderService#acceptAll} call; invalid and conflicting
-   * ones become dead letters. If the store rejects the batch for good (a value the database cannot
-   * hold), each order is stored alone so that only the guilty ones are rejected.
+   * Stores every decoded order with one {@link OrderService#acceptAll} call; invalid and
+   * conflicting ones become dead letters. If the store rejects the batch for good (a value the
+   * database cannot hold), each order is stored alone so that only the guilty ones are rejected.
    *
    * @throws OrderStoreException if the failure is transient; nothing of the batch was stored
    */
@@ -97,7 +97,9 @@ final class Batch {
         if (e.isTransient()) {
           throw e; // what was stored so far is absorbed as DUPLICATE on the retry
         }
-        deadLetters.add(new DeadLetter(record, RejectionStage.TASK_PUT, e.getClass().getName(), e.getMessage()));
+        deadLetters.add(
+            new DeadLetter(
+                record, RejectionStage.TASK_PUT, e.getClass().getName(), e.getMessage()));
       }
     }
   }
@@ -108,10 +110,21 @@ final class Batch {
       switch (result.status()) {
         case INSERTED -> inserted++;
         case DUPLICATE -> duplicates++;
-        case INVALID -> deadLetters.add(new DeadLetter(from.get(i), RejectionStage.TRANSFORMATION,
-            VALIDATOR, String.join("; ", result.violations().stream().map(Object::toString).toList())));
-        case CONFLICT -> deadLetters.add(new DeadLetter(from.get(i), RejectionStage.TASK_PUT, STORE,
-            "order_uid " + result.orderUid() + " is stored with different content"));
+        case INVALID ->
+            deadLetters.add(
+                new DeadLetter(
+                    from.get(i),
+                    RejectionStage.TRANSFORMATION,
+                    VALIDATOR,
+                    String.join(
+                        "; ", result.violations().stream().map(Object::toString).toList())));
+        case CONFLICT ->
+            deadLetters.add(
+                new DeadLetter(
+                    from.get(i),
+                    RejectionStage.TASK_PUT,
+                    STORE,
+                    "order_uid " + result.orderUid() + " is stored with different content"));
       }
     }
   }
@@ -154,7 +167,8 @@ final class Batch {
 
   /** Whether any record of the batch comes from one of {@code partitions}. */
   boolean touches(Set<TopicPartition> partitions) {
-    return records.stream().anyMatch(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+    return records.stream()
+        .anyMatch(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
   }
 
   int size() {

@@ -61,7 +61,8 @@ final class DeadLetterPublisher {
         ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     } catch (ExecutionException e) {
-      throw new DeadLetterException("the dead-letter topic " + topic + " refused a record", e.getCause());
+      throw new DeadLetterException(
+          "the dead-letter topic " + topic + " refused a record", e.getCause());
     } catch (TimeoutException e) {
       throw new DeadLetterException(
           "the dead-letter topic " + topic + " did not acknowledge within " + ackTimeout, e);
@@ -85,7 +86,12 @@ final class DeadLetterPublisher {
     headers.add(EXCEPTION_CLASS, utf8(letter.errorClass()));
     headers.add(EXCEPTION_MESSAGE, utf8(letter.reason()));
     return new ProducerRecord<>(
-        topic, null, letter.source().timestamp(), letter.source().key(), letter.source().value(), headers);
+        topic,
+        null,
+        letter.source().timestamp(),
+        letter.source().key(),
+        letter.source().value(),
+        headers);
   }
 
   private static byte[] utf8(String s) {

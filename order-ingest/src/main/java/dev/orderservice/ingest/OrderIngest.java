@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * storing any order twice. See the {@linkplain dev.orderservice.ingest package documentation} for
  * the lifecycle and the guarantees.
  *
- * <p>Build one with {@link #builder()}, run it on a thread of yours ({@code executor.submit(ingest)}),
- * stop it with {@link #close()}. {@link #run()} blocks until then. An instance runs once.
+ * <p>Build one with {@link #builder()}, run it on a thread of yours ({@code
+ * executor.submit(ingest)}), stop it with {@link #close()}. {@link #run()} blocks until then. An
+ * instance runs once.
  *
  * <p>Thread safety: {@link #run()} is called by one thread; {@link #close()}, {@link #metrics()}
  * and {@link #isRunning()} may be called from any thread.
@@ -47,8 +48,10 @@ public final class OrderIngest implements Runnable, AutoCloseable {
 
   /** The topic read when none is set. */
   public static final String DEFAULT_TOPIC = "orders";
+
   /** The dead-letter topic written when none is set. */
   public static final String DEFAULT_DEAD_LETTER_TOPIC = "orders.dlq";
+
   /** The consumer group when none is set. */
   public static final String DEFAULT_GROUP_ID = "order-service";
 
@@ -112,7 +115,9 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     KafkaConsumer<byte[], byte[]> c = null;
     KafkaProducer<byte[], byte[]> p = null;
     try {
-      c = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      c =
+          new KafkaConsumer<>(
+              consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       consumer = c;
       p = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
       if (closing.get()) {
@@ -120,8 +125,11 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       }
       c.subscribe(List.of(topic), new Rebalance(c));
       running = true;
-      LOG.info("consuming {} as group {}; rejected records go to {}",
-          topic, consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG), deadLetterTopic);
+      LOG.info(
+          "consuming {} as group {}; rejected records go to {}",
+          topic,
+          consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG),
+          deadLetterTopic);
       loop(c, new DeadLetterPublisher(p, deadLetterTopic, ackTimeout));
       LOG.info("stopped consuming {}", topic);
     } finally {
@@ -132,9 +140,9 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   }
 
   /**
-   * Stops {@link #run()}: wakes the consumer, lets the batch in hand finish its current step
-   * (a batch not yet committed is abandoned, never committed past, and will be read again), and
-   * closes the Kafka clients. Waits at most the {@linkplain Builder#closeTimeout close timeout}.
+   * Stops {@link #run()}: wakes the consumer, lets the batch in hand finish its current step (a
+   * batch not yet committed is abandoned, never committed past, and will be read again), and closes
+   * the Kafka clients. Waits at most the {@linkplain Builder#closeTimeout close timeout}.
    * Idempotent; safe before, during or after {@code run()}.
    */
   @Override
@@ -213,12 +221,14 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     } catch (CommitFailedException | RebalanceInProgressException e) {
       // The group gave our partitions to another member, which reads them again from the last
       // commit; what we stored is absorbed there as DUPLICATE.
-      LOG.info("partitions moved during the batch; leaving it to their new owner: {}", e.getMessage());
+      LOG.info(
+          "partitions moved during the batch; leaving it to their new owner: {}", e.getMessage());
       abandon(c);
     }
   }
 
-  private void commit(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+  private void commit(
+      KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
     try {
       c.commitSync(offsets);
     } catch (WakeupException e) {
@@ -236,8 +246,13 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       counters.rejected.incrementAndGet(letter.stage().ordinal());
     }
     counters.deadLettered.addAndGet(batch.deadLetters().size());
-    LOG.debug("batch of {} records: {} inserted, {} duplicates, {} dead-lettered, {} ms",
-        batch.size(), batch.inserted(), batch.duplicates(), batch.deadLetters().size(), nanos / 1_000_000);
+    LOG.debug(
+        "batch of {} records: {} inserted, {} duplicates, {} dead-lettered, {} ms",
+        batch.size(),
+        batch.inserted(),
+        batch.duplicates(),
+        batch.deadLetters().size(),
+        nanos / 1_000_000);
     inHand = null;
     backoff.reset();
     if (!c.paused().isEmpty()) {
@@ -253,8 +268,11 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     // Paused partitions return nothing, but poll() goes on, so the consumer keeps its place in
     // the group while the database or the broker recovers.
     c.pause(c.assignment());
-    LOG.warn("transient failure, retrying the batch of {} records in {} ms: {}",
-        inHand.size(), wait.toMillis(), cause.toString());
+    LOG.warn(
+        "transient failure, retrying the batch of {} records in {} ms: {}",
+        inHand.size(),
+        wait.toMillis(),
+        cause.toString());
   }
 
   private void abandon(KafkaConsumer<byte[], byte[]> c) {
@@ -264,7 +282,8 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   }
 
   /** Seeks back to records a poll returned while a batch was in hand, to read them later. */
-  private static void rewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> polled) {
+  private static void rewind(
+      KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> polled) {
     for (TopicPartition partition : polled.partitions()) {
       c.seek(partition, polled.records(partition).get(0).offset());
     }
@@ -346,16 +365,21 @@ public final class OrderIngest implements Runnable, AutoCloseable {
           finish(c, batch);
           return;
         } catch (RuntimeException e) {
-          LOG.info("could not commit before the rebalance; the next owner reads again: {}", e.toString());
+          LOG.info(
+              "could not commit before the rebalance; the next owner reads again: {}",
+              e.toString());
         }
       }
       // A cooperative rebalance revokes only some partitions: the batch's records of those this
       // consumer keeps must be read again, not skipped.
-      batch.firstOffsets().forEach((partition, offset) -> {
-        if (!partitions.contains(partition) && c.assignment().contains(partition)) {
-          c.seek(partition, offset);
-        }
-      });
+      batch
+          .firstOffsets()
+          .forEach(
+              (partition, offset) -> {
+                if (!partitions.contains(partition) && c.assignment().contains(partition)) {
+                  c.seek(partition, offset);
+                }
+              });
       abandon(c);
     }
   }
@@ -370,15 +394,20 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     // Offsets are committed by hand, after the batch is stored and dead-lettered: never before.
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, b.maxBatchSize);
-    require(config.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) != null,
-        "bootstrap servers are required: bootstrapServers(...) or consumer property bootstrap.servers");
+    require(
+        config.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) != null,
+        "bootstrap servers are required: bootstrapServers(...) or consumer property"
+            + " bootstrap.servers");
     return Map.copyOf(config);
   }
 
   private static Map<String, Object> producerConfig(Builder b) {
     Map<String, Object> config = new HashMap<>(b.producerProperties);
-    Object servers = b.producerProperties.getOrDefault(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        b.consumerProperties.getOrDefault(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers));
+    Object servers =
+        b.producerProperties.getOrDefault(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            b.consumerProperties.getOrDefault(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers));
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
     config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "order-ingest-dlq");
     config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -390,9 +419,11 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, ackMillis / 3));
     // The producer refuses a delivery timeout below linger.ms + request.timeout.ms, which a
     // sub-second ack timeout would otherwise give.
-    long lingerAndRequest = millis(config.get(ProducerConfig.LINGER_MS_CONFIG))
-        + millis(config.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
-    config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(ackMillis, lingerAndRequest));
+    long lingerAndRequest =
+        millis(config.get(ProducerConfig.LINGER_MS_CONFIG))
+            + millis(config.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
+    config.putIfAbsent(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(ackMillis, lingerAndRequest));
     config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ackMillis);
     return Map.copyOf(config);
   }

@@ -15,33 +15,33 @@
  *
  * <ul>
  *   <li><b>At least once, stored once.</b> For each poll: every record is decoded and validated;
- *       the valid orders are stored with one {@code acceptAll} call (one database transaction)
- *       and cached; rejected records are published to the dead-letter topic and acknowledged;
- *       only then are the batch's offsets committed. A crash anywhere in between redelivers the
- *       batch, and the idempotent store reports what was already there as DUPLICATE.
- *   <li><b>Rejected records are never retried.</b> Undecodable bytes ({@code VALUE_CONVERTER}),
- *       an invalid order ({@code TRANSFORMATION}) and a conflicting one (same uid, other
- *       content: {@code TASK_PUT}) go to the dead-letter topic with their original key, value,
- *       headers and timestamp plus Kafka Connect's {@code __connect.errors.*} headers (topic,
- *       partition, offset, stage, exception class name and message). The message lists
- *       violations by path, never field values.
- *   <li><b>Transient failures are retried, not rejected.</b> An unreachable database, a broker
- *       that does not acknowledge, a failed commit: the batch is kept, the partitions are paused
- *       while polling goes on (so the consumer stays in its group), and the failed step is tried
- *       again after a capped exponential backoff with jitter. Nothing is committed and nothing is
+ *       the valid orders are stored with one {@code acceptAll} call (one database transaction) and
+ *       cached; rejected records are published to the dead-letter topic and acknowledged; only then
+ *       are the batch's offsets committed. A crash anywhere in between redelivers the batch, and
+ *       the idempotent store reports what was already there as DUPLICATE.
+ *   <li><b>Rejected records are never retried.</b> Undecodable bytes ({@code VALUE_CONVERTER}), an
+ *       invalid order ({@code TRANSFORMATION}) and a conflicting one (same uid, other content:
+ *       {@code TASK_PUT}) go to the dead-letter topic with their original key, value, headers and
+ *       timestamp plus Kafka Connect's {@code __connect.errors.*} headers (topic, partition,
+ *       offset, stage, exception class name and message). The message lists violations by path,
+ *       never field values.
+ *   <li><b>Transient failures are retried, not rejected.</b> An unreachable database, a broker that
+ *       does not acknowledge, a failed commit: the batch is kept, the partitions are paused while
+ *       polling goes on (so the consumer stays in its group), and the failed step is tried again
+ *       after a capped exponential backoff with jitter. Nothing is committed and nothing is
  *       dead-lettered meanwhile; consumption resumes by itself when the fault clears.
  *   <li><b>Rebalances.</b> Revoked partitions get the batch in hand committed if it is done,
- *       abandoned otherwise; newly assigned partitions start from their committed offsets.
- *       Several instances in one group share the partitions; each order is stored once.
- *   <li><b>Order within a batch.</b> Orders with the same uid in one batch are taken in order:
- *       the first wins, an identical repeat is a DUPLICATE, a different one a CONFLICT.
+ *       abandoned otherwise; newly assigned partitions start from their committed offsets. Several
+ *       instances in one group share the partitions; each order is stored once.
+ *   <li><b>Order within a batch.</b> Orders with the same uid in one batch are taken in order: the
+ *       first wins, an identical repeat is a DUPLICATE, a different one a CONFLICT.
  * </ul>
  *
  * <h2>Observability</h2>
  *
  * <p>{@code metrics()} returns counters (consumed, inserted, duplicates, rejected by stage,
- * dead-lettered, retries, batches with size and latency, lag, rebalances) for a runner to
- * publish. Logs: one line per batch at debug, one per rejected record at info with
- * topic-partition@offset and the reason; payloads are never logged.
+ * dead-lettered, retries, batches with size and latency, lag, rebalances) for a runner to publish.
+ * Logs: one line per batch at debug, one per rejected record at info with topic-partition@offset
+ * and the reason; payloads are never logged.
  */
 package dev.orderservice.ingest;

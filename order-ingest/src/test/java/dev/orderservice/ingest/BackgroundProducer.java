@@ -71,7 +71,8 @@ final class BackgroundProducer implements AutoCloseable {
     for (int i = 0; i < batch; i++) {
       Order order = orders.next();
       producer.send(
-          new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8), OrderCodec.standard().encode(order)),
+          new ProducerRecord<>(
+              topic, order.orderUid().getBytes(UTF_8), OrderCodec.standard().encode(order)),
           (metadata, e) -> {
             if (e != null) {
               failure.compareAndSet(null, e);

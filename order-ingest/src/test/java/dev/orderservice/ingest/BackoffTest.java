@@ -17,7 +17,8 @@ class BackoffTest {
     Backoff backoff = new Backoff(INITIAL, MAX);
 
     for (long ceilingMillis : new long[] {100, 200, 400, 800, 1_600}) {
-      assertThat(backoff.next()).isBetween(Duration.ofMillis(ceilingMillis / 2), Duration.ofMillis(ceilingMillis));
+      assertThat(backoff.next())
+          .isBetween(Duration.ofMillis(ceilingMillis / 2), Duration.ofMillis(ceilingMillis));
     }
   }
 
@@ -41,7 +42,9 @@ class BackoffTest {
     Backoff backoff = new Backoff(initial, max);
 
     for (int i = 0; i < 40; i++) {
-      assertThat(backoff.next()).as("wait after failure %d", i + 1).isBetween(initial.dividedBy(2), max);
+      assertThat(backoff.next())
+          .as("wait after failure %d", i + 1)
+          .isBetween(initial.dividedBy(2), max);
     }
   }
 

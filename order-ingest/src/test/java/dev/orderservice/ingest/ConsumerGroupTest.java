@@ -46,34 +46,51 @@ class ConsumerGroupTest {
     OrderIngest staying = names.ingest(service).build();
     Future<?> leavingRun = running.start(leaving);
     Future<?> stayingRun = running.start(staying);
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> TestBroker.describeGroup(names.group()).members().size() == 2);
 
     try (BackgroundProducer producer =
         BackgroundProducer.start(names.topic(), 6_000, 100, Duration.ofMillis(100), 5L)) {
-      await().atMost(Duration.ofSeconds(60))
-          .until(() -> producer.acknowledged() >= 2_000
-              && leaving.metrics().ordersInserted() > 0 && staying.metrics().ordersInserted() > 0);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  producer.acknowledged() >= 2_000
+                      && leaving.metrics().ordersInserted() > 0
+                      && staying.metrics().ordersInserted() > 0);
       leaving.close();
       leavingRun.get();
-      assertThat(producer.isDone()).as("orders are still coming when one instance leaves").isFalse();
+      assertThat(producer.isDone())
+          .as("orders are still coming when one instance leaves")
+          .isFalse();
 
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> producer.isDone() && names.allCommitted());
       Map<String, Order> produced = producer.produced();
       assertThat(schema.store().count()).isEqualTo(6_000);
-      produced.values().stream().limit(500).forEach(order ->
-          assertThat(schema.store().findJson(order.orderUid()))
-              .hasValue(OrderCodec.standard().encode(order)));
+      produced.values().stream()
+          .limit(500)
+          .forEach(
+              order ->
+                  assertThat(schema.store().findJson(order.orderUid()))
+                      .hasValue(OrderCodec.standard().encode(order)));
     }
     assertThat(stayingRun).isNotDone();
     assertThat(TestBroker.describeGroup(names.group()).members()).hasSize(1);
     assertThat(leaving.metrics().ordersInserted() + staying.metrics().ordersInserted())
         .as("every order inserted by one of them, none twice")
         .isEqualTo(6_000);
-    assertThat(staying.metrics().rebalances()).as("the staying instance gave its partitions up").isPositive();
+    assertThat(staying.metrics().rebalances())
+        .as("the staying instance gave its partitions up")
+        .isPositive();
     assertThat(leaving.metrics().rejected() + staying.metrics().rejected()).isZero();
-    assertThat(TestBroker.readAll(names.deadLetterTopic())).as("no valid order is dead-lettered").isEmpty();
+    assertThat(TestBroker.readAll(names.deadLetterTopic()))
+        .as("no valid order is dead-lettered")
+        .isEmpty();
   }
 
   @Test
@@ -81,24 +98,32 @@ class ConsumerGroupTest {
     TestTopics names = TestTopics.create("cooperative", 6);
     SwitchableStore store = new SwitchableStore(schema.store());
     OrderService service = new OrderService(store, new MapOrderCache());
-    Map<String, Object> cooperative = Map.of(
-        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    Map<String, Object> cooperative =
+        Map.of(
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+            CooperativeStickyAssignor.class.getName());
     List<Order> orders = produceOrders(names.topic(), 600, 6L);
     store.down();
-    OrderIngest first = names.ingest(service).consumerProperties(cooperative).maxBatchSize(1_000).build();
+    OrderIngest first =
+        names.ingest(service).consumerProperties(cooperative).maxBatchSize(1_000).build();
     running.start(first);
     await().atMost(Duration.ofSeconds(30)).until(() -> first.metrics().retries() > 0);
 
     OrderIngest second = names.ingest(service).consumerProperties(cooperative).build();
     running.start(second);
     await("the first instance gives some of its partitions to the second")
-        .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-        .until(() -> first.metrics().rebalances() > 0
-            && TestBroker.describeGroup(names.group()).members().size() == 2);
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                first.metrics().rebalances() > 0
+                    && TestBroker.describeGroup(names.group()).members().size() == 2);
     store.up();
     orders.addAll(produceOrders(names.topic(), 60, 7L));
 
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
         .until(names::allCommitted);
     assertThat(schema.store().count()).isEqualTo(660);
     orders.forEach(order -> assertThat(schema.store().findJson(order.orderUid())).isPresent());
@@ -111,7 +136,9 @@ class ConsumerGroupTest {
     for (int i = 0; i < count; i++) {
       Order order = random.next();
       orders.add(order);
-      records.add(new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8), OrderCodec.standard().encode(order)));
+      records.add(
+          new ProducerRecord<>(
+              topic, order.orderUid().getBytes(UTF_8), OrderCodec.standard().encode(order)));
     }
     TestBroker.produce(records);
     return orders;

@@ -47,15 +47,18 @@ class CrashRecoveryTest {
     RuntimeException crash = new IllegalStateException("crash after the third batch was stored");
     AtomicInteger batchesStored = new AtomicInteger();
     AtomicLong storedAtCrash = new AtomicLong();
-    OrderIngest crashing = names.ingest(service)
-        .maxBatchSize(200)
-        .afterStore(() -> {
-          if (batchesStored.incrementAndGet() == 3) {
-            storedAtCrash.set(schema.store().count());
-            throw crash;
-          }
-        })
-        .build();
+    OrderIngest crashing =
+        names
+            .ingest(service)
+            .maxBatchSize(200)
+            .afterStore(
+                () -> {
+                  if (batchesStored.incrementAndGet() == 3) {
+                    storedAtCrash.set(schema.store().count());
+                    throw crash;
+                  }
+                })
+            .build();
 
     Throwable ended = catchThrowable(() -> running.start(crashing).get(60, TimeUnit.SECONDS));
 
@@ -64,9 +67,10 @@ class CrashRecoveryTest {
     assertThat(storedAtCrash.get())
         .as("the third batch was in the database when the ingest died")
         .isGreaterThan(crashing.metrics().ordersInserted());
-    long committedRecords = TestBroker.committedOffsets(names.group()).values().stream()
-        .mapToLong(Long::longValue)
-        .sum();
+    long committedRecords =
+        TestBroker.committedOffsets(names.group()).values().stream()
+            .mapToLong(Long::longValue)
+            .sum();
     assertThat(crashing.metrics().batches()).isEqualTo(2);
     assertThat(committedRecords)
         .as("committed: the two finished batches, not the crashed one")
@@ -74,19 +78,26 @@ class CrashRecoveryTest {
 
     OrderIngest next = names.ingest(service).build();
     Future<?> nextRun = running.start(next);
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
         .until(names::allCommitted);
 
     assertThat(nextRun).isNotDone();
     assertThat(schema.store().count()).isEqualTo(2_000);
-    stream.validOrders().forEach((uid, order) ->
-        assertThat(schema.store().findJson(uid)).hasValue(OrderCodec.standard().encode(order)));
+    stream
+        .validOrders()
+        .forEach(
+            (uid, order) ->
+                assertThat(schema.store().findJson(uid))
+                    .hasValue(OrderCodec.standard().encode(order)));
     assertThat(next.metrics().duplicates())
         .as("the crashed batch's orders come again and are absorbed as duplicates")
         .isPositive();
-    Set<SourcePosition> deadLettered = DeadLetterCopy.readAll(names.deadLetterTopic()).stream()
-        .map(DeadLetterCopy::source)
-        .collect(Collectors.toSet());
+    Set<SourcePosition> deadLettered =
+        DeadLetterCopy.readAll(names.deadLetterTopic()).stream()
+            .map(DeadLetterCopy::source)
+            .collect(Collectors.toSet());
     assertThat(deadLettered).as("every bad record, and only those").isEqualTo(bad.keySet());
   }
 }

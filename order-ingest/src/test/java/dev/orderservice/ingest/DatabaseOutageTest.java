@@ -65,21 +65,27 @@ class DatabaseOutageTest {
       postgres.stop();
       assertThat(producer.isDone()).as("orders keep coming while the database is down").isFalse();
       await("the ingest waits out the outage in its group, rejecting nothing")
-          .during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(20))
+          .during(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(20))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> ingest.isRunning()
-              && ingest.metrics().deadLettered() == 0
-              && ingest.metrics().rebalances() == 0
-              && hasOneStableMember(names.group()));
+          .until(
+              () ->
+                  ingest.isRunning()
+                      && ingest.metrics().deadLettered() == 0
+                      && ingest.metrics().rebalances() == 0
+                      && hasOneStableMember(names.group()));
       assertThat(ingest.metrics().retries()).isPositive();
       postgres.start();
 
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> producer.isDone() && names.allCommitted());
       Map<String, Order> produced = producer.produced();
       assertThat(store.count()).isEqualTo(3_000);
-      produced.forEach((uid, order) ->
-          assertThat(store.findJson(uid)).hasValue(OrderCodec.standard().encode(order)));
+      produced.forEach(
+          (uid, order) ->
+              assertThat(store.findJson(uid)).hasValue(OrderCodec.standard().encode(order)));
     }
     IngestMetrics metrics = ingest.metrics();
     assertThat(metrics.retries()).isPositive();

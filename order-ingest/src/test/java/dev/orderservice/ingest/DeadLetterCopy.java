@@ -15,13 +15,14 @@ import org.apache.kafka.common.header.Headers;
 /** A record of the dead-letter topic, read back with its {@code __connect.errors.*} headers. */
 record DeadLetterCopy(ConsumerRecord<byte[], byte[]> record) {
 
-  private static final List<String> CONNECT_HEADERS = List.of(
-      DeadLetterPublisher.TOPIC,
-      DeadLetterPublisher.PARTITION,
-      DeadLetterPublisher.OFFSET,
-      DeadLetterPublisher.STAGE,
-      DeadLetterPublisher.EXCEPTION_CLASS,
-      DeadLetterPublisher.EXCEPTION_MESSAGE);
+  private static final List<String> CONNECT_HEADERS =
+      List.of(
+          DeadLetterPublisher.TOPIC,
+          DeadLetterPublisher.PARTITION,
+          DeadLetterPublisher.OFFSET,
+          DeadLetterPublisher.STAGE,
+          DeadLetterPublisher.EXCEPTION_CLASS,
+          DeadLetterPublisher.EXCEPTION_MESSAGE);
 
   static List<DeadLetterCopy> readAll(String deadLetterTopic) {
     return TestBroker.readAll(deadLetterTopic).stream().map(DeadLetterCopy::new).toList();
@@ -44,8 +45,8 @@ record DeadLetterCopy(ConsumerRecord<byte[], byte[]> record) {
   }
 
   /**
-   * Asserts this is a faithful copy of {@code bad}: the same key, value, timestamp and headers, then
-   * Connect's headers naming the stage, what rejected it and why, without its personal data.
+   * Asserts this is a faithful copy of {@code bad}: the same key, value, timestamp and headers,
+   * then Connect's headers naming the stage, what rejected it and why, without its personal data.
    */
   void assertCopies(MixedStream.BadRecord bad) {
     String what = bad.defect() + " record " + source();
@@ -64,11 +65,12 @@ record DeadLetterCopy(ConsumerRecord<byte[], byte[]> record) {
     assertThat(stage()).as("stage of %s", what).isEqualTo(bad.defect().stage);
     assertThat(header(DeadLetterPublisher.EXCEPTION_CLASS))
         .as("exception class of %s", what)
-        .isEqualTo(switch (bad.defect().stage) {
-          case VALUE_CONVERTER -> OrderCodec.class.getName();
-          case TRANSFORMATION -> OrderValidator.class.getName();
-          case TASK_PUT -> "dev.orderservice.domain.OrderStore";
-        });
+        .isEqualTo(
+            switch (bad.defect().stage) {
+              case VALUE_CONVERTER -> OrderCodec.class.getName();
+              case TRANSFORMATION -> OrderValidator.class.getName();
+              case TASK_PUT -> "dev.orderservice.domain.OrderStore";
+            });
     assertThat(exceptionMessage()).as("exception message of %s", what).contains(bad.messagePart());
     for (String personal : bad.personalData()) {
       assertThat(exceptionMessage()).as("exception message of %s", what).doesNotContain(personal);
@@ -77,13 +79,16 @@ record DeadLetterCopy(ConsumerRecord<byte[], byte[]> record) {
 
   private String header(String name) {
     Header header = record.headers().lastHeader(name);
-    assertThat(header).as("header %s of the dead letter at offset %d", name, record.offset()).isNotNull();
+    assertThat(header)
+        .as("header %s of the dead letter at offset %d", name, record.offset())
+        .isNotNull();
     return new String(header.value(), UTF_8);
   }
 
   private static List<String> describe(Headers headers) {
     return StreamSupport.stream(headers.spliterator(), false)
-        .map(h -> h.key() + "=" + (h.value() == null ? "null" : HexFormat.of().formatHex(h.value())))
+        .map(
+            h -> h.key() + "=" + (h.value() == null ? "null" : HexFormat.of().formatHex(h.value())))
         .toList();
   }
 }

@@ -54,7 +54,10 @@ final class MixedStream {
    * @param messagePart what the rejection message must mention (a path or a field name)
    */
   record BadRecord(
-      ProducerRecord<byte[], byte[]> record, Defect defect, List<String> personalData, String messagePart) {}
+      ProducerRecord<byte[], byte[]> record,
+      Defect defect,
+      List<String> personalData,
+      String messagePart) {}
 
   private static final OrderCodec CODEC = OrderCodec.standard();
 
@@ -63,15 +66,17 @@ final class MixedStream {
   private final List<BadRecord> badRecords;
 
   private MixedStream(
-      List<ProducerRecord<byte[], byte[]>> records, Map<String, Order> validOrders, List<BadRecord> badRecords) {
+      List<ProducerRecord<byte[], byte[]>> records,
+      Map<String, Order> validOrders,
+      List<BadRecord> badRecords) {
     this.records = List.copyOf(records);
     this.validOrders = Collections.unmodifiableMap(validOrders);
     this.badRecords = List.copyOf(badRecords);
   }
 
   /**
-   * {@code valid} valid orders and {@code bad} bad records, the defects taken in turn, for
-   * {@code topic}. The same seed gives the same orders and defects in the same order.
+   * {@code valid} valid orders and {@code bad} bad records, the defects taken in turn, for {@code
+   * topic}. The same seed gives the same orders and defects in the same order.
    */
   static MixedStream generate(String topic, int valid, int bad, long seed) {
     return new Generator(topic, seed).generate(valid, bad);
@@ -138,7 +143,8 @@ final class MixedStream {
       for (int i = 0; i < valid; i++) {
         Order order = orders.next();
         validOrders.put(order.orderUid(), order);
-        records.add(record(order.orderUid(), CODEC.encode(order), i % 5 == 0 ? headers(i) : List.of()));
+        records.add(
+            record(order.orderUid(), CODEC.encode(order), i % 5 == 0 ? headers(i) : List.of()));
       }
       List<String> uids = new ArrayList<>(validOrders.keySet());
       List<BadRecord> badRecords = new ArrayList<>();
@@ -146,11 +152,14 @@ final class MixedStream {
       for (int i = 0; i < bad; i++) {
         Defect defect = defects[i % defects.length];
         List<Header> headers = i % 3 == 0 ? headers(i) : List.of();
-        badRecords.add(defect == Defect.CONFLICT
-            ? conflict(orders.next(uids.get(i)), headers)
-            : broken(defect, orders.next(), headers));
+        badRecords.add(
+            defect == Defect.CONFLICT
+                ? conflict(orders.next(uids.get(i)), headers)
+                : broken(defect, orders.next(), headers));
       }
-      badRecords.stream().filter(b -> b.defect() != Defect.CONFLICT).forEach(b -> records.add(b.record()));
+      badRecords.stream()
+          .filter(b -> b.defect() != Defect.CONFLICT)
+          .forEach(b -> records.add(b.record()));
       Collections.shuffle(records, random);
       for (BadRecord b : badRecords) {
         if (b.defect() == Defect.CONFLICT) {
@@ -176,7 +185,9 @@ final class MixedStream {
           messagePart = "sm_id: expected an integer";
         }
         case NUMBER_FOR_STRING -> {
-          json = json.replace("\"phone\":\"" + d.phone() + "\"", "\"phone\":" + d.phone().substring(1));
+          json =
+              json.replace(
+                  "\"phone\":\"" + d.phone() + "\"", "\"phone\":" + d.phone().substring(1));
           messagePart = "delivery.phone: expected a string";
         }
         case MISSING_NUMBER -> {
@@ -199,7 +210,10 @@ final class MixedStream {
         default -> throw new IllegalArgumentException(defect.name());
       }
       return new BadRecord(
-          record(order.orderUid(), json.getBytes(UTF_8), headers), defect, personalData(order), messagePart);
+          record(order.orderUid(), json.getBytes(UTF_8), headers),
+          defect,
+          personalData(order),
+          messagePart);
     }
 
     private BadRecord conflict(Order other, List<Header> headers) {
@@ -222,10 +236,21 @@ final class MixedStream {
 
   private static Order withEmail(Order o, String email) {
     Delivery d = o.delivery();
-    return new Order(o.orderUid(), o.trackNumber(), o.entry(),
+    return new Order(
+        o.orderUid(),
+        o.trackNumber(),
+        o.entry(),
         new Delivery(d.name(), d.phone(), d.zip(), d.city(), d.address(), d.region(), email),
-        o.payment(), o.items(), o.locale(), o.internalSignature(), o.customerId(),
-        o.deliveryService(), o.shardkey(), o.smId(), o.dateCreated(), o.oofShard());
+        o.payment(),
+        o.items(),
+        o.locale(),
+        o.internalSignature(),
+        o.customerId(),
+        o.deliveryService(),
+        o.shardkey(),
+        o.smId(),
+        o.dateCreated(),
+        o.oofShard());
   }
 
   private static List<Header> headers(int i) {

@@ -45,7 +45,9 @@ class MixedStreamTest {
 
     running.start(ingest);
 
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
         .until(names::allCommitted);
     assertStoredOnceByteForByte(stream.validOrders());
     assertThat(cache.size()).isEqualTo(5_000);
@@ -68,10 +70,11 @@ class MixedStreamTest {
 
   private void assertStoredOnceByteForByte(Map<String, Order> orders) {
     assertThat(schema.store().count()).isEqualTo(orders.size());
-    orders.forEach((uid, order) -> {
-      byte[] canonical = CODEC.encode(order);
-      assertThat(schema.store().findJson(uid)).as("stored order %s", uid).hasValue(canonical);
-      assertThat(cache.get(uid)).as("cached order %s", uid).hasValue(canonical);
-    });
+    orders.forEach(
+        (uid, order) -> {
+          byte[] canonical = CODEC.encode(order);
+          assertThat(schema.store().findJson(uid)).as("stored order %s", uid).hasValue(canonical);
+          assertThat(cache.get(uid)).as("cached order %s", uid).hasValue(canonical);
+        });
   }
 }

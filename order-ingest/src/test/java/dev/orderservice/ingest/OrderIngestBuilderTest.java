@@ -58,7 +58,8 @@ class OrderIngestBuilderTest {
     assertThatThrownBy(() -> OrderIngest.builder().closeTimeout(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("closeTimeout must be > 0");
-    assertThatThrownBy(() -> OrderIngest.builder().backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () -> OrderIngest.builder().backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("initial backoff must not exceed max backoff");
   }
@@ -72,10 +73,11 @@ class OrderIngestBuilderTest {
 
   @Test
   void anInstanceRunsOnceAndClosingItBeforeItRunsIsHarmless() {
-    OrderIngest ingest = OrderIngest.builder()
-        .bootstrapServers(TestBroker.bootstrapServers())
-        .service(new OrderService(new UnusedStore(), new MapOrderCache()))
-        .build();
+    OrderIngest ingest =
+        OrderIngest.builder()
+            .bootstrapServers(TestBroker.bootstrapServers())
+            .service(new OrderService(new UnusedStore(), new MapOrderCache()))
+            .build();
 
     ingest.close();
     ingest.run(); // returns at once: closed before it could start consuming
@@ -91,14 +93,18 @@ class OrderIngestBuilderTest {
   void aSubSecondDeadLetterAckTimeoutIsHonouredNotRefusedByTheProducer() throws Exception {
     TestTopics names = TestTopics.create("acktimeout", 1);
     try (RunningIngests running = new RunningIngests()) {
-      OrderIngest ingest = names.ingest(new OrderService(new UnusedStore(), new MapOrderCache()))
-          .deadLetterAckTimeout(Duration.ofMillis(500))
-          .build();
+      OrderIngest ingest =
+          names
+              .ingest(new OrderService(new UnusedStore(), new MapOrderCache()))
+              .deadLetterAckTimeout(Duration.ofMillis(500))
+              .build();
       Future<?> run = running.start(ingest);
 
       TestBroker.produce(List.of(new ProducerRecord<>(names.topic(), "not json".getBytes(UTF_8))));
 
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> run.isDone() || names.allCommitted());
       assertThat(run).isNotDone();
       assertThat(TestBroker.readAll(names.deadLetterTopic())).hasSize(1);

@@ -42,22 +42,32 @@ class RedeliveryTest {
     OrderService service = new OrderService(schema.store(), new MapOrderCache());
     OrderIngest first = names.ingest(service).build();
     Future<?> firstRun = running.start(first);
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
         .until(names::allCommitted);
     first.close();
     firstRun.get();
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> TestBroker.describeGroup(names.group()).members().isEmpty());
 
     TestBroker.rewindToBeginning(names.group(), names.topic());
     OrderIngest second = names.ingest(service).build();
     running.start(second);
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
         .until(names::allCommitted);
 
     assertThat(schema.store().count()).isEqualTo(1_000);
-    stream.validOrders().forEach((uid, order) ->
-        assertThat(schema.store().findJson(uid)).hasValue(OrderCodec.standard().encode(order)));
+    stream
+        .validOrders()
+        .forEach(
+            (uid, order) ->
+                assertThat(schema.store().findJson(uid))
+                    .hasValue(OrderCodec.standard().encode(order)));
     IngestMetrics again = second.metrics();
     assertThat(again.recordsConsumed()).isEqualTo(1_100);
     assertThat(again.ordersInserted()).isZero();
@@ -69,11 +79,13 @@ class RedeliveryTest {
     List<DeadLetterCopy> deadLetters = DeadLetterCopy.readAll(names.deadLetterTopic());
     assertThat(deadLetters).hasSize(200);
     Map<SourcePosition, Long> copies =
-        deadLetters.stream().collect(Collectors.groupingBy(DeadLetterCopy::source, Collectors.counting()));
+        deadLetters.stream()
+            .collect(Collectors.groupingBy(DeadLetterCopy::source, Collectors.counting()));
     assertThat(copies.keySet()).isEqualTo(bad.keySet());
     assertThat(copies.values()).containsOnly(2L);
-    Map<SourcePosition, DeadLetterCopy> secondCopies = deadLetters.subList(100, 200).stream()
-        .collect(Collectors.toMap(DeadLetterCopy::source, Function.identity()));
+    Map<SourcePosition, DeadLetterCopy> secondCopies =
+        deadLetters.subList(100, 200).stream()
+            .collect(Collectors.toMap(DeadLetterCopy::source, Function.identity()));
     bad.forEach((source, record) -> secondCopies.get(source).assertCopies(record));
   }
 }

@@ -34,7 +34,8 @@ final class SwitchableStore implements OrderStore {
   @Override
   public List<SaveResult> saveAll(List<EncodedOrder> batch) {
     if (down) {
-      throw new OrderStoreException("could not save a batch: the database is down (test)", true, null);
+      throw new OrderStoreException(
+          "could not save a batch: the database is down (test)", true, null);
     }
     return store.saveAll(batch);
   }

@@ -95,7 +95,8 @@ final class TestBroker {
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
       while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topic + " to its end within " + TIMEOUT);
+          throw new IllegalStateException(
+              "could not read " + topic + " to its end within " + TIMEOUT);
         }
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
       }
@@ -123,11 +124,12 @@ final class TestBroker {
       Map<TopicPartition, OffsetAndMetadata> committed =
           get(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata());
       Map<TopicPartition, Long> offsets = new HashMap<>();
-      committed.forEach((partition, offset) -> {
-        if (offset != null) {
-          offsets.put(partition, offset.offset());
-        }
-      });
+      committed.forEach(
+          (partition, offset) -> {
+            if (offset != null) {
+              offsets.put(partition, offset.offset());
+            }
+          });
       return offsets;
     }
   }
@@ -137,7 +139,9 @@ final class TestBroker {
     return committedOffsets(group).equals(endOffsets(topic));
   }
 
-  /** Rewinds {@code group} to offset 0 of every partition of {@code topic}; the group must be empty. */
+  /**
+   * Rewinds {@code group} to offset 0 of every partition of {@code topic}; the group must be empty.
+   */
   static void rewindToBeginning(String group, String topic) {
     Map<TopicPartition, OffsetAndMetadata> beginning = new HashMap<>();
     endOffsets(topic).keySet().forEach(p -> beginning.put(p, new OffsetAndMetadata(0)));
