@@ -1,0 +1,178 @@
+package dev.orderservice.cache;
+
+import dev.orderservice.cache.WarmUpStatus.State;
+import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderStore;
+import dev.orderservice.domain.OrderStoreException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills an {@link EhcacheOrderCache} from an {@link OrderStore} in the background, so that a
+ * restarted service answers from memory soon while it already serves lookups (misses read through
+ * to the store meanwhile).
+ *
+ * <p>One pass of {@link OrderStore#streamAll}, no query per order. When the store holds more orders
+ * than the cache's {@link EhcacheOrderCache#maxEntries()}, only the newest that many are loaded:
+ * the stream is oldest first, so the warm-up skips the first {@code count - maxEntries}. Orders
+ * stored between the count and the end of the stream are loaded too, and the cache evicts as it
+ * needs to. Progress is logged at INFO every 100,000 orders or every 5 seconds, and the outcome
+ * once. A failure ends the warm-up as {@link State#FAILED}; it is logged without the exception's
+ * text unless the store vouches for it (an {@link OrderStoreException} leaves rows out of its
+ * message), since other exceptions may quote order data.
+ *
+ * <p>Thread safety: {@link #status()} may be called from any thread, at any time.
+ */
+public final class CacheWarmUp {
+
+  static final long PROGRESS_EVERY_ORDERS = 100_000;
+  private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
+  private static final Logger LOG = LoggerFactory.getLogger(CacheWarmUp.class);
+
+  private final OrderStore store;
+  private final EhcacheOrderCache cache;
+  private final long startNanos = System.nanoTime();
+  // Written by the warm-up's thread only; state last, after the outcome is logged, so a reader who
+  // sees DONE or FAILED also sees the final counts.
+  private volatile long loaded;
+  private volatile long total;
+  private volatile long endNanos;
+  private volatile State state = State.RUNNING;
+
+  private CacheWarmUp(OrderStore store, EhcacheOrderCache cache) {
+    this.store = store;
+    this.cache = cache;
+  }
+
+  /**
+   * Hands the warm-up to {@code executor} and returns at once, unless the executor runs tasks on
+   * the calling thread. The store's connection is held on the executor's thread for the whole
+   * pass. If the executor refuses the task, the warm-up is {@link State#FAILED} at once.
+   *
+   * @param store where the orders are read, oldest first
+   * @param cache where they go; its {@link EhcacheOrderCache#maxEntries()} caps how many
+   * @param executor runs the pass; the caller owns it
+   * @throws NullPointerException if an argument is null
+   */
+  public static CacheWarmUp start(OrderStore store, EhcacheOrderCache cache, Executor executor) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(cache, "cache");
+    Objects.requireNonNull(executor, "executor");
+    CacheWarmUp warmUp = new CacheWarmUp(store, cache);
+    try {
+      executor.execute(warmUp::run);
+    } catch (RejectedExecutionException e) {
+      warmUp.fail(e);
+    }
+    return warmUp;
+  }
+
+  /** Where the warm-up stands now. */
+  public WarmUpStatus status() {
+    State current = state;
+    long end = current == State.RUNNING ? System.nanoTime() : endNanos;
+    return new WarmUpStatus(current, loaded, total, Duration.ofNanos(end - startNanos));
+  }
+
+  private void run() {
+    try {
+      load();
+      endNanos = System.nanoTime();
+      LOG.info(
+          "cache warm-up done: {} orders in {} ms ({} orders/s)",
+          loaded,
+          millisUntil(endNanos),
+          perSecond(loaded, endNanos));
+      state = State.DONE;
+    } catch (RuntimeException e) {
+      fail(e);
+    } catch (Error e) {
+      fail(e);
+      throw e;
+    }
+  }
+
+  private void load() {
+    long stored = store.count();
+    long skip = Math.max(0, stored - cache.maxEntries());
+    total = stored - skip;
+    if (skip > 0) {
+      LOG.info(
+          "cache warm-up: the store holds {} orders, loading the newest {} (the cache bound)",
+          stored,
+          total);
+    } else {
+      LOG.info("cache warm-up: loading {} orders", total);
+    }
+    store.streamAll(new Loader(skip));
+  }
+
+  private void fail(Throwable e) {
+    endNanos = System.nanoTime();
+    LOG.warn(
+        "cache warm-up failed after {} of {} orders in {} ms; misses read through to the store: {}",
+        loaded,
+        total,
+        millisUntil(endNanos),
+        describe(e));
+    state = State.FAILED;
+  }
+
+  private long millisUntil(long nanos) {
+    return Duration.ofNanos(nanos - startNanos).toMillis();
+  }
+
+  private long perSecond(long orders, long atNanos) {
+    return Math.round(orders * 1e9 / Math.max(1, atNanos - startNanos));
+  }
+
+  private static String describe(Throwable e) {
+    if (e instanceof OrderStoreException) {
+      return e.toString();
+    }
+    return e.getClass().getName();
+  }
+
+  /** Puts streamed orders into the cache after skipping the oldest. Runs on the store's thread. */
+  private final class Loader implements Consumer<EncodedOrder> {
+    private long toSkip;
+    private long count;
+    private long lastLogNanos = startNanos;
+
+    Loader(long toSkip) {
+      this.toSkip = toSkip;
+    }
+
+    @Override
+    public void accept(EncodedOrder order) {
+      if (toSkip > 0) {
+        toSkip--;
+        return;
+      }
+      cache.put(order.orderUid(), order.json());
+      count++;
+      if (count > total) {
+        total = count;
+      }
+      loaded = count;
+      logProgress();
+    }
+
+    private void logProgress() {
+      long now = System.nanoTime();
+      if (count % PROGRESS_EVERY_ORDERS == 0 || now - lastLogNanos >= PROGRESS_EVERY_NANOS) {
+        lastLogNanos = now;
+        LOG.info(
+            "cache warm-up: {}/{} orders loaded ({} orders/s)",
+            count,
+            total,
+            perSecond(count, now));
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.orderservice.cache;
+
+import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderStore;
+import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.SaveResult;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A store over a fixed list of orders, oldest first, for the warm-up's reads only. Subclasses
+ * override {@link #count()} or {@link #streamAll} to fail or stall.
+ */
+class ListOrderStore implements OrderStore {
+
+  final List<EncodedOrder> orders;
+
+  ListOrderStore(List<EncodedOrder> orders) {
+    this.orders = List.copyOf(orders);
+  }
+
+  @Override
+  public long streamAll(Consumer<EncodedOrder> sink) {
+    orders.forEach(sink);
+    return orders.size();
+  }
+
+  @Override
+  public long count() {
+    return orders.size();
+  }
+
+  @Override
+  public List<SaveResult> saveAll(List<EncodedOrder> batch) {
+    throw new UnsupportedOperationException("the warm-up only reads");
+  }
+
+  @Override
+  public Optional<byte[]> findJson(String orderUid) {
+    throw new UnsupportedOperationException("the warm-up reads in one pass");
+  }
+
+  @Override
+  public List<OrderSummary> recent(int limit) {
+    throw new UnsupportedOperationException("the warm-up only streams");
+  }
+}
