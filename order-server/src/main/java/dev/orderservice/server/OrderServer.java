@@ -1,0 +1,290 @@
+package dev.orderservice.server;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.orderservice.cache.CacheWarmUp;
+import dev.orderservice.cache.EhcacheOrderCache;
+import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderService;
+import dev.orderservice.domain.OrderStore;
+import dev.orderservice.domain.OrderStoreException;
+import dev.orderservice.ingest.OrderIngest;
+import dev.orderservice.persistence.Migrations;
+import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresOrderStore;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The order service, assembled: PostgreSQL (configured or embedded), migrations, the store, the
+ * cache and its background warm-up, the use cases, the Kafka ingest on its own thread, and the
+ * HTTP API on Undertow.
+ *
+ * <p>{@link #start} returns once HTTP listens; requests are served from then on, while the cache
+ * still warms up (misses read through to the database). {@link #close()} shuts down gracefully,
+ * in order: stop accepting HTTP requests, close the ingest (it commits what is done), drain the
+ * requests in flight, stop Undertow, the workers, the cache, the pool and the embedded servers;
+ * each step logged. The steps that wait (the ingest's last batch, the requests in flight, the
+ * workers) share a budget of {@link #SHUTDOWN_TIMEOUT}; the rest only close what is idle. Thread
+ * safe: {@code close()} is idempotent and may be called from any thread.
+ */
+public final class OrderServer implements AutoCloseable {
+
+  /** The most the waiting steps of a graceful shutdown take together. */
+  public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
+
+  static final int DATABASE_POOL_SIZE = 8;
+  /** Threads that run JDBC for HTTP requests; as many as pool connections. */
+  static final int HTTP_WORKERS = DATABASE_POOL_SIZE;
+  /** Requests waiting for a worker before new ones get 503. */
+  static final int HTTP_WORKER_QUEUE = 1_000;
+  /** How long start waits for an unreachable database before it gives up. */
+  static final Duration DATABASE_WAIT = Duration.ofSeconds(60);
+  static final Duration INGEST_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration HTTP_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrderServer.class);
+
+  private final ServerConfig config;
+  private final Object lifecycle = new Object();
+  private boolean closed;
+
+  // Set by start(), in this order; close() releases whatever was set, in reverse.
+  private BackingServices backing;
+  private HikariDataSource pool;
+  private EhcacheOrderCache cache;
+  private ExecutorService warmUpThread;
+  private OrderIngest ingest;
+  private Thread ingestThread;
+  private ThreadPoolExecutor workers;
+  private GracefulShutdownHandler graceful;
+  private Undertow undertow;
+  private int httpPort;
+
+  private OrderServer(ServerConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Starts everything and returns once HTTP listens.
+   *
+   * @throws RuntimeException if a part cannot start (an embedded server, the database within
+   *     {@link #DATABASE_WAIT}, the HTTP port); what was started is closed again
+   */
+  public static OrderServer start(ServerConfig config) {
+    OrderServer server = new OrderServer(config);
+    try {
+      server.startAll();
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void startAll() {
+    LOG.info("starting with {}", config);
+    backing = BackingServices.start(config);
+    pool = OrderDatabase.pool(backing.jdbcUrl(), DATABASE_POOL_SIZE, "order-server");
+    migrateWhenReachable();
+    OrderStore store = new PostgresOrderStore(pool);
+    cache = EhcacheOrderCache.builder().maxEntries(config.cacheMaxEntries()).build();
+    OrderService service = new OrderService(store, cache);
+    warmUpThread = Executors.newSingleThreadExecutor(daemonThreads("order-cache-warmup"));
+    CacheWarmUp warmUp = CacheWarmUp.start(store, cache, warmUpThread);
+    ingest = OrderIngest.builder()
+        .bootstrapServers(backing.kafkaBootstrapServers())
+        .topic(config.kafkaTopic())
+        .groupId(config.kafkaGroup())
+        .service(service)
+        .closeTimeout(INGEST_CLOSE_TIMEOUT)
+        .build();
+    ingestThread = daemonThreads("order-ingest").newThread(this::runIngest);
+    ingestThread.start();
+    workers = new ThreadPoolExecutor(HTTP_WORKERS, HTTP_WORKERS, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(HTTP_WORKER_QUEUE), daemonThreads("order-http-worker"));
+    HttpMetrics httpMetrics = new HttpMetrics();
+    OrderEndpoints orders = new OrderEndpoints(
+        service, store, cache, OrderCodec.standard(), new RequestBodies(), workers);
+    HealthEndpoints health = new HealthEndpoints(pool, workers, ingest::isRunning, warmUp::status);
+    MetricsEndpoint metrics = new MetricsEndpoint(httpMetrics, cache::stats, ingest::metrics);
+    PageResources page = new PageResources(OrderServer.class.getClassLoader());
+    graceful = new GracefulShutdownHandler(HttpApi.handler(
+        orders, health, metrics, page, new BearerToken(config.apiToken()), httpMetrics));
+    undertow = Undertow.builder()
+        .addHttpListener(config.httpPort(), config.httpHost())
+        .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
+        .setWorkerThreads(4) // Undertow's own pool serves only the page's static files
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE,
+            (long) RequestBodies.MAX_BYTES + RequestBodies.MULTIPART_OVERHEAD)
+        .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE,
+            (long) RequestBodies.MAX_BYTES + RequestBodies.MULTIPART_OVERHEAD)
+        .setServerOption(UndertowOptions.MEMORY_STORAGE_THRESHOLD, (long) RequestBodies.MAX_BYTES)
+        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+        .setHandler(graceful)
+        .build();
+    undertow.start();
+    httpPort = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    LOG.info("HTTP: listening on {}:{}, open {}", config.httpHost(), httpPort, baseUri());
+  }
+
+  /** The HTTP port, the one picked if the config said 0. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** Where a client on this machine reaches the API, e.g. {@code http://127.0.0.1:8080/}. */
+  public URI baseUri() {
+    String host = config.httpHost();
+    if (host.equals("0.0.0.0") || host.isEmpty()) {
+      host = "127.0.0.1";
+    } else if (host.equals("::")) {
+      host = "[::1]";
+    } else if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + httpPort + "/");
+  }
+
+  /**
+   * Graceful shutdown; see the class comment for the steps and their bound. Idempotent; also
+   * releases a half-started server.
+   */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    long started = System.nanoTime();
+    long deadline = started + SHUTDOWN_TIMEOUT.toNanos();
+    if (undertow != null) {
+      step("stop accepting HTTP requests", () -> {
+        undertow.getListenerInfo().forEach(Undertow.ListenerInfo::suspend);
+        graceful.shutdown();
+      });
+    }
+    if (ingest != null) {
+      step("close the Kafka ingest (commits what is done)", () -> {
+        ingest.close();
+        ingestThread.join(remainingMillis(deadline, INGEST_CLOSE_TIMEOUT));
+      });
+    }
+    if (graceful != null) {
+      step("drain HTTP requests in flight", () -> {
+        if (!graceful.awaitShutdown(remainingMillis(deadline, HTTP_DRAIN_TIMEOUT))) {
+          LOG.warn("requests still in flight after the drain timeout; stopping anyway");
+        }
+      });
+    }
+    if (undertow != null) {
+      step("stop HTTP", undertow::stop);
+    }
+    if (workers != null) {
+      step("stop the HTTP workers", () -> {
+        workers.shutdown();
+        workers.awaitTermination(remainingMillis(deadline, Duration.ofSeconds(2)),
+            TimeUnit.MILLISECONDS);
+      });
+    }
+    if (warmUpThread != null) {
+      step("stop the cache warm-up", warmUpThread::shutdownNow);
+    }
+    if (cache != null) {
+      step("close the cache", cache::close);
+    }
+    if (pool != null) {
+      step("close the database pool", pool::close);
+    }
+    if (backing != null) {
+      step("stop the embedded servers", backing::close);
+    }
+    LOG.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private void runIngest() {
+    try {
+      ingest.run();
+    } catch (RuntimeException e) {
+      LOG.error("the Kafka ingest stopped on an unexpected error; /readyz reports it", e);
+    }
+  }
+
+  /**
+   * Applies the migrations, waiting for a database that is not reachable yet (a container
+   * started alongside it) for up to {@link #DATABASE_WAIT}.
+   */
+  private void migrateWhenReachable() {
+    long deadline = System.nanoTime() + DATABASE_WAIT.toNanos();
+    while (true) {
+      try {
+        Migrations.migrate(pool);
+        return;
+      } catch (OrderStoreException e) {
+        if (!e.isTransient() || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOG.warn("database not reachable yet ({}); trying again in 1 s", e.getMessage());
+        sleepOneSecond();
+      }
+    }
+  }
+
+  private static void sleepOneSecond() {
+    try {
+      Thread.sleep(1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the database", e);
+    }
+  }
+
+  private static long remainingMillis(long deadlineNanos, Duration cap) {
+    long remaining = (deadlineNanos - System.nanoTime()) / 1_000_000;
+    return Math.max(1, Math.min(remaining, cap.toMillis()));
+  }
+
+  private static void step(String name, Step step) {
+    long started = System.nanoTime();
+    LOG.info("shutdown: {}", name);
+    try {
+      step.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("shutdown: {} interrupted", name);
+    } catch (Exception e) {
+      LOG.warn("shutdown: {} failed: {}", name, e.toString());
+    }
+    LOG.debug("shutdown: {} took {} ms", name, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** A shutdown step, which may block. */
+  @FunctionalInterface
+  private interface Step {
+    void run() throws Exception;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.orderservice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(Map<String, String> env, String... args) {
+    return Main.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void helpListsEverySettingWithItsVariableAndExitsWithZero() {
+    assertThat(run(Map.of(), "--help")).isZero();
+
+    assertThat(out.toString())
+        .contains("Usage: order-server")
+        .contains("--db-dsn", "DB_DSN", "--kafka-broker", "KAFKA_BROKER", "--kafka-topic",
+            "KAFKA_TOPIC", "--http-addr", "HTTP_ADDR", "--cache-max-entries", "CACHE_MAX_ENTRIES",
+            "--api-token", "API_TOKEN", "--data-dir", "DATA_DIR");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void versionPrintsTheNameAndExitsWithZero() {
+    assertThat(run(Map.of(), "--version")).isZero();
+
+    assertThat(out.toString()).startsWith("order-server ");
+  }
+
+  @Test
+  void anInvalidSettingPrintsOneLineAndExitsWithTwo() {
+    assertThat(run(Map.of("HTTP_ADDR", ":99999"))).isEqualTo(2);
+
+    assertThat(err.toString())
+        .isEqualTo("invalid HTTP_ADDR (--http-addr) \":99999\": port must be 0..65535"
+            + System.lineSeparator());
+    assertThat(out.toString()).isEmpty();
+  }
+}

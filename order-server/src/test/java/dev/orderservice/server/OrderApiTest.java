@@ -1,0 +1,277 @@
+package dev.orderservice.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.orderservice.domain.Order;
+import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.Payment;
+import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresOrderStore;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The order endpoints over real HTTP, against a server on the test PostgreSQL and Kafka. */
+class OrderApiTest {
+
+  private static final OrderCodec CODEC = OrderCodec.standard();
+  private static final RandomOrders ORDERS = new RandomOrders(4242);
+
+  private static String jdbcUrl;
+  private static OrderServer server;
+  private static Http http;
+
+  @BeforeAll
+  static void startServer() {
+    jdbcUrl = TestStack.jdbcUrlWithOwnSchema("api");
+    server = TestStack.startServer(jdbcUrl, TestStack.newTopic("api"));
+    http = new Http(server);
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void anUploadedOrderIsReturnedAsItsCanonicalJson() {
+    Order order = ORDERS.next();
+    assertThat(http.upload(CODEC.encode(order)).statusCode()).isEqualTo(201);
+
+    HttpResponse<byte[]> response = http.get("/orders/" + order.orderUid());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
+    assertThat(response.body()).isEqualTo(CODEC.encode(order));
+  }
+
+  @Test
+  void anOrderTheCacheHasNotSeenIsReadThroughFromTheDatabase() {
+    Order order = ORDERS.next();
+    try (HikariDataSource pool = OrderDatabase.pool(jdbcUrl, 1, "api-test")) {
+      new PostgresOrderStore(pool).saveAll(List.of(CODEC.encoded(order)));
+    }
+
+    HttpResponse<byte[]> response = http.get("/orders/" + order.orderUid());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(CODEC.encode(order));
+  }
+
+  @Test
+  void anUnknownOrderIsNotFoundAndTheAnswerNamesIt() {
+    HttpResponse<byte[]> response = http.get("/orders/no-such-order");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(Http.text(response))
+        .isEqualTo("{\"error\":\"order not found\",\"order_uid\":\"no-such-order\"}");
+  }
+
+  @Test
+  void aMalformedUidIsABadRequestThatSaysWhatAUidIs() {
+    String expected = "{\"error\":\"malformed order_uid\",\"violations\":[{\"path\":\"order_uid\","
+        + "\"reason\":\"must be 1..64 characters of [A-Za-z0-9_-]\"}]}";
+
+    assertThat(Http.text(http.get("/orders/bad%20uid"))).isEqualTo(expected);
+    HttpResponse<byte[]> tooLong = http.get("/orders/" + "a".repeat(65));
+    assertThat(tooLong.statusCode()).isEqualTo(400);
+    assertThat(Http.text(tooLong)).isEqualTo(expected);
+  }
+
+  @Test
+  void theSampleUploadedWithCurlsFormIsCreatedThenADuplicate() {
+    byte[] sample = TestStack.sampleBytes();
+
+    HttpResponse<byte[]> created = http.upload(sample);
+    HttpResponse<byte[]> again = http.upload(sample);
+
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(created.headers().firstValue("Location")).contains("/orders/b563feb7b2b84b6test");
+    assertThat(Http.text(created))
+        .isEqualTo("{\"order_uid\":\"b563feb7b2b84b6test\",\"status\":\"INSERTED\"}");
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.headers().firstValue("Location")).isEmpty();
+    assertThat(Http.text(again))
+        .isEqualTo("{\"order_uid\":\"b563feb7b2b84b6test\",\"status\":\"DUPLICATE\"}");
+    assertThat(http.get("/orders/b563feb7b2b84b6test").body())
+        .isEqualTo(CODEC.encode(TestStack.sampleOrder()));
+  }
+
+  @Test
+  void theSameUidWithOtherContentIsAConflict() {
+    Order order = ORDERS.next();
+    Order other = ORDERS.next(order.orderUid());
+    http.upload(CODEC.encode(order));
+
+    HttpResponse<byte[]> response = http.upload(CODEC.encode(other));
+
+    assertThat(response.statusCode()).isEqualTo(409);
+    JsonNode body = Http.json(response);
+    assertThat(body.path("error").asText())
+        .isEqualTo("order_uid " + order.orderUid() + " is stored with different content");
+    assertThat(body.path("order_uid").asText()).isEqualTo(order.orderUid());
+    assertThat(body.path("status").asText()).isEqualTo("CONFLICT");
+    assertThat(http.get("/orders/" + order.orderUid()).body()).isEqualTo(CODEC.encode(order));
+  }
+
+  @Test
+  void anInvalidOrderIsABadRequestListingEveryViolation() {
+    Order valid = ORDERS.next();
+    Payment p = valid.payment();
+    Order invalid = withPayment(valid, new Payment(p.transaction(), p.requestId(), "usd",
+        p.provider(), -1, p.paymentDt(), p.bank(), p.deliveryCost(), p.goodsTotal(),
+        p.customFee()));
+
+    HttpResponse<byte[]> response = http.upload(CODEC.encode(invalid));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonNode body = Http.json(response);
+    assertThat(body.path("error").asText()).isEqualTo("invalid order");
+    assertThat(body.path("violations").findValuesAsText("path"))
+        .containsExactlyInAnyOrder("payment.currency", "payment.amount");
+    assertThat(http.get("/orders/" + valid.orderUid()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void anUndecodableDocumentIsABadRequestSayingWhere() {
+    HttpResponse<byte[]> response = http.upload("{\n  \"order_uid\": 5\n}".getBytes(UTF_8));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonNode body = Http.json(response);
+    assertThat(body.path("error").asText()).startsWith("line 2, column ").contains("order_uid");
+    assertThat(body.path("violations").isArray()).isTrue();
+    assertThat(body.path("violations")).isEmpty();
+  }
+
+  @Test
+  void anUploadThatIsNotMultipartIsAnUnsupportedMediaType() {
+    HttpResponse<byte[]> response =
+        http.post("/orders/create", "application/json", TestStack.sampleBytes());
+
+    assertThat(response.statusCode()).isEqualTo(415);
+    assertThat(Http.text(response)).isEqualTo(
+        "{\"error\":\"expected multipart/form-data with a file field order_file\"}");
+  }
+
+  @Test
+  void aFormWithoutTheOrderFileFieldIsABadRequest() {
+    HttpResponse<byte[]> response = http.uploadField("file", TestStack.sampleBytes());
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(Http.json(response).path("error").asText())
+        .isEqualTo("expected multipart/form-data with a file field order_file");
+  }
+
+  @Test
+  void postingJsonWithAnotherContentTypeIsAnUnsupportedMediaType() {
+    HttpResponse<byte[]> response =
+        http.post("/orders", "text/plain", CODEC.encode(ORDERS.next()));
+
+    assertThat(response.statusCode()).isEqualTo(415);
+    assertThat(Http.text(response)).isEqualTo("{\"error\":\"expected application/json\"}");
+  }
+
+  @Test
+  void oneOrderPostedAsJsonIsCreated() {
+    Order order = ORDERS.next();
+
+    HttpResponse<byte[]> response = http.post("/orders", "application/json; charset=utf-8",
+        CODEC.encode(order));
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(response.headers().firstValue("Location")).contains("/orders/" + order.orderUid());
+    assertThat(http.get("/orders/" + order.orderUid()).body()).isEqualTo(CODEC.encode(order));
+  }
+
+  @Test
+  void anArrayOfOrdersGetsOneAnswerPerElementInOrder() {
+    Order first = ORDERS.next();
+    Order second = ORDERS.next();
+    Order invalid = ORDERS.next("not a uid");
+    String body = "[" + json(first) + ", " + json(second) + ", " + json(first) + ", "
+        + json(invalid) + ", {\"order_uid\": \"x1\", \"sm_id\": \"99\"}]";
+
+    HttpResponse<byte[]> response = http.postJson("/orders", body.getBytes(UTF_8));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode answers = Http.json(response);
+    assertThat(answers).hasSize(5);
+    assertThat(answers.findValuesAsText("status"))
+        .containsExactly("INSERTED", "INSERTED", "DUPLICATE", "INVALID", "INVALID");
+    assertThat(answers.get(0).path("order_uid").asText()).isEqualTo(first.orderUid());
+    assertThat(answers.get(0).path("violations")).isEmpty();
+    assertThat(answers.get(3).path("violations").findValuesAsText("path"))
+        .containsExactly("order_uid");
+    assertThat(answers.get(4).path("order_uid").asText()).isEqualTo("x1");
+    assertThat(answers.get(4).path("violations").get(0).path("reason").asText())
+        .contains("sm_id").doesNotStartWith("line ");
+    assertThat(http.get("/orders/" + second.orderUid()).body()).isEqualTo(CODEC.encode(second));
+  }
+
+  @Test
+  void aBrokenArrayIsABadRequestSayingWhere() {
+    HttpResponse<byte[]> response =
+        http.postJson("/orders", "[\n {\"order_uid\": \"a\"},\n oops]".getBytes(UTF_8));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(Http.json(response).path("error").asText())
+        .isEqualTo("line 3, column 2: the body is not well-formed JSON");
+  }
+
+  @Test
+  void recentOrdersAreListedNewestFirstUpToTheLimit() {
+    Order a = ORDERS.next();
+    Order b = ORDERS.next();
+    Order c = ORDERS.next();
+    for (Order order : List.of(a, b, c)) {
+      assertThat(http.postJson("/orders", CODEC.encode(order)).statusCode()).isEqualTo(201);
+    }
+
+    HttpResponse<byte[]> response = http.get("/orders?limit=2");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode list = Http.json(response);
+    assertThat(list.findValuesAsText("order_uid")).containsExactly(c.orderUid(), b.orderUid());
+    JsonNode newest = list.get(0);
+    assertThat(newest.path("date_created").asText()).isEqualTo(c.dateCreated());
+    assertThat(newest.path("amount").asInt()).isEqualTo(c.payment().amount());
+    assertThat(newest.path("currency").asText()).isEqualTo(c.payment().currency());
+    assertThat(newest.path("item_count").asInt()).isEqualTo(c.items().size());
+  }
+
+  @Test
+  void aLimitOutsideOneToAHundredIsABadRequest() {
+    assertThat(http.get("/orders?limit=0").statusCode()).isEqualTo(400);
+    assertThat(http.get("/orders?limit=101").statusCode()).isEqualTo(400);
+    assertThat(Http.json(http.get("/orders?limit=many")).path("error").asText())
+        .isEqualTo("limit must be 1..100");
+    assertThat(http.get("/orders?limit=100").statusCode()).isEqualTo(200);
+    assertThat(http.get("/orders").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void anUnknownPathIsNotFound() {
+    HttpResponse<byte[]> response = http.get("/nothing/here");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(Http.text(response)).isEqualTo("{\"error\":\"no such endpoint\"}");
+  }
+
+  private static String json(Order order) {
+    return new String(CODEC.encode(order), UTF_8);
+  }
+
+  private static Order withPayment(Order o, Payment payment) {
+    return new Order(o.orderUid(), o.trackNumber(), o.entry(), o.delivery(), payment, o.items(),
+        o.locale(), o.internalSignature(), o.customerId(), o.deliveryService(), o.shardkey(),
+        o.smId(), o.dateCreated(), o.oofShard());
+  }
+}
