@@ -1,0 +1,63 @@
+package dev.orderservice.example;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.orderservice.cache.EhcacheOrderCache;
+import dev.orderservice.domain.OrderService;
+import dev.orderservice.ingest.OrderIngest;
+import dev.orderservice.persistence.Migrations;
+import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresOrderStore;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The README's "Using the libraries in your application": the code between the {@code README}
+ * markers is copied there verbatim, and {@link EmbeddingExampleTest} checks both that it works
+ * and that the README still shows exactly this code.
+ */
+final class EmbeddingExample implements AutoCloseable {
+
+  private final HikariDataSource pool;
+  private final EhcacheOrderCache cache;
+  private final OrderIngest ingest;
+  private final OrderService orders;
+
+  EmbeddingExample(String jdbcUrl, String kafkaServers, ExecutorService executor) {
+    // README:start
+    HikariDataSource pool = OrderDatabase.pool(jdbcUrl, 4, "my-app");
+    Migrations.migrate(pool); // creates or upgrades the tables
+
+    EhcacheOrderCache cache = EhcacheOrderCache.builder().maxEntries(100_000).build();
+    OrderService orders = new OrderService(new PostgresOrderStore(pool), cache);
+
+    OrderIngest ingest =
+        OrderIngest.builder()
+            .bootstrapServers(kafkaServers)
+            .topic("orders") // rejected records go to orders.dlq
+            .groupId("my-app")
+            .service(orders)
+            .build();
+    executor.submit(ingest); // consumes until ingest.close()
+    // README:end
+    this.pool = pool;
+    this.cache = cache;
+    this.ingest = ingest;
+    this.orders = orders;
+  }
+
+  Optional<byte[]> find(String orderUid) {
+    // README:find
+    Optional<byte[]> json = orders.find(orderUid); // the cache, then PostgreSQL
+    // README:find-end
+    return json;
+  }
+
+  @Override
+  public void close() {
+    // README:close
+    ingest.close(); // commits what is done, then leaves the group
+    cache.close();
+    pool.close();
+    // README:close-end
+  }
+}
