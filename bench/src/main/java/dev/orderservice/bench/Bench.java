@@ -8,7 +8,10 @@ public final class Bench {
   private static final String USAGE =
       """
       usage: bench/run store  [--orders N] [--batch N]
-             bench/run ingest [--orders N] [--partitions N] [--batch N] [--topic NAME]""";
+             bench/run ingest [--orders N] [--partitions N] [--batch N] [--topic NAME]
+             bench/run http   [--orders N] [--warmup-orders N] [--threads N] [--connections N]
+                              [--duration SECONDS] [--server-heap SIZE]\
+      """;
 
   private Bench() {}
 
@@ -21,8 +24,9 @@ public final class Bench {
     switch (args[0]) {
       case "store" -> StoreBenchmark.run(Options.parse(rest));
       case "ingest" -> IngestBenchmark.run(Options.parse(rest));
+      case "http" -> HttpBenchmark.run(Options.parse(rest));
       default -> {
-        System.err.println("unknown benchmark '" + args[0] + "'; known: store, ingest");
+        System.err.println("unknown benchmark '" + args[0] + "'; known: store, ingest, http");
         System.exit(2);
       }
     }

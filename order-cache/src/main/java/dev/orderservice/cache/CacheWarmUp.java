@@ -98,6 +98,10 @@ public final class CacheWarmUp {
   }
 
   private void load() {
+    if (cache.maxEntries() == 0) {
+      LOG.info("cache warm-up: nothing to do, the cache is disabled");
+      return;
+    }
     long stored = store.count();
     long skip = Math.max(0, stored - cache.maxEntries());
     total = stored - skip;

@@ -66,6 +66,15 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
 
   private EhcacheOrderCache(Builder settings) {
     this.maxEntries = settings.maxEntries;
+    if (maxEntries == 0) {
+      // Disabled: every get is a miss, so every read goes to the store (benchmarks of the miss
+      // path, deployments that want no cache). Ehcache has no zero-sized tier.
+      this.manager = null;
+      this.cache = null;
+      this.authority = null;
+      LOG.info("order cache disabled (0 entries): every lookup reads the store");
+      return;
+    }
     ResourcePoolsBuilder pools =
         ResourcePoolsBuilder.newResourcePoolsBuilder().heap(maxEntries, EntryUnit.ENTRIES);
     if (settings.offHeapBytes > 0) {
@@ -125,6 +134,9 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
   public void put(String orderUid, byte[] json) {
     Objects.requireNonNull(orderUid, "orderUid");
     Objects.requireNonNull(json, "json");
+    if (cache == null) {
+      return; // disabled
+    }
     try {
       cache.put(orderUid, json);
     } catch (IllegalStateException e) {
@@ -134,7 +146,7 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
 
   /** Hits and misses since the cache was built, and how many orders it holds now. */
   public CacheStats stats() {
-    long entries = closed.get() ? 0 : Math.max(0, authority.getMappings());
+    long entries = closed.get() || cache == null ? 0 : Math.max(0, authority.getMappings());
     return new CacheStats(hits.sum(), misses.sum(), entries);
   }
 
@@ -149,13 +161,16 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
   /** Closes the Ehcache cache manager and frees its memory, off-heap included. Idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
+    if (closed.compareAndSet(false, true) && manager != null) {
       manager.close();
       LOG.info("order cache closed");
     }
   }
 
   private byte[] lookUp(String orderUid) {
+    if (cache == null) {
+      return null; // disabled
+    }
     try {
       return cache.get(orderUid);
     } catch (IllegalStateException e) {
@@ -183,13 +198,14 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
 
     /**
      * The most orders the heap tier holds. Default {@link #DEFAULT_MAX_ENTRIES}. See {@link
-     * EhcacheOrderCache#maxEntries()} for what it bounds when there is an off-heap tier.
+     * EhcacheOrderCache#maxEntries()} for what it bounds when there is an off-heap tier. 0 disables
+     * the cache: every lookup misses and nothing is kept.
      *
-     * @throws IllegalArgumentException if below 1
+     * @throws IllegalArgumentException if negative
      */
     public Builder maxEntries(long maxEntries) {
-      if (maxEntries < 1) {
-        throw new IllegalArgumentException("maxEntries must be >= 1, was " + maxEntries);
+      if (maxEntries < 0) {
+        throw new IllegalArgumentException("maxEntries must be >= 0, was " + maxEntries);
       }
       this.maxEntries = maxEntries;
       return this;

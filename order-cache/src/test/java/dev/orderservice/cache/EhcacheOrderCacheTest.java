@@ -127,12 +127,22 @@ class EhcacheOrderCacheTest {
   }
 
   @Test
+  void aCacheOfZeroEntriesIsDisabledAndAlwaysMisses() {
+    try (EhcacheOrderCache disabled = EhcacheOrderCache.builder().maxEntries(0).build()) {
+      disabled.put("a", new byte[] {1});
+
+      assertThat(disabled.get("a")).isEmpty();
+      assertThat(disabled.stats()).isEqualTo(new CacheStats(0, 1, 0));
+    }
+  }
+
+  @Test
   void theBuilderRejectsSettingsEhcacheCannotHonour() {
     EhcacheOrderCache.Builder builder = EhcacheOrderCache.builder();
 
-    assertThatThrownBy(() -> builder.maxEntries(0))
+    assertThatThrownBy(() -> builder.maxEntries(-1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maxEntries must be >= 1, was 0");
+        .hasMessage("maxEntries must be >= 0, was -1");
     assertThatThrownBy(() -> builder.offHeapBytes(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("offHeapBytes must be 0 (none) or at least 1048576 (1 MiB), was -1");

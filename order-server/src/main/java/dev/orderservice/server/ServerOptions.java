@@ -202,13 +202,13 @@ final class ServerOptions {
     }
     try {
       long entries = Long.parseLong(cacheMaxEntries.strip());
-      if (entries >= 1) {
-        return entries;
+      if (entries >= 0) {
+        return entries; // 0 disables the cache
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw invalid("--cache-max-entries", cacheMaxEntries, "must be a whole number >= 1");
+    throw invalid("--cache-max-entries", cacheMaxEntries, "must be a whole number >= 0 (0 disables the cache)");
   }
 
   private static String token(String value) {

@@ -113,12 +113,13 @@ class ServerConfigTest {
   }
 
   @Test
-  void aCacheSizeMustBeAPositiveWholeNumber() {
+  void aCacheSizeMustBeAWholeNumberWithZeroDisablingTheCache() {
     assertThatThrownBy(() -> parse(Map.of("CACHE_MAX_ENTRIES", "lots")))
         .hasMessage("invalid CACHE_MAX_ENTRIES (--cache-max-entries) \"lots\":"
-            + " must be a whole number >= 1");
-    assertThatThrownBy(() -> parse(Map.of(), "--cache-max-entries", "0"))
+            + " must be a whole number >= 0 (0 disables the cache)");
+    assertThatThrownBy(() -> parse(Map.of(), "--cache-max-entries", "-1"))
         .hasMessageStartingWith("invalid CACHE_MAX_ENTRIES");
+    assertThat(parse(Map.of(), "--cache-max-entries", "0").cacheMaxEntries()).isZero();
   }
 
   @Test
