@@ -22,6 +22,7 @@ COPY order-persistence/pom.xml order-persistence/
 COPY order-cache/pom.xml order-cache/
 COPY order-ingest/pom.xml order-ingest/
 COPY order-server/pom.xml order-server/
+COPY order-cli/pom.xml order-cli/
 COPY order-devstack/pom.xml order-devstack/
 COPY bench/pom.xml bench/
 RUN ./mvnw -B -ntp -DskipTests package -pl order-server -am \

@@ -182,6 +182,8 @@ public final class OrderCodec {
    * range); input can be personal data, and reasons end up in logs and dead-letter headers.
    */
   private static String withoutInput(String message) {
+    // "(start marker at [Source: REDACTED ...; line: 1, column: 1])": the location is given already.
+    message = message.replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "");
     if (message.startsWith("Unrecognized token")) {
       return "unrecognized token: expected a JSON value (string, number, object, array, true, false"
                  + " or null)";

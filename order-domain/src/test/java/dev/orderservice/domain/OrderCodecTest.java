@@ -93,6 +93,12 @@ class OrderCodecTest {
   }
 
   @Test
+  void aTruncatedDocumentSaysWhatWasExpectedWithoutParserNoise() {
+    assertThat(failure("{\"order_uid\":\"a\"")).isEqualTo(
+        "line 1, column 17: Unexpected end-of-input: expected close marker for Object");
+  }
+
+  @Test
   void aReasonNeverQuotesTheInput() {
     assertThat(failure("{\"entry\":secret42}")).doesNotContain("secret42");
     assertThat(failure("{\"sm_id\":79991234567}")).doesNotContain("79991234567");
