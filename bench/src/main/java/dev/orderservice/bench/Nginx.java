@@ -124,6 +124,7 @@ final class Nginx implements AutoCloseable {
           throw new IllegalStateException(
               "nginx did not listen within " + START_TIMEOUT + ": " + log());
         }
+        // Polling interval while nginx opens its port.
         Thread.sleep(50);
       }
     }

@@ -415,6 +415,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
           last = e;
         }
+        // Polling interval: the Admin client offers no call that waits for the broker.
         Thread.sleep(50);
       }
     } catch (InterruptedException e) {
@@ -458,6 +459,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new TimeoutException(
             "partitions of " + topic + " have no leader after " + ADMIN_TIMEOUT.toSeconds() + " s");
       }
+      // Polling interval: the Admin client offers no call that waits for partition leaders.
       Thread.sleep(20);
     }
   }

@@ -247,6 +247,7 @@ public final class OrderServer implements AutoCloseable {
 
   private static void sleepOneSecond() {
     try {
+      // The pause between attempts to reach a database that is still starting; nothing to wait on.
       Thread.sleep(1_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
