@@ -153,20 +153,7 @@ final class BatchSave {
       oofShard[i] = o.oofShard();
     }
     return tx.insertInto(
-            ORDERS,
-            List.of(
-                ORDERS.ORDER_UID,
-                ORDERS.TRACK_NUMBER,
-                ORDERS.ENTRY,
-                ORDERS.LOCALE,
-                ORDERS.INTERNAL_SIGNATURE,
-                ORDERS.CUSTOMER_ID,
-                ORDERS.DELIVERY_SERVICE,
-                ORDERS.SHARDKEY,
-                ORDERS.SM_ID,
-                ORDERS.DATE_CREATED,
-                ORDERS.OOF_SHARD,
-                ORDERS.CONTENT_HASH))
+            ORDERS, OrderColumns.concat(OrderColumns.HEADER, List.of(ORDERS.CONTENT_HASH)))
         .select(
             DSL.selectFrom(
                 unnest(
@@ -240,15 +227,7 @@ final class BatchSave {
     insert(
         tx,
         DELIVERY,
-        List.of(
-            DELIVERY.ORDER_UID,
-            DELIVERY.NAME,
-            DELIVERY.PHONE,
-            DELIVERY.ZIP,
-            DELIVERY.CITY,
-            DELIVERY.ADDRESS,
-            DELIVERY.REGION,
-            DELIVERY.EMAIL),
+        OrderColumns.concat(List.of(DELIVERY.ORDER_UID), OrderColumns.DELIVERY_VALUES),
         text(uid),
         text(name),
         text(phone),
@@ -290,18 +269,7 @@ final class BatchSave {
     insert(
         tx,
         PAYMENT,
-        List.of(
-            PAYMENT.ORDER_UID,
-            PAYMENT.TRANSACTION,
-            PAYMENT.REQUEST_ID,
-            PAYMENT.CURRENCY,
-            PAYMENT.PROVIDER,
-            PAYMENT.AMOUNT,
-            PAYMENT.PAYMENT_DT,
-            PAYMENT.BANK,
-            PAYMENT.DELIVERY_COST,
-            PAYMENT.GOODS_TOTAL,
-            PAYMENT.CUSTOM_FEE),
+        OrderColumns.concat(List.of(PAYMENT.ORDER_UID), OrderColumns.PAYMENT_VALUES),
         text(uid),
         text(transaction),
         text(requestId),
@@ -359,20 +327,7 @@ final class BatchSave {
     insert(
         tx,
         ITEMS,
-        List.of(
-            ITEMS.ORDER_UID,
-            ITEMS.POSITION,
-            ITEMS.CHRT_ID,
-            ITEMS.TRACK_NUMBER,
-            ITEMS.PRICE,
-            ITEMS.RID,
-            ITEMS.NAME,
-            ITEMS.SALE,
-            ITEMS.SIZE,
-            ITEMS.TOTAL_PRICE,
-            ITEMS.NM_ID,
-            ITEMS.BRAND,
-            ITEMS.STATUS),
+        OrderColumns.concat(List.of(ITEMS.ORDER_UID), OrderColumns.ITEM_VALUES),
         text(uid),
         ArrayParams.int4(position),
         ArrayParams.int8(chrtId),

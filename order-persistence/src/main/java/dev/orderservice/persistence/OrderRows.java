@@ -32,54 +32,10 @@ import org.jooq.SelectOnConditionStep;
  */
 final class OrderRows {
 
-  private static final List<Field<?>> HEADER =
-      List.of(
-          ORDERS.ORDER_UID,
-          ORDERS.TRACK_NUMBER,
-          ORDERS.ENTRY,
-          ORDERS.LOCALE,
-          ORDERS.INTERNAL_SIGNATURE,
-          ORDERS.CUSTOMER_ID,
-          ORDERS.DELIVERY_SERVICE,
-          ORDERS.SHARDKEY,
-          ORDERS.SM_ID,
-          ORDERS.DATE_CREATED,
-          ORDERS.OOF_SHARD);
-  private static final List<Field<?>> DELIVERY_COLUMNS =
-      List.of(
-          DELIVERY.NAME,
-          DELIVERY.PHONE,
-          DELIVERY.ZIP,
-          DELIVERY.CITY,
-          DELIVERY.ADDRESS,
-          DELIVERY.REGION,
-          DELIVERY.EMAIL);
-  private static final List<Field<?>> PAYMENT_COLUMNS =
-      List.of(
-          PAYMENT.TRANSACTION,
-          PAYMENT.REQUEST_ID,
-          PAYMENT.CURRENCY,
-          PAYMENT.PROVIDER,
-          PAYMENT.AMOUNT,
-          PAYMENT.PAYMENT_DT,
-          PAYMENT.BANK,
-          PAYMENT.DELIVERY_COST,
-          PAYMENT.GOODS_TOTAL,
-          PAYMENT.CUSTOM_FEE);
-  private static final List<Field<?>> ITEM_COLUMNS =
-      List.of(
-          ITEMS.POSITION,
-          ITEMS.CHRT_ID,
-          ITEMS.TRACK_NUMBER,
-          ITEMS.PRICE,
-          ITEMS.RID,
-          ITEMS.NAME,
-          ITEMS.SALE,
-          ITEMS.SIZE,
-          ITEMS.TOTAL_PRICE,
-          ITEMS.NM_ID,
-          ITEMS.BRAND,
-          ITEMS.STATUS);
+  private static final List<Field<?>> HEADER = List.copyOf(OrderColumns.HEADER);
+  private static final List<Field<?>> DELIVERY_COLUMNS = List.copyOf(OrderColumns.DELIVERY_VALUES);
+  private static final List<Field<?>> PAYMENT_COLUMNS = List.copyOf(OrderColumns.PAYMENT_VALUES);
+  private static final List<Field<?>> ITEM_COLUMNS = List.copyOf(OrderColumns.ITEM_VALUES);
 
   /** JDBC (1-based) positions of each list's first column. */
   private static final int HEADER_AT = 1;
