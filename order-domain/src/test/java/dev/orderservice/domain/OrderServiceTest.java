@@ -43,7 +43,7 @@ class OrderServiceTest {
 
   @Test
   void anInvalidOrderNeverReachesTheStoreNorTheCache() {
-    Order invalid = OrderValidatorTest.withUid(SampleOrder.order(), "not a uid");
+    Order invalid = OrderCopies.withUid(SampleOrder.order(), "not a uid");
 
     AcceptResult result = service().accept(invalid);
 
@@ -85,7 +85,7 @@ class OrderServiceTest {
   void aBatchIsStoredWithOneCallAndOnlyStoredOrdersAreCached() {
     RandomOrders random = new RandomOrders(7);
     Order first = random.next();
-    Order invalid = OrderValidatorTest.withUid(random.next(), "");
+    Order invalid = OrderCopies.withUid(random.next(), "");
     Order duplicate = random.next();
     Order conflicting = random.next();
     when(store.saveAll(anyList()))

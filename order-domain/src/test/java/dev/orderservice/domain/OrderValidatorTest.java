@@ -1,5 +1,15 @@
 package dev.orderservice.domain;
 
+import static dev.orderservice.domain.OrderCopies.withAmount;
+import static dev.orderservice.domain.OrderCopies.withCurrency;
+import static dev.orderservice.domain.OrderCopies.withDelivery;
+import static dev.orderservice.domain.OrderCopies.withEmail;
+import static dev.orderservice.domain.OrderCopies.withHeader;
+import static dev.orderservice.domain.OrderCopies.withItems;
+import static dev.orderservice.domain.OrderCopies.withPayment;
+import static dev.orderservice.domain.OrderCopies.withRequestId;
+import static dev.orderservice.domain.OrderCopies.withSignature;
+import static dev.orderservice.domain.OrderCopies.withUid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -37,16 +47,19 @@ class OrderValidatorTest {
             "order_uid",
             "must be 1..64 characters of [A-Za-z0-9_-]",
             o -> withUid(o, "x".repeat(65))),
-        rule("track_number", "must not be blank", o -> header(o, "", o.entry(), o.dateCreated())),
-        rule("entry", "is required", o -> header(o, o.trackNumber(), null, o.dateCreated())),
+        rule(
+            "track_number",
+            "must not be blank",
+            o -> withHeader(o, "", o.entry(), o.dateCreated())),
+        rule("entry", "is required", o -> withHeader(o, o.trackNumber(), null, o.dateCreated())),
         rule(
             "date_created",
             "must be an ISO-8601 date-time with offset, e.g. 2021-11-26T06:22:19Z",
-            o -> header(o, o.trackNumber(), o.entry(), "2021-11-26 06:22:19")),
+            o -> withHeader(o, o.trackNumber(), o.entry(), "2021-11-26 06:22:19")),
         rule(
             "date_created",
             "must be an ISO-8601 date-time with offset, e.g. 2021-11-26T06:22:19Z",
-            o -> header(o, o.trackNumber(), o.entry(), "2021-11-26T06:22:19")),
+            o -> withHeader(o, o.trackNumber(), o.entry(), "2021-11-26T06:22:19")),
         rule("delivery", "is required", o -> withDelivery(o, null)),
         rule("delivery.email", "must be an e-mail address", o -> withEmail(o, "test@")),
         rule("delivery.email", "must be an e-mail address", o -> withEmail(o, "test.gmail.com")),
@@ -109,178 +122,13 @@ class OrderValidatorTest {
 
   @Test
   void anOffsetOtherThanUtcIsAccepted() {
-    Order order = header(SampleOrder.order(), "T", "E", "2021-11-26T09:22:19.123+03:00");
+    Order order = withHeader(SampleOrder.order(), "T", "E", "2021-11-26T09:22:19.123+03:00");
 
     assertThat(validator.validate(order)).isEmpty();
   }
 
   private static Arguments rule(String path, String reason, UnaryOperator<Order> breakIt) {
     return Arguments.of(path, reason, breakIt);
-  }
-
-  static Order withUid(Order o, String uid) {
-    return new Order(
-        uid,
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        o.payment(),
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
-  }
-
-  private static Order header(Order o, String track, String entry, String dateCreated) {
-    return new Order(
-        o.orderUid(),
-        track,
-        entry,
-        o.delivery(),
-        o.payment(),
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        dateCreated,
-        o.oofShard());
-  }
-
-  private static Order withSignature(Order o, String signature) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        o.payment(),
-        o.items(),
-        o.locale(),
-        signature,
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
-  }
-
-  private static Order withDelivery(Order o, Delivery d) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        d,
-        o.payment(),
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
-  }
-
-  private static Order withPayment(Order o, Payment p) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        p,
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
-  }
-
-  private static Order withItems(Order o, List<Item> items) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        o.payment(),
-        items,
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
-  }
-
-  private static Order withEmail(Order o, String email) {
-    Delivery d = o.delivery();
-    return withDelivery(
-        o, new Delivery(d.name(), d.phone(), d.zip(), d.city(), d.address(), d.region(), email));
-  }
-
-  private static Order withCurrency(Order o, String currency) {
-    Payment p = o.payment();
-    return withPayment(
-        o,
-        new Payment(
-            p.transaction(),
-            p.requestId(),
-            currency,
-            p.provider(),
-            p.amount(),
-            p.paymentDt(),
-            p.bank(),
-            p.deliveryCost(),
-            p.goodsTotal(),
-            p.customFee()));
-  }
-
-  private static Order withRequestId(Order o, String requestId) {
-    Payment p = o.payment();
-    return withPayment(
-        o,
-        new Payment(
-            p.transaction(),
-            requestId,
-            p.currency(),
-            p.provider(),
-            p.amount(),
-            p.paymentDt(),
-            p.bank(),
-            p.deliveryCost(),
-            p.goodsTotal(),
-            p.customFee()));
-  }
-
-  private static Order withAmount(Order o, int amount) {
-    Payment p = o.payment();
-    return withPayment(
-        o,
-        new Payment(
-            p.transaction(),
-            p.requestId(),
-            p.currency(),
-            p.provider(),
-            amount,
-            p.paymentDt(),
-            p.bank(),
-            p.deliveryCost(),
-            p.goodsTotal(),
-            p.customFee()));
   }
 
   private static Item withPrice(Item i, int price) {

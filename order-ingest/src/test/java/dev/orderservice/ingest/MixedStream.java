@@ -1,5 +1,6 @@
 package dev.orderservice.ingest;
 
+import static dev.orderservice.domain.OrderCopies.withEmail;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.orderservice.domain.Delivery;
@@ -232,25 +233,6 @@ final class MixedStream {
   private static List<String> personalData(Order order) {
     Delivery d = order.delivery();
     return List.of(d.email(), d.phone(), d.phone().substring(1), d.name());
-  }
-
-  private static Order withEmail(Order o, String email) {
-    Delivery d = o.delivery();
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        new Delivery(d.name(), d.phone(), d.zip(), d.city(), d.address(), d.region(), email),
-        o.payment(),
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
   }
 
   private static List<Header> headers(int i) {

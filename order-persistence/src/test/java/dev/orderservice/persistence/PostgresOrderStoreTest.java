@@ -1,5 +1,7 @@
 package dev.orderservice.persistence;
 
+import static dev.orderservice.domain.OrderCopies.withAmount;
+import static dev.orderservice.domain.OrderCopies.withItems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,6 @@ import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderSummary;
-import dev.orderservice.domain.Payment;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.domain.SaveOutcome;
 import dev.orderservice.domain.SaveResult;
@@ -290,37 +291,6 @@ class PostgresOrderStoreTest {
         o.items().size());
   }
 
-  private static Order withAmount(Order o, int amount) {
-    Payment p = o.payment();
-    Payment changed =
-        new Payment(
-            p.transaction(),
-            p.requestId(),
-            p.currency(),
-            p.provider(),
-            amount,
-            p.paymentDt(),
-            p.bank(),
-            p.deliveryCost(),
-            p.goodsTotal(),
-            p.customFee());
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        changed,
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
-  }
-
   private static Order withFirstItemName(Order o, String name) {
     List<Item> items = new ArrayList<>(o.items());
     Item i = items.get(0);
@@ -341,21 +311,4 @@ class PostgresOrderStoreTest {
     return withItems(o, items);
   }
 
-  private static Order withItems(Order o, List<Item> items) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        o.payment(),
-        items,
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
-  }
 }

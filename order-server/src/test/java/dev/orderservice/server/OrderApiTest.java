@@ -1,5 +1,6 @@
 package dev.orderservice.server;
 
+import static dev.orderservice.domain.OrderCopies.withPayment;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -269,9 +270,4 @@ class OrderApiTest {
     return new String(CODEC.encode(order), UTF_8);
   }
 
-  private static Order withPayment(Order o, Payment payment) {
-    return new Order(o.orderUid(), o.trackNumber(), o.entry(), o.delivery(), payment, o.items(),
-        o.locale(), o.internalSignature(), o.customerId(), o.deliveryService(), o.shardkey(),
-        o.smId(), o.dateCreated(), o.oofShard());
-  }
 }
