@@ -1,14 +1,13 @@
 package dev.orderservice.cache;
 
 import dev.orderservice.cache.WarmUpStatus.State;
-import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +16,10 @@ import org.slf4j.LoggerFactory;
  * restarted service answers from memory soon while it already serves lookups (misses read through
  * to the store meanwhile).
  *
- * <p>One pass of {@link OrderStore#streamAll}, no query per order. When the store holds more orders
- * than the cache's {@link EhcacheOrderCache#maxEntries()}, only the newest that many are loaded:
- * the stream is oldest first, so the warm-up skips the first {@code count - maxEntries}. Orders
- * stored between the count and the end of the stream are loaded too, and the cache evicts as it
- * needs to. Progress is logged at INFO every 100,000 orders or every 5 seconds, and the outcome
+ * <p>One pass of {@link OrderStore#streamNewest}, newest first and no further than the cache's
+ * {@link EhcacheOrderCache#maxEntries()}: when the store holds more orders than that, only the
+ * newest that many are read, so the warm-up's time and memory are set by the cache bound, not by the
+ * size of the store. The stored canonical JSON goes into the cache as it is. Progress is logged at INFO every 100,000 orders or every 5 seconds, and the outcome
  * once. A failure ends the warm-up as {@link State#FAILED}; it is logged without the exception's
  * text unless the store vouches for it (an {@link OrderStoreException} leaves rows out of its
  * message), since other exceptions may quote order data.
@@ -102,18 +100,14 @@ public final class CacheWarmUp {
       LOG.info("cache warm-up: nothing to do, the cache is disabled");
       return;
     }
-    long stored = store.count();
-    long skip = Math.max(0, stored - cache.maxEntries());
-    total = stored - skip;
-    if (skip > 0) {
-      LOG.info(
-          "cache warm-up: the store holds {} orders, loading the newest {} (the cache bound)",
-          stored,
-          total);
+    long bound = cache.maxEntries();
+    total = store.countUpTo(bound);
+    if (total == bound) {
+      LOG.info("cache warm-up: loading the newest {} orders (the cache bound)", total);
     } else {
       LOG.info("cache warm-up: loading {} orders", total);
     }
-    store.streamAll(new Loader(skip));
+    store.streamNewest(bound, new Loader());
   }
 
   private void fail(Throwable e) {
@@ -142,23 +136,14 @@ public final class CacheWarmUp {
     return e.getClass().getName();
   }
 
-  /** Puts streamed orders into the cache after skipping the oldest. Runs on the store's thread. */
-  private final class Loader implements Consumer<EncodedOrder> {
-    private long toSkip;
+  /** Puts streamed orders into the cache. Runs on the store's thread. */
+  private final class Loader implements BiConsumer<String, byte[]> {
     private long count;
     private long lastLogNanos = startNanos;
 
-    Loader(long toSkip) {
-      this.toSkip = toSkip;
-    }
-
     @Override
-    public void accept(EncodedOrder order) {
-      if (toSkip > 0) {
-        toSkip--;
-        return;
-      }
-      cache.put(order.orderUid(), order.json());
+    public void accept(String orderUid, byte[] json) {
+      cache.put(orderUid, json);
       count++;
       if (count > total) {
         total = count;

@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,10 +106,10 @@ class CacheWarmUpTest {
     ListOrderStore stalling =
         new ListOrderStore(orders) {
           @Override
-          public long streamAll(Consumer<EncodedOrder> sink) {
-            orders.subList(0, 40).forEach(sink);
+          public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
+            orders.subList(0, 40).forEach(o -> sink.accept(o.orderUid(), o.json()));
             await().atMost(Duration.ofSeconds(30)).until(() -> release.getCount() == 0);
-            orders.subList(40, 300).forEach(sink);
+            orders.subList(40, 300).forEach(o -> sink.accept(o.orderUid(), o.json()));
             return orders.size();
           }
         };
@@ -131,8 +131,8 @@ class CacheWarmUpTest {
     ListOrderStore failing =
         new ListOrderStore(orders) {
           @Override
-          public long streamAll(Consumer<EncodedOrder> sink) {
-            orders.subList(0, 50).forEach(sink);
+          public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
+            orders.subList(0, 50).forEach(o -> sink.accept(o.orderUid(), o.json()));
             throw new OrderStoreException(
                 "could not stream all orders: SQLState 08006", true, null);
           }
@@ -177,7 +177,7 @@ class CacheWarmUpTest {
     ListOrderStore broken =
         new ListOrderStore(orders) {
           @Override
-          public long streamAll(Consumer<EncodedOrder> sink) {
+          public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
             throw new IllegalStateException("row: phone +972000000000, Ivan Petrov");
           }
         };

@@ -6,11 +6,12 @@ import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * A store over a fixed list of orders, oldest first, for the warm-up's reads only. Subclasses
- * override {@link #count()} or {@link #streamAll} to fail or stall.
+ * override {@link #count()} or {@link #streamNewest} to fail or stall.
  */
 class ListOrderStore implements OrderStore {
 
@@ -26,9 +27,24 @@ class ListOrderStore implements OrderStore {
     return orders.size();
   }
 
+  /** Newest first: the list's end first. */
+  @Override
+  public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
+    long fed = 0;
+    for (int i = orders.size() - 1; i >= 0 && fed < limit; i--, fed++) {
+      sink.accept(orders.get(i).orderUid(), orders.get(i).json());
+    }
+    return fed;
+  }
+
   @Override
   public long count() {
     return orders.size();
+  }
+
+  @Override
+  public long countUpTo(long limit) {
+    return Math.min(limit, count());
   }
 
   @Override

@@ -1,7 +1,11 @@
 package dev.orderservice.domain;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +30,19 @@ public interface OrderStore {
   Optional<byte[]> findJson(String orderUid);
 
   /**
+   * The canonical JSON of those of {@code orderUids} that are stored, by uid; the others are absent
+   * from the map. This default asks {@link #findJson} for each; a store that can answer for many in
+   * one round trip does so.
+   */
+  default Map<String, byte[]> findJsonAll(Collection<String> orderUids) {
+    Map<String, byte[]> found = new HashMap<>();
+    for (String uid : orderUids) {
+      findJson(uid).ifPresent(json -> found.put(uid, json));
+    }
+    return found;
+  }
+
+  /**
    * Feeds every stored order to {@code sink}, oldest first, in one streaming pass with constant
    * memory. The sink runs on the caller's thread.
    *
@@ -33,8 +50,28 @@ public interface OrderStore {
    */
   long streamAll(Consumer<EncodedOrder> sink);
 
+  /**
+   * Feeds the canonical JSON of the most recently stored orders to {@code sink}, newest first, at
+   * most {@code limit} of them, in one streaming pass with constant memory: what a cache bounded to
+   * {@code limit} entries should hold. Its cost is set by {@code limit}, not by how many orders are
+   * stored. The sink runs on the caller's thread and gets each order's uid and its JSON (shared,
+   * not copied).
+   *
+   * @return how many orders were fed
+   * @throws IllegalArgumentException if {@code limit} is negative
+   */
+  long streamNewest(long limit, BiConsumer<String, byte[]> sink);
+
   /** How many orders are stored. */
   long count();
+
+  /**
+   * How many orders are stored, counting no further than {@code limit}: {@code min(count(),
+   * limit)}, at a cost set by {@code limit}.
+   *
+   * @throws IllegalArgumentException if {@code limit} is negative
+   */
+  long countUpTo(long limit);
 
   /** The most recently stored orders, newest first, at most {@code limit}. */
   List<OrderSummary> recent(int limit);

@@ -7,6 +7,7 @@ import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +54,16 @@ final class SwitchableStore implements OrderStore {
   @Override
   public long count() {
     return store.count();
+  }
+
+  @Override
+  public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
+    return store.streamNewest(limit, sink);
+  }
+
+  @Override
+  public long countUpTo(long limit) {
+    return store.countUpTo(limit);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /** A store for tests whose records never reach one: any call is a test failure. */
@@ -27,8 +28,18 @@ final class UnusedStore implements OrderStore {
   }
 
   @Override
+  public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
+    throw new AssertionError("streamNewest was not expected");
+  }
+
+  @Override
   public long count() {
     throw new AssertionError("count was not expected");
+  }
+
+  @Override
+  public long countUpTo(long limit) {
+    throw new AssertionError("countUpTo was not expected");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.orderservice.persistence;
 
 import dev.orderservice.domain.OrderStoreException;
+import java.sql.SQLException;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -12,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the {@code db} module's Flyway migrations ({@code classpath:db/migration}), the one
- * source of the schema that {@link PostgresOrderStore} works in.
+ * source of the schema that {@link PostgresOrderStore} works in, then fills the canonical JSON of
+ * any order stored without it (rows from before the V2 migration, or written by an instance of an
+ * earlier version during a rolling upgrade).
  *
  * <p>Thread safe, and safe to run on every start and from several processes at once: Flyway takes a
  * lock in the database. Blocks while it works.
@@ -46,6 +49,11 @@ public final class Migrations {
               .migrate();
     } catch (FlywayException e) {
       throw StoreFailures.translate("migrate the database schema", e);
+    }
+    try {
+      CanonicalJsonBackfill.run(dataSource);
+    } catch (SQLException e) {
+      throw StoreFailures.translate("fill in the canonical JSON of stored orders", e);
     }
     for (MigrateOutput applied : result.migrations) {
       log.info(

@@ -32,10 +32,17 @@ import org.jooq.SelectOnConditionStep;
  */
 final class OrderRows {
 
-  private static final List<Field<?>> HEADER = List.copyOf(OrderColumns.HEADER);
-  private static final List<Field<?>> DELIVERY_COLUMNS = List.copyOf(OrderColumns.DELIVERY_VALUES);
-  private static final List<Field<?>> PAYMENT_COLUMNS = List.copyOf(OrderColumns.PAYMENT_VALUES);
-  private static final List<Field<?>> ITEM_COLUMNS = List.copyOf(OrderColumns.ITEM_VALUES);
+  private static final List<Field<?>> HEADER = OrderColumns.fields(OrderColumns.HEADER);
+  private static final List<Field<?>> DELIVERY_COLUMNS =
+      OrderColumns.fields(OrderColumns.DELIVERY_VALUES);
+  private static final List<Field<?>> PAYMENT_COLUMNS =
+      OrderColumns.fields(OrderColumns.PAYMENT_VALUES);
+
+  /** {@code position} first: null when an order has no items (the left join found none). */
+  private static final List<Field<?>> ITEM_COLUMNS =
+      Stream.concat(
+              Stream.of(ITEMS.POSITION), OrderColumns.fields(OrderColumns.ITEM_VALUES).stream())
+          .toList();
 
   /** JDBC (1-based) positions of each list's first column. */
   private static final int HEADER_AT = 1;

@@ -11,12 +11,19 @@ import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveResult;
+import dev.orderservice.persistence.BatchSave.Mode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
@@ -24,6 +31,7 @@ import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
+import org.postgresql.PGStatement;
 
 /**
  * {@link OrderStore} on PostgreSQL, in the schema of the {@code db} module's migrations (run them
@@ -37,12 +45,17 @@ import org.jooq.impl.DSL;
  * transaction lost a deadlock or serialization race.
  *
  * <ul>
- *   <li>{@link #saveAll} runs one transaction of at most five statements, whatever the batch size.
- *   <li>{@link #findJson} is one query; the JSON is the canonical encoding of the rebuilt order,
- *       byte for byte what {@link OrderCodec#encode} produced when the order was saved.
- *   <li>{@link #streamAll} is one query read through a server-side cursor, 2,000 rows a fetch,
- *       inside a read-only transaction, so it holds one connection for the whole pass; the sink
- *       runs on the caller's thread, and an exception it throws ends the pass and propagates.
+ *   <li>{@link #saveAll} runs one transaction of at most five statements whatever the batch size: a
+ *       binary {@code COPY} into each table, after a lookup of the uids already stored when the
+ *       batch is likely to hold some (see {@link BatchSave}). It writes each order's canonical JSON
+ *       beside its normalized rows.
+ *   <li>{@link #findJson} is one primary-key lookup of that JSON, byte for byte what {@link
+ *       OrderCodec#encode} produced when the order was saved.
+ *   <li>{@link #streamNewest} reads the stored JSON newest first, a page at a time, up to a limit.
+ *   <li>{@link #streamAll} rebuilds every order from the normalized tables; it is one query read
+ *       through a server-side cursor, 2,000 rows a fetch, inside a read-only transaction, so it
+ *       holds one connection for the whole pass; the sink runs on the caller's thread, and an
+ *       exception it throws ends the pass and propagates.
  * </ul>
  */
 public final class PostgresOrderStore implements OrderStore {
@@ -50,7 +63,28 @@ public final class PostgresOrderStore implements OrderStore {
   /** Rows per cursor fetch: an order is one row per item, 1 to 5 rows in practice. */
   private static final int STREAM_FETCH_ROWS = 2_000;
 
+  /** Orders per page of {@link #streamNewest}: about 3 MB of JSON. */
+  static final int NEWEST_PAGE_ROWS = 2_000;
+
+  // The hot paths are plain prepared statements: pgjdbc prepares each once per connection.
+  private static final String FIND_JSON = "select canonical_json from orders where order_uid = ?";
+  private static final String FIND_JSON_ALL =
+      "select order_uid, canonical_json from orders where order_uid = any(?)";
+  private static final String NEWEST_PAGE =
+      "select id, order_uid, canonical_json from orders where id < ? order by id desc limit ?";
+  private static final String COUNT_UP_TO =
+      "select count(*) from (select 1 from orders limit ?) up_to";
+
+  private final DataSource dataSource;
   private final DSLContext db;
+
+  /**
+   * Whether a recent batch met uids that were stored already (a redelivery, a replay, a re-sent
+   * order): then batches look them up before copying rather than fail and run again. Only a hint,
+   * shared by every caller without locking.
+   */
+  private volatile boolean storedUidsSeenLately;
+
   private final OrderCodec codec = OrderCodec.standard();
   private final int streamFetchRows;
 
@@ -64,7 +98,7 @@ public final class PostgresOrderStore implements OrderStore {
 
   /** For tests: a small fetch makes orders straddle fetches. */
   PostgresOrderStore(DataSource dataSource, int streamFetchRows) {
-    Objects.requireNonNull(dataSource, "dataSource");
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.db = DSL.using(dataSource, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
     this.streamFetchRows = streamFetchRows;
   }
@@ -84,29 +118,116 @@ public final class PostgresOrderStore implements OrderStore {
       return List.of();
     }
     BatchSave save = new BatchSave(batch);
-    return call(
-        "save a batch of " + batch.size() + " orders",
-        () -> db.transactionResult(tx -> save.run(tx.dsl())));
+    return call("save a batch of " + batch.size() + " orders", () -> saveAll(save));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One primary-key lookup of one column. A row stored without its canonical JSON (before the V2
+   * migration's backfill reached it, or by an instance of an earlier version) is rebuilt from the
+   * normalized tables instead, in one more query.
+   */
   @Override
   public Optional<byte[]> findJson(String orderUid) {
     Objects.requireNonNull(orderUid, "orderUid");
-    List<Order> found = new ArrayList<>(1);
-    call(
+    return call(
         "read an order",
         () -> {
-          try (ResultSet rows =
-              OrderRows.select(db)
-                  .where(ORDERS.ORDER_UID.eq(orderUid))
-                  .orderBy(ITEMS.POSITION)
-                  .fetchResultSet()) {
-            OrderRows.Assembler assembler = new OrderRows.Assembler(found::add);
-            assembler.read(rows);
-            return assembler.finish();
+          try (Connection c = dataSource.getConnection();
+              PreparedStatement select = c.prepareStatement(FIND_JSON)) {
+            select.setString(1, orderUid);
+            try (ResultSet row = select.executeQuery()) {
+              if (!row.next()) {
+                return Optional.empty();
+              }
+              byte[] json = row.getBytes(1);
+              if (json != null) {
+                return Optional.of(json);
+              }
+            }
+          }
+          return rebuild(orderUid);
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One query by primary key for all of them; rows without their canonical JSON yet are rebuilt
+   * one by one, as {@link #findJson} does.
+   */
+  @Override
+  public Map<String, byte[]> findJsonAll(Collection<String> orderUids) {
+    Objects.requireNonNull(orderUids, "orderUids");
+    if (orderUids.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, byte[]> found = new HashMap<>();
+    List<String> withoutJson = new ArrayList<>(0);
+    call(
+        "read orders",
+        () -> {
+          try (Connection c = dataSource.getConnection();
+              PreparedStatement select = c.prepareStatement(FIND_JSON_ALL)) {
+            select.setArray(1, c.createArrayOf("varchar", orderUids.toArray()));
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                byte[] json = rows.getBytes(2);
+                if (json == null) {
+                  withoutJson.add(rows.getString(1));
+                } else {
+                  found.put(rows.getString(1), json);
+                }
+              }
+            }
+          }
+          for (String uid : withoutJson) {
+            rebuild(uid).ifPresent(json -> found.put(uid, json));
+          }
+          return null;
+        });
+    return found;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Pages of {@value #NEWEST_PAGE_ROWS} rows down the {@code id} index, each one short query on
+   * one connection, so the cost is set by {@code limit}, not by how many orders are stored, and no
+   * transaction stays open for the whole pass. Rows without their canonical JSON yet are skipped (a
+   * lookup rebuilds them).
+   */
+  @Override
+  public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
+    requireNonNegative(limit);
+    Objects.requireNonNull(sink, "sink");
+    if (limit == 0) {
+      return 0;
+    }
+    return call("stream the newest orders", () -> streamNewestPages(limit, sink));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads at most {@code limit} index entries.
+   */
+  @Override
+  public long countUpTo(long limit) {
+    requireNonNegative(limit);
+    return call(
+        "count orders",
+        () -> {
+          try (Connection c = dataSource.getConnection();
+              PreparedStatement select = c.prepareStatement(COUNT_UP_TO)) {
+            select.setLong(1, limit);
+            try (ResultSet row = select.executeQuery()) {
+              row.next();
+              return row.getLong(1);
+            }
           }
         });
-    return found.stream().findFirst().map(codec::encode);
   }
 
   @Override
@@ -178,12 +299,109 @@ public final class PostgresOrderStore implements OrderStore {
     return assembler.finish();
   }
 
+  /**
+   * Runs the batch in a transaction of its own, first optimistically (no lookup of stored uids)
+   * unless the last batch met stored ones; a batch that meets a stored uid, or loses a race with
+   * another writer, is rolled back and run again the next safer way (see {@link BatchSave}).
+   */
+  private List<SaveResult> saveAll(BatchSave save) throws SQLException {
+    Mode mode = storedUidsSeenLately ? Mode.LOOK_UP_FIRST : Mode.OPTIMISTIC;
+    while (true) {
+      Mode attempt = mode;
+      try {
+        List<SaveResult> results = inTransaction(c -> save.run(c, attempt));
+        if (attempt != Mode.OPTIMISTIC) {
+          storedUidsSeenLately = save.foundStored();
+        }
+        return results;
+      } catch (SQLException e) {
+        if (!BatchSave.lostARace(e) || attempt == Mode.ALONE) {
+          throw e;
+        }
+        storedUidsSeenLately = true;
+        mode = attempt == Mode.OPTIMISTIC ? Mode.LOOK_UP_FIRST : Mode.ALONE;
+      }
+    }
+  }
+
+  private <T> T inTransaction(Transaction<T> work) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private Optional<byte[]> rebuild(String orderUid) throws SQLException {
+    List<Order> found = new ArrayList<>(1);
+    try (ResultSet rows =
+        OrderRows.select(db)
+            .where(ORDERS.ORDER_UID.eq(orderUid))
+            .orderBy(ITEMS.POSITION)
+            .fetchResultSet()) {
+      OrderRows.Assembler assembler = new OrderRows.Assembler(found::add);
+      assembler.read(rows);
+      assembler.finish();
+    }
+    return found.stream().findFirst().map(codec::encode);
+  }
+
+  private long streamNewestPages(long limit, BiConsumer<String, byte[]> sink) throws SQLException {
+    long fed = 0;
+    long below = Long.MAX_VALUE;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement page = c.prepareStatement(NEWEST_PAGE)) {
+      // Binary results from the first page on: bytea then arrives as it is stored, not as hex
+      // text to decode.
+      page.unwrap(PGStatement.class).setPrepareThreshold(-1);
+      while (fed < limit) {
+        int want = (int) Math.min(NEWEST_PAGE_ROWS, limit - fed);
+        page.setLong(1, below);
+        page.setInt(2, want);
+        int rows = 0;
+        try (ResultSet r = page.executeQuery()) {
+          while (r.next()) {
+            below = r.getLong(1);
+            rows++;
+            byte[] json = r.getBytes(3);
+            if (json != null) {
+              sink.accept(r.getString(2), json);
+              fed++;
+            }
+          }
+        }
+        if (rows < want) {
+          break;
+        }
+      }
+    }
+    return fed;
+  }
+
+  private static void requireNonNegative(long limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+    }
+  }
+
   private static <T> T call(String what, DatabaseWork<T> work) {
     try {
       return work.run();
     } catch (DataAccessException | SQLException e) {
       throw StoreFailures.translate(what, e);
     }
+  }
+
+  /** Work on a connection in a transaction, committed when it returns. */
+  @FunctionalInterface
+  private interface Transaction<T> {
+    T run(Connection c) throws SQLException;
   }
 
   /** A call on the database that may fail with jOOQ's or JDBC's exception. */

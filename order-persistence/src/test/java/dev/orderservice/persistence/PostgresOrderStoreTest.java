@@ -18,10 +18,18 @@ import dev.orderservice.domain.SaveResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +108,50 @@ class PostgresOrderStoreTest {
         .containsExactlyElementsOf(batch.stream().map(EncodedOrder::orderUid).toList());
     assertThat(replay).extracting(SaveResult::outcome).containsOnly(SaveOutcome.DUPLICATE);
     assertThat(rowCounts()).isEqualTo(rowsBefore);
+  }
+
+  @Test
+  void writersRacingWithTheSameOrdersInsertEachOnceAndSeeTheRestAsDuplicates() throws Exception {
+    List<EncodedOrder> orders = randomOrders(2_000);
+    int writers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    List<Future<List<SaveResult>>> runs = new ArrayList<>();
+    try {
+      for (int w = 0; w < writers; w++) {
+        List<EncodedOrder> mine = new ArrayList<>(orders);
+        Collections.shuffle(mine, new Random(w));
+        runs.add(
+            pool.submit(
+                () -> {
+                  List<SaveResult> results = new ArrayList<>();
+                  for (int from = 0; from < mine.size(); from += 250) {
+                    results.addAll(store.saveAll(mine.subList(from, from + 250)));
+                  }
+                  return results;
+                }));
+      }
+      Map<SaveOutcome, Long> outcomes = new EnumMap<>(SaveOutcome.class);
+      Map<String, Long> insertedPerUid = new HashMap<>();
+      for (Future<List<SaveResult>> run : runs) {
+        for (SaveResult result : run.get(2, TimeUnit.MINUTES)) {
+          outcomes.merge(result.outcome(), 1L, Long::sum);
+          if (result.outcome() == SaveOutcome.INSERTED) {
+            insertedPerUid.merge(result.orderUid(), 1L, Long::sum);
+          }
+        }
+      }
+
+      assertThat(outcomes)
+          .containsOnly(
+              Map.entry(SaveOutcome.INSERTED, 2_000L), Map.entry(SaveOutcome.DUPLICATE, 6_000L));
+      assertThat(insertedPerUid).hasSize(2_000).allSatisfy((uid, n) -> assertThat(n).isOne());
+      assertThat(store.count()).isEqualTo(2_000);
+      for (EncodedOrder order : orders) {
+        assertThat(store.findJson(order.orderUid())).hasValue(order.json());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
@@ -310,5 +362,4 @@ class PostgresOrderStoreTest {
             i.status()));
     return withItems(o, items);
   }
-
 }

@@ -1,0 +1,251 @@
+package dev.orderservice.persistence;
+
+import static dev.orderservice.persistence.jooq.Tables.ORDERS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.Item;
+import dev.orderservice.domain.Order;
+import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.persistence.OrderColumns.ItemRow;
+import dev.orderservice.persistence.OrderColumns.NewOrder;
+import dev.orderservice.persistence.OrderColumns.TableRows;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The canonical JSON kept in {@code orders.canonical_json} (V2) against the normalized tables it
+ * stands beside: the two agree for every stored order, rows without it are served and backfilled
+ * with the same bytes, and the newest-first stream reads it.
+ */
+class CanonicalJsonTest {
+
+  private static final OrderCodec CODEC = OrderCodec.standard();
+
+  private static TestSchema schema;
+  private static PostgresOrderStore store;
+
+  private final RandomOrders random = new RandomOrders(20_261_130L);
+
+  @BeforeAll
+  static void migrate() {
+    schema = TestSchema.migrated("canonical");
+    store = new PostgresOrderStore(schema.dataSource());
+  }
+
+  @AfterAll
+  static void dropSchema() {
+    schema.close();
+  }
+
+  @BeforeEach
+  void emptyTheStore() {
+    schema.execute("truncate orders, delivery, payment, items");
+  }
+
+  @Test
+  void theStoredJsonOfEveryOrderIsTheEncodingOfItsNormalizedRows() {
+    List<EncodedOrder> orders = randomOrders(3_000);
+    for (int from = 0; from < orders.size(); from += 500) {
+      store.saveAll(orders.subList(from, from + 500));
+    }
+
+    Map<String, byte[]> rebuilt = new LinkedHashMap<>();
+    store.streamAll(o -> rebuilt.put(o.orderUid(), o.json()));
+    Map<String, byte[]> kept = storedJson();
+
+    assertThat(kept).hasSize(3_000);
+    assertThat(rebuilt.keySet()).containsExactlyInAnyOrderElementsOf(kept.keySet());
+    kept.forEach((uid, json) -> assertThat(json).as(uid).isNotNull().isEqualTo(rebuilt.get(uid)));
+    for (EncodedOrder order : orders) {
+      assertThat(kept.get(order.orderUid())).isEqualTo(order.json());
+    }
+  }
+
+  @Test
+  void anOrderStoredWithoutItsJsonIsServedFromTheNormalizedRowsWithTheSameBytes() {
+    List<EncodedOrder> orders = randomOrders(10);
+    store.saveAll(orders);
+    schema.execute("update orders set canonical_json = null");
+
+    for (EncodedOrder order : orders) {
+      assertThat(store.findJson(order.orderUid())).hasValue(order.json());
+    }
+  }
+
+  @Test
+  void migrationsFillTheJsonOfOrdersStoredWithoutIt() {
+    List<EncodedOrder> orders = randomOrders(2_500);
+    store.saveAll(orders);
+    schema.execute("update orders set canonical_json = null where id % 2 = 0");
+
+    Migrations.migrate(schema.dataSource());
+
+    assertThat(storedJson().values()).doesNotContainNull();
+    for (EncodedOrder order : orders) {
+      assertThat(store.findJson(order.orderUid())).hasValue(order.json());
+    }
+  }
+
+  @Test
+  void upgradingAVersion1DatabaseBackfillsTheJsonGetReturnedBefore() throws Exception {
+    try (TestSchema v1 = TestSchema.fresh("v1")) {
+      Flyway.configure()
+          .dataSource(v1.dataSource())
+          .locations("classpath:db/migration")
+          .target("1")
+          .load()
+          .migrate();
+      List<EncodedOrder> orders = randomOrders(1_200);
+      writeAsVersion1(v1, orders);
+      PostgresOrderStore before = new PostgresOrderStore(v1.dataSource());
+      List<byte[]> servedBefore = new ArrayList<>();
+      // The version 1 store rebuilt each order from the normalized rows: the same code serves a
+      // row without its JSON now. Here the column does not even exist yet, so read it the old way.
+      before.streamAll(o -> servedBefore.add(o.json()));
+
+      assertThat(Migrations.migrate(v1.dataSource())).isEqualTo(1);
+
+      PostgresOrderStore after = new PostgresOrderStore(v1.dataSource());
+      for (int i = 0; i < orders.size(); i++) {
+        assertThat(after.findJson(orders.get(i).orderUid())).hasValue(servedBefore.get(i));
+      }
+      assertThat(v1.rows("orders where canonical_json is null")).isZero();
+    }
+  }
+
+  @Test
+  void theNewestOrdersStreamNewestFirstUpToTheLimit() {
+    List<EncodedOrder> orders = randomOrders(4_500);
+    for (int from = 0; from < orders.size(); from += 500) {
+      store.saveAll(orders.subList(from, from + 500));
+    }
+
+    Map<String, byte[]> jsonByUid = new LinkedHashMap<>();
+    orders.forEach(o -> jsonByUid.put(o.orderUid(), o.json()));
+    List<String> uids = new ArrayList<>();
+    long fed =
+        store.streamNewest(
+            2_345,
+            (uid, json) -> {
+              uids.add(uid);
+              assertThat(json).isEqualTo(jsonByUid.get(uid));
+            });
+
+    assertThat(fed).isEqualTo(2_345);
+    List<String> newest =
+        orders.subList(4_500 - 2_345, 4_500).stream().map(EncodedOrder::orderUid).toList();
+    assertThat(uids).containsExactlyElementsOf(reversed(newest));
+    assertThat(store.streamNewest(10_000, (uid, json) -> {})).isEqualTo(4_500);
+    assertThat(store.streamNewest(0, (uid, json) -> {})).isZero();
+  }
+
+  @Test
+  void theNewestStreamSkipsRowsWithoutJsonAndCountsOnlyTheOthers() {
+    List<EncodedOrder> orders = randomOrders(10);
+    store.saveAll(orders);
+    schema.execute(
+        "update orders set canonical_json = null where order_uid = '"
+            + orders.get(9).orderUid()
+            + "'");
+
+    List<String> uids = new ArrayList<>();
+    assertThat(store.streamNewest(3, (uid, json) -> uids.add(uid))).isEqualTo(3);
+    assertThat(uids)
+        .containsExactly(
+            orders.get(8).orderUid(), orders.get(7).orderUid(), orders.get(6).orderUid());
+  }
+
+  @Test
+  void countingUpToALimitStopsThere() {
+    store.saveAll(randomOrders(30));
+
+    assertThat(store.countUpTo(10)).isEqualTo(10);
+    assertThat(store.countUpTo(30)).isEqualTo(30);
+    assertThat(store.countUpTo(1_000)).isEqualTo(30);
+    assertThat(store.countUpTo(0)).isZero();
+    assertThatThrownBy(() -> store.countUpTo(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.streamNewest(-1, (uid, json) -> {}))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private Map<String, byte[]> storedJson() {
+    Map<String, byte[]> kept = new LinkedHashMap<>();
+    try (Connection c = schema.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("select order_uid, canonical_json from orders order by id")) {
+      while (r.next()) {
+        kept.put(r.getString(1), r.getBytes(2));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return kept;
+  }
+
+  /** The rows the version 1 schema has: the same columns, without canonical_json. */
+  private static void writeAsVersion1(TestSchema v1, List<EncodedOrder> orders) throws Exception {
+    TableRows<NewOrder> headers =
+        new TableRows<>(
+            ORDERS,
+            OrderColumns.ORDERS_ROWS.columns().stream()
+                .filter(c -> c.field() != ORDERS.CANONICAL_JSON)
+                .toList());
+    List<NewOrder> rows = new ArrayList<>();
+    List<Order> plain = new ArrayList<>();
+    List<ItemRow> items = new ArrayList<>();
+    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+    for (EncodedOrder order : orders) {
+      byte[] hash = sha256.digest(order.json());
+      rows.add(new NewOrder(order, () -> hash));
+      plain.add(order.order());
+      List<Item> its = order.order().items();
+      for (int p = 0; p < its.size(); p++) {
+        items.add(new ItemRow(order.orderUid(), p, its.get(p)));
+      }
+    }
+    try (Connection c = v1.dataSource().getConnection()) {
+      copy(c, headers, rows);
+      copy(c, OrderColumns.DELIVERY_ROWS, plain);
+      copy(c, OrderColumns.PAYMENT_ROWS, plain);
+      copy(c, OrderColumns.ITEMS_ROWS, items);
+    }
+  }
+
+  private static <R> void copy(Connection c, TableRows<R> table, List<R> rows) throws SQLException {
+    BinaryCopy copy = BinaryCopy.start(c, table.copySql());
+    for (R row : rows) {
+      table.write(copy, row);
+    }
+    copy.finish();
+  }
+
+  private List<EncodedOrder> randomOrders(int n) {
+    List<EncodedOrder> orders = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      orders.add(CODEC.encoded(random.next()));
+    }
+    return orders;
+  }
+
+  private static <T> List<T> reversed(List<T> list) {
+    List<T> copy = new ArrayList<>(list);
+    Collections.reverse(copy);
+    return copy;
+  }
+}
