@@ -44,41 +44,61 @@ public final class OrderService {
 
   /**
    * Validates every order, stores the valid ones with one {@link OrderStore#saveAll} call (one
-   * transaction), then caches those that are stored.
+   * transaction), then caches those that are stored: {@link #validate} then {@link #store}.
    *
    * @return one result per order, in input order
    * @throws OrderStoreException if the store failed; then nothing of the batch was stored or cached
    */
   public List<AcceptResult> acceptAll(List<Order> batch) {
+    return store(validate(batch));
+  }
+
+  /**
+   * The first half of {@link #acceptAll}: checks every order and encodes the valid ones. No I/O;
+   * may run on any thread, e.g. on the next batch while this service stores the previous one.
+   */
+  public ValidatedOrders validate(List<Order> batch) {
     Objects.requireNonNull(batch, "batch");
-    AcceptResult[] results = new AcceptResult[batch.size()];
+    AcceptResult[] invalid = new AcceptResult[batch.size()];
     List<EncodedOrder> valid = new ArrayList<>(batch.size());
-    List<Integer> positions = new ArrayList<>(batch.size());
+    int[] positions = new int[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
       Order order = batch.get(i);
       List<Violation> violations = validator.validate(order);
       if (violations.isEmpty()) {
+        positions[valid.size()] = i;
         valid.add(codec.encoded(order));
-        positions.add(i);
       } else {
-        results[i] = AcceptResult.invalid(order == null ? "" : order.orderUid(), violations);
+        invalid[i] = AcceptResult.invalid(order == null ? "" : order.orderUid(), violations);
       }
     }
-    if (!valid.isEmpty()) {
-      List<SaveResult> saved = store.saveAll(valid);
-      if (saved.size() != valid.size()) {
-        throw new IllegalStateException(
-            "store returned " + saved.size() + " results for " + valid.size() + " orders");
-      }
-      for (int k = 0; k < valid.size(); k++) {
-        AcceptResult result = AcceptResult.saved(saved.get(k));
-        if (result.isStored()) {
-          cache.put(valid.get(k).orderUid(), valid.get(k).json());
-        }
-        results[positions.get(k)] = result;
+    return new ValidatedOrders(invalid, valid, positions);
+  }
+
+  /**
+   * The second half of {@link #acceptAll}: stores the valid orders of a validated batch with one
+   * {@link OrderStore#saveAll} call (one transaction), then caches those that are stored.
+   *
+   * @return one result per order of the batch, valid or not, in input order
+   * @throws OrderStoreException if the store failed; then nothing of the batch was stored or cached
+   */
+  public List<AcceptResult> store(ValidatedOrders batch) {
+    Objects.requireNonNull(batch, "batch");
+    List<EncodedOrder> valid = batch.valid();
+    if (valid.isEmpty()) {
+      return batch.results(List.of());
+    }
+    List<SaveResult> saved = store.saveAll(valid);
+    if (saved.size() != valid.size()) {
+      throw new IllegalStateException(
+          "store returned " + saved.size() + " results for " + valid.size() + " orders");
+    }
+    for (int k = 0; k < valid.size(); k++) {
+      if (saved.get(k).outcome() != SaveOutcome.CONFLICT) {
+        cache.put(valid.get(k).orderUid(), valid.get(k).json());
       }
     }
-    return List.of(results);
+    return batch.results(saved);
   }
 
   /** The canonical JSON of an order: from the cache, else from the store (then cached). */

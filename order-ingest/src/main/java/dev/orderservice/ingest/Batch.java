@@ -7,6 +7,7 @@ import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderValidator;
+import dev.orderservice.domain.ValidatedOrders;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +36,7 @@ final class Batch {
   private final List<ConsumerRecord<byte[], byte[]>> decodedRecords = new ArrayList<>();
   private final List<Order> decodedOrders = new ArrayList<>();
   private int decodeFailures;
+  private ValidatedOrders validated;
   private boolean stored;
   private boolean deadLettered;
   private int inserted;
@@ -46,8 +48,11 @@ final class Batch {
     this.polledAtNanos = polledAtNanos;
   }
 
-  /** Decodes every record; those that are not orders become dead letters. */
-  void decode(OrderCodec codec) {
+  /**
+   * Decodes and validates every record; those that are not orders become dead letters, the invalid
+   * ones when the batch is stored. Needs no I/O.
+   */
+  void decode(OrderCodec codec, OrderService service) {
     for (ConsumerRecord<byte[], byte[]> record : records) {
       DecodeResult result = codec.decode(record.value());
       if (result instanceof DecodeResult.Decoded decoded) {
@@ -59,6 +64,7 @@ final class Batch {
       }
     }
     decodeFailures = deadLetters.size();
+    validated = service.validate(decodedOrders);
   }
 
   boolean isStored() {
@@ -66,9 +72,9 @@ final class Batch {
   }
 
   /**
-   * Stores every decoded order with one {@link OrderService#acceptAll} call; invalid and
-   * conflicting ones become dead letters. If the store rejects the batch for good (a value the
-   * database cannot hold), each order is stored alone so that only the guilty ones are rejected.
+   * Stores every valid order with one {@link OrderService#store} call; invalid and conflicting ones
+   * become dead letters. If the store rejects the batch for good (a value the database cannot
+   * hold), each order is stored alone so that only the guilty ones are rejected.
    *
    * @throws OrderStoreException if the failure is transient; nothing of the batch was stored
    */
@@ -78,7 +84,7 @@ final class Batch {
     inserted = 0;
     duplicates = 0;
     try {
-      collect(decodedRecords, service.acceptAll(decodedOrders));
+      collect(decodedRecords, service.store(validated));
     } catch (OrderStoreException e) {
       if (e.isTransient()) {
         throw e;
@@ -135,6 +141,11 @@ final class Batch {
 
   List<DeadLetter> deadLetters() {
     return deadLetters;
+  }
+
+  /** Whether nothing of the batch is still to be dead-lettered: it was, or there is nothing. */
+  boolean hasNoDeadLettersDue() {
+    return deadLettered || deadLetters.isEmpty();
   }
 
   void markDeadLettered() {

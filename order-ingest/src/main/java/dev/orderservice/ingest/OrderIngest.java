@@ -12,8 +12,13 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,6 +29,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -52,10 +58,22 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   /** The dead-letter topic written when none is set. */
   public static final String DEFAULT_DEAD_LETTER_TOPIC = "orders.dlq";
 
+  /**
+   * The most records per batch when none is set. A batch is what one poll returns, so it is this
+   * large only while the consumer is behind; then fewer, larger transactions store faster
+   * (measured: 500 records a batch stored at 0.8x the rate of one COPY, 5,000 at 0.95x).
+   */
+  public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
+
   /** The consumer group when none is set. */
   public static final String DEFAULT_GROUP_ID = "order-service";
 
   private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
+
+  /** The poll timeout while a store runs: short, so its end is acted on soon. */
+  private static final Duration POLL_WHILE_STORING = Duration.ofMillis(5);
+
+  private static final AtomicInteger STORE_THREADS = new AtomicInteger();
 
   private final Map<String, Object> consumerConfig;
   private final Map<String, Object> producerConfig;
@@ -77,9 +95,18 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   private volatile Thread runner;
   private volatile boolean running;
 
-  // Owned by the ingest thread.
+  // Owned by the ingest thread. At most two batches are in hand: the oldest, whose store runs on
+  // the store thread while the ingest thread polls and decodes the one after it.
   private Batch inHand;
+  private Batch next;
+  // The store running on the store thread, and its batch: the one in hand, or (once the one in
+  // hand is stored) the next. Its outcome, and what the store wrote into the batch, are read only
+  // after takeStoreOutcome().
+  private Future<?> storing;
+  private Batch storingBatch;
   private long retryAtNanos;
+  private boolean retryPending;
+  private ExecutorService storeThread;
 
   private OrderIngest(Builder b) {
     this.topic = b.topic;
@@ -124,16 +151,22 @@ public final class OrderIngest implements Runnable, AutoCloseable {
         return; // closed before we had a consumer to wake up
       }
       c.subscribe(List.of(topic), new Rebalance(c));
+      storeThread = Executors.newSingleThreadExecutor(OrderIngest::storeThread);
       running = true;
       LOG.info(
           "consuming {} as group {}; rejected records go to {}",
           topic,
           consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG),
           deadLetterTopic);
-      loop(c, new DeadLetterPublisher(p, deadLetterTopic, ackTimeout));
+      DeadLetterPublisher deadLetters = new DeadLetterPublisher(p, deadLetterTopic, ackTimeout);
+      loop(c, deadLetters);
+      completeOnClose(c, deadLetters);
       LOG.info("stopped consuming {}", topic);
     } finally {
       running = false;
+      if (storeThread != null) {
+        storeThread.shutdownNow();
+      }
       closeQuietly(c, p);
       finished.countDown();
     }
@@ -178,18 +211,14 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   private void loop(KafkaConsumer<byte[], byte[]> c, DeadLetterPublisher deadLetters) {
     while (!closing.get()) {
       try {
-        ConsumerRecords<byte[], byte[]> polled = c.poll(pollTimeout);
-        if (!polled.isEmpty()) {
-          if (inHand == null) {
-            inHand = new Batch(polled, System.nanoTime());
-            retryAtNanos = inHand.polledAtNanos(); // due now
-            inHand.decode(codec);
-          } else {
-            rewind(c, polled); // cannot happen while paused; never drop records if it does
-          }
+        if (storing != null && next != null) {
+          awaitStore(); // two batches in hand: nothing to poll for until the older one is stored
+        } else {
+          // While a store runs, poll briefly, so that its end is noticed soon.
+          take(c, c.poll(storing != null ? POLL_WHILE_STORING : pollTimeout));
         }
         updateLag(c);
-        if (inHand != null && System.nanoTime() - retryAtNanos >= 0) {
+        if (inHand != null) {
           advance(c, deadLetters);
         }
       } catch (WakeupException e) {
@@ -198,13 +227,50 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     }
   }
 
-  /** Takes the batch in hand as far as it goes: stored, dead-lettered, committed. */
+  /** Decodes what a poll returned, as the batch in hand or the next one. */
+  private void take(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> polled) {
+    if (polled.isEmpty()) {
+      return;
+    }
+    if (inHand != null && next != null) {
+      rewind(
+          c, polled); // cannot happen: polling stops with two batches in hand; never drop records
+      return;
+    }
+    Batch batch = new Batch(polled, System.nanoTime());
+    batch.decode(codec, service);
+    if (inHand == null) {
+      inHand = batch;
+      retryAtNanos = batch.polledAtNanos(); // due now
+    } else {
+      next = batch;
+    }
+  }
+
+  /**
+   * Takes the batch in hand as far as it goes: stored (on the store thread), dead-lettered,
+   * committed. The next batch's store starts as soon as this one's has ended well, so the database
+   * goes on working while this batch's rejects are published and its offsets committed; those two
+   * steps still wait for this batch's own rows.
+   */
   private void advance(KafkaConsumer<byte[], byte[]> c, DeadLetterPublisher deadLetters) {
     Batch batch = inHand;
     try {
+      if (storingBatch == batch) {
+        if (!storing.isDone()) {
+          return;
+        }
+        takeStoreOutcome();
+        if (next != null) {
+          startStore(next);
+        }
+      }
+      if (System.nanoTime() - retryAtNanos < 0) {
+        return; // backing off after a transient failure
+      }
       if (!batch.isStored()) {
-        batch.store(service);
-        afterStore.run();
+        startStore(batch);
+        return;
       }
       if (!batch.isDeadLettered()) {
         deadLetters.publish(batch.deadLetters());
@@ -213,6 +279,9 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       }
       commit(c, batch.nextOffsets());
       finish(c, batch);
+      if (inHand != null && storingBatch == null && !inHand.isStored()) {
+        startStore(inHand);
+      }
     } catch (OrderStoreException | DeadLetterPublisher.DeadLetterException | RetriableException e) {
       if (e instanceof OrderStoreException store && !store.isTransient()) {
         throw store;
@@ -224,6 +293,86 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       LOG.info(
           "partitions moved during the batch; leaving it to their new owner: {}", e.getMessage());
       abandon(c);
+    }
+  }
+
+  /** Stores the batch on the store thread: the database and the cache. */
+  private void startStore(Batch batch) {
+    storingBatch = batch;
+    storing =
+        storeThread.submit(
+            () -> {
+              batch.store(service);
+              afterStore.run();
+              return null;
+            });
+  }
+
+  /** Waits for the store in flight to end; its outcome is left for {@link #takeStoreOutcome}. */
+  private void awaitStore() {
+    try {
+      storing.get();
+    } catch (ExecutionException e) {
+      // taken by advance()
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    }
+  }
+
+  /**
+   * Ends the store in flight (it has ended or is waited for) and throws what it threw: a transient
+   * {@link OrderStoreException} to retry, or an unexpected failure that ends the ingest.
+   */
+  private void takeStoreOutcome() {
+    awaitStore();
+    Future<?> done = storing;
+    storing = null;
+    storingBatch = null;
+    try {
+      done.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("storing a batch failed", cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    }
+  }
+
+  /**
+   * After {@code close()}: a store still running is waited for, and a batch it completes is
+   * dead-lettered and committed, as it would have been had close() come a moment later. Anything
+   * that fails here leaves the batch to be read again.
+   */
+  private void completeOnClose(KafkaConsumer<byte[], byte[]> c, DeadLetterPublisher deadLetters) {
+    if (inHand == null) {
+      return;
+    }
+    try {
+      if (storing != null) {
+        storing.get(closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (storingBatch == inHand) {
+          takeStoreOutcome();
+        }
+      }
+      if (inHand.isStored()) {
+        if (!inHand.isDeadLettered()) {
+          deadLetters.publish(inHand.deadLetters());
+          inHand.markDeadLettered();
+          inHand.deadLetters().forEach(this::logRejected);
+        }
+        commit(c, inHand.nextOffsets());
+        finish(c, inHand);
+      }
+    } catch (Exception e) {
+      LOG.info("closing with a batch not committed; it will be read again: {}", e.toString());
     }
   }
 
@@ -253,7 +402,10 @@ public final class OrderIngest implements Runnable, AutoCloseable {
         batch.duplicates(),
         batch.deadLetters().size(),
         nanos / 1_000_000);
-    inHand = null;
+    inHand = next;
+    next = null;
+    retryAtNanos = System.nanoTime();
+    retryPending = false;
     backoff.reset();
     if (!c.paused().isEmpty()) {
       c.resume(c.paused());
@@ -267,6 +419,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     retryAtNanos = System.nanoTime() + wait.toNanos();
     // Paused partitions return nothing, but poll() goes on, so the consumer keeps its place in
     // the group while the database or the broker recovers.
+    retryPending = true;
     c.pause(c.assignment());
     LOG.warn(
         "transient failure, retrying the batch of {} records in {} ms: {}",
@@ -275,8 +428,16 @@ public final class OrderIngest implements Runnable, AutoCloseable {
         cause.toString());
   }
 
+  /** Drops both batches in hand; their records are read again from the last commit. */
   private void abandon(KafkaConsumer<byte[], byte[]> c) {
+    if (storing != null) {
+      awaitStore(); // a store in flight may still be writing: let it end first
+      storing = null;
+      storingBatch = null;
+    }
     inHand = null;
+    next = null;
+    retryPending = false;
     backoff.reset();
     c.resume(c.paused());
   }
@@ -348,40 +509,79 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       LOG.info("partitions assigned: {}", partitions);
-      if (inHand != null) {
-        c.pause(partitions); // a retry is pending: keep new partitions quiet until it is done
+      if (retryPending) {
+        c.pause(partitions); // keep new partitions quiet until the retry is done
       }
     }
 
-    /** Commits the batch in hand if it is done, else abandons it to the next owner. */
+    /**
+     * Commits the batch in hand if it is done, else abandons it (and the one after it) to the next
+     * owner; keeps the one after it only if it touches none of {@code partitions}.
+     */
     private void handOver(Set<TopicPartition> partitions, boolean stillOwned) {
       Batch batch = inHand;
-      if (batch == null || !batch.touches(partitions)) {
+      if (batch == null
+          || !(batch.touches(partitions) || (next != null && next.touches(partitions)))) {
         return;
       }
-      if (stillOwned && batch.isStored() && batch.isDeadLettered()) {
+      endStoreInFlight();
+      Map<TopicPartition, OffsetAndMetadata> readAgain = new HashMap<>();
+      if (stillOwned && batch.isStored() && batch.hasNoDeadLettersDue()) {
         try {
           commit(c, batch.nextOffsets());
+          Batch after = next;
           finish(c, batch);
-          return;
+          if (after != null && after.touches(partitions)) {
+            readAgain.putAll(after.firstOffsets());
+            abandon(c);
+          }
         } catch (RuntimeException e) {
           LOG.info(
               "could not commit before the rebalance; the next owner reads again: {}",
               e.toString());
+          readAgain.putAll(firstOffsetsInHand());
+          abandon(c);
         }
+      } else {
+        readAgain.putAll(firstOffsetsInHand());
+        abandon(c);
       }
-      // A cooperative rebalance revokes only some partitions: the batch's records of those this
+      // A cooperative rebalance revokes only some partitions: the abandoned records of those this
       // consumer keeps must be read again, not skipped.
-      batch
-          .firstOffsets()
-          .forEach(
-              (partition, offset) -> {
-                if (!partitions.contains(partition) && c.assignment().contains(partition)) {
-                  c.seek(partition, offset);
-                }
-              });
-      abandon(c);
+      readAgain.forEach(
+          (partition, offset) -> {
+            if (!partitions.contains(partition) && c.assignment().contains(partition)) {
+              c.seek(partition, offset);
+            }
+          });
     }
+
+    /** Lets a store in flight end; a batch it failed to store stays unstored, to be abandoned. */
+    private void endStoreInFlight() {
+      if (storing == null) {
+        return;
+      }
+      try {
+        takeStoreOutcome();
+      } catch (OrderStoreException e) {
+        LOG.info("the batch in hand was not stored before the rebalance: {}", e.toString());
+      }
+    }
+
+    /** The first offset of each partition among the batches in hand. */
+    private Map<TopicPartition, OffsetAndMetadata> firstOffsetsInHand() {
+      Map<TopicPartition, OffsetAndMetadata> first = new HashMap<>(inHand.firstOffsets());
+      if (next != null) {
+        next.firstOffsets().forEach((partition, offset) -> first.putIfAbsent(partition, offset));
+      }
+      return first;
+    }
+  }
+
+  private static Thread storeThread(Runnable task) {
+    Thread thread = new Thread(task, "order-ingest-store-" + STORE_THREADS.incrementAndGet());
+    thread.setDaemon(true);
+    return thread;
   }
 
   private static Map<String, Object> consumerConfig(Builder b) {
@@ -394,6 +594,9 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     // Offsets are committed by hand, after the batch is stored and dead-lettered: never before.
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, b.maxBatchSize);
+    // Kafka's 1 MiB per partition and fetch is ~700 orders: room for full batches of the default
+    // size when the consumer is behind (fetch.max.bytes still caps a fetch at 50 MiB).
+    config.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
     require(
         config.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) != null,
         "bootstrap servers are required: bootstrapServers(...) or consumer property"
@@ -451,7 +654,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     private String groupId = DEFAULT_GROUP_ID;
     private OrderService service;
     private OrderCodec codec = OrderCodec.standard();
-    private int maxBatchSize = 500;
+    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
     private Duration pollTimeout = Duration.ofMillis(500);
     private Duration initialBackoff = Duration.ofMillis(200);
     private Duration maxBackoff = Duration.ofSeconds(10);
@@ -512,7 +715,10 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       return this;
     }
 
-    /** The most records per batch (one poll, one transaction). Default 500. */
+    /**
+     * The most records per batch (one poll, one transaction). Default {@value
+     * OrderIngest#DEFAULT_MAX_BATCH_SIZE}.
+     */
     public Builder maxBatchSize(int maxBatchSize) {
       require(maxBatchSize >= 1, "maxBatchSize must be >= 1, was " + maxBatchSize);
       this.maxBatchSize = maxBatchSize;
