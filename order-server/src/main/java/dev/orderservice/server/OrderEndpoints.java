@@ -17,6 +17,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.form.FormDataParser;
 import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
+import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
 
 /**
@@ -51,21 +53,24 @@ final class OrderEndpoints {
   private final OrderCodec codec;
   private final RequestBodies bodies;
   private final Executor workers;
+  private final MissLoader misses;
 
   OrderEndpoints(
       OrderService service, OrderStore store, OrderCache cache, OrderCodec codec,
-      RequestBodies bodies, Executor workers) {
+      RequestBodies bodies, Executor workers, MissLoader misses) {
     this.service = Objects.requireNonNull(service, "service");
     this.store = Objects.requireNonNull(store, "store");
     this.cache = Objects.requireNonNull(cache, "cache");
     this.codec = Objects.requireNonNull(codec, "codec");
     this.bodies = Objects.requireNonNull(bodies, "bodies");
     this.workers = Objects.requireNonNull(workers, "workers");
+    this.misses = Objects.requireNonNull(misses, "misses");
   }
 
   /**
    * {@code GET /orders/{order_uid}}: a cache hit is answered right here on the IO thread; a miss
-   * goes to a worker, which reads the store and fills the cache.
+   * is read from the store by the {@link MissLoader}, together with other misses, and fills the
+   * cache.
    */
   void find(HttpServerExchange exchange) {
     String uid = pathParameter(exchange, "order_uid");
@@ -78,7 +83,8 @@ final class OrderEndpoints {
       Responses.json(exchange, StatusCodes.OK, cached.get());
       return;
     }
-    exchange.dispatch(workers, ErrorMapping.around(ex -> readThrough(ex, uid)));
+    // Answered later, from a loader thread: the exchange stays open after this handler returns.
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> readThrough(exchange, uid));
   }
 
   /** {@code GET /orders?limit=N}: the newest orders' summaries, on a worker. */
@@ -111,12 +117,33 @@ final class OrderEndpoints {
     }));
   }
 
+  /**
+   * Reads a missed order through the {@link MissLoader}, fills the cache and answers. Not
+   * OrderService.find: that would ask the cache a second time and count a second miss.
+   */
   private void readThrough(HttpServerExchange exchange, String uid) {
-    // Not OrderService.find: that would ask the cache a second time and count a second miss.
-    byte[] json = store.findJson(uid).orElseThrow(() -> new ApiError(StatusCodes.NOT_FOUND,
-        Json.error("order not found").put("order_uid", uid)));
-    cache.put(uid, json);
-    Responses.json(exchange, StatusCodes.OK, json);
+    MissLoader.Answer answer = new MissLoader.Answer() {
+      @Override
+      public void found(Optional<byte[]> json) {
+        if (json.isEmpty()) {
+          ErrorMapping.respond(exchange, new ApiError(StatusCodes.NOT_FOUND,
+              Json.error("order not found").put("order_uid", uid)));
+          return;
+        }
+        cache.put(uid, json.get());
+        Responses.json(exchange, StatusCodes.OK, json.get());
+      }
+
+      @Override
+      public void failed(RuntimeException failure) {
+        ErrorMapping.respond(exchange, failure);
+      }
+    };
+    try {
+      misses.load(uid, answer);
+    } catch (RejectedExecutionException e) {
+      ErrorMapping.respond(exchange, e);
+    }
   }
 
   private void acceptOne(HttpServerExchange exchange, byte[] document) {

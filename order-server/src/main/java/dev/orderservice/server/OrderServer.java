@@ -45,11 +45,10 @@ public final class OrderServer implements AutoCloseable {
   /** The most the waiting steps of a graceful shutdown take together. */
   public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
 
-  static final int DATABASE_POOL_SIZE = 8;
-  /** Threads that run JDBC for HTTP requests; as many as pool connections. */
-  static final int HTTP_WORKERS = DATABASE_POOL_SIZE;
-  /** Requests waiting for a worker before new ones get 503. */
+  /** Requests waiting for a worker, or lookups for a read, before new ones get 503. */
   static final int HTTP_WORKER_QUEUE = 1_000;
+  /** The most cache misses read in one query. */
+  static final int MISS_BATCH = 64;
   /** How long start waits for an unreachable database before it gives up. */
   static final Duration DATABASE_WAIT = Duration.ofSeconds(60);
   static final Duration INGEST_CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -69,6 +68,7 @@ public final class OrderServer implements AutoCloseable {
   private OrderIngest ingest;
   private Thread ingestThread;
   private ThreadPoolExecutor workers;
+  private MissLoader misses;
   private GracefulShutdownHandler graceful;
   private Undertow undertow;
   private int httpPort;
@@ -97,7 +97,7 @@ public final class OrderServer implements AutoCloseable {
   private void startAll() {
     LOG.info("starting with {}", config);
     backing = BackingServices.start(config);
-    pool = OrderDatabase.pool(backing.jdbcUrl(), DATABASE_POOL_SIZE, "order-server");
+    pool = OrderDatabase.pool(backing.jdbcUrl(), config.dbPoolSize(), "order-server");
     migrateWhenReachable();
     OrderStore store = new PostgresOrderStore(pool);
     cache = EhcacheOrderCache.builder().maxEntries(config.cacheMaxEntries()).build();
@@ -113,11 +113,17 @@ public final class OrderServer implements AutoCloseable {
         .build();
     ingestThread = daemonThreads("order-ingest").newThread(this::runIngest);
     ingestThread.start();
-    workers = new ThreadPoolExecutor(HTTP_WORKERS, HTTP_WORKERS, 0, TimeUnit.MILLISECONDS,
+    // Threads that run JDBC for HTTP requests: as many as pool connections.
+    workers = new ThreadPoolExecutor(config.dbPoolSize(), config.dbPoolSize(), 0,
+        TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(HTTP_WORKER_QUEUE), daemonThreads("order-http-worker"));
     HttpMetrics httpMetrics = new HttpMetrics();
+    // Half the pool reads lookups that miss the cache, many per query; the rest is left to the
+    // ingest, the warm-up and the other requests.
+    misses = new MissLoader(store, Math.max(1, config.dbPoolSize() / 2), MISS_BATCH,
+        HTTP_WORKER_QUEUE);
     OrderEndpoints orders = new OrderEndpoints(
-        service, store, cache, OrderCodec.standard(), new RequestBodies(), workers);
+        service, store, cache, OrderCodec.standard(), new RequestBodies(), workers, misses);
     HealthEndpoints health = new HealthEndpoints(pool, workers, ingest::isRunning, warmUp::status);
     MetricsEndpoint metrics = new MetricsEndpoint(httpMetrics, cache::stats, ingest::metrics);
     PageResources page = new PageResources(OrderServer.class.getClassLoader());
@@ -201,6 +207,9 @@ public final class OrderServer implements AutoCloseable {
         workers.awaitTermination(remainingMillis(deadline, Duration.ofSeconds(2)),
             TimeUnit.MILLISECONDS);
       });
+    }
+    if (misses != null) {
+      step("stop the lookup readers", misses::close);
     }
     if (warmUpThread != null) {
       step("stop the cache warm-up", warmUpThread::shutdownNow);

@@ -13,6 +13,7 @@ import java.util.Optional;
  *   <caption>settings</caption>
  *   <tr><th>variable</th><th>flag</th><th>default</th></tr>
  *   <tr><td>DB_DSN</td><td>--db-dsn</td><td>embedded PostgreSQL in DATA_DIR/postgres</td></tr>
+ *   <tr><td>DB_POOL_SIZE</td><td>--db-pool-size</td><td>8</td></tr>
  *   <tr><td>KAFKA_BROKER or KAFKA_BROKERS</td><td>--kafka-broker</td>
  *       <td>embedded Kafka on 127.0.0.1:9092, data in DATA_DIR/kafka</td></tr>
  *   <tr><td>KAFKA_TOPIC</td><td>--kafka-topic</td><td>orders</td></tr>
@@ -26,6 +27,7 @@ import java.util.Optional;
  * <p>An immutable value; {@link #toString()} leaves out the token and the database password.
  *
  * @param jdbcUrl the PostgreSQL to use; empty for the embedded one
+ * @param dbPoolSize the most connections to PostgreSQL, and the HTTP threads that read it
  * @param kafkaBootstrapServers the Kafka cluster to consume; empty for the embedded broker
  * @param kafkaTopic the topic of order documents
  * @param kafkaGroup the consumer group
@@ -37,6 +39,7 @@ import java.util.Optional;
  */
 public record ServerConfig(
     Optional<String> jdbcUrl,
+    int dbPoolSize,
     Optional<String> kafkaBootstrapServers,
     String kafkaTopic,
     String kafkaGroup,
@@ -82,6 +85,7 @@ public record ServerConfig(
   public String toString() {
     return "ServerConfig[database="
         + jdbcUrl.map(ServerConfig::withoutCredentials).orElse("embedded")
+        + ", dbPoolSize=" + dbPoolSize
         + ", kafka=" + kafkaBootstrapServers.orElse("embedded")
         + ", topic=" + kafkaTopic
         + ", group=" + kafkaGroup

@@ -42,6 +42,7 @@ final class ServerOptions {
   /** The environment variables of each flag, in order of preference. */
   private static final Map<String, List<String>> ENV = Map.of(
       "--db-dsn", List.of("DB_DSN"),
+      "--db-pool-size", List.of("DB_POOL_SIZE"),
       "--kafka-broker", List.of("KAFKA_BROKER", "KAFKA_BROKERS"),
       "--kafka-topic", List.of("KAFKA_TOPIC"),
       "--kafka-group", List.of("KAFKA_GROUP"),
@@ -61,6 +62,12 @@ final class ServerOptions {
       description = "PostgreSQL: postgres://user:pass@host:5432/db?sslmode=disable or a"
           + " jdbc:postgresql: URL (env DB_DSN). Default: embedded.")
   String dbDsn;
+
+  @Option(names = "--db-pool-size", paramLabel = "N", defaultValue = "8",
+      description = "Most connections to PostgreSQL, shared by the ingest, the lookups that miss"
+          + " the cache and the rest; as many HTTP worker threads run database reads"
+          + " (env DB_POOL_SIZE). Default: ${DEFAULT-VALUE}.")
+  String dbPoolSize;
 
   @Option(names = "--kafka-broker", paramLabel = "HOST:PORT[,...]",
       description = "Kafka bootstrap servers (env KAFKA_BROKER or KAFKA_BROKERS)."
@@ -134,6 +141,7 @@ final class ServerOptions {
     String host = http.group(1) != null ? http.group(1) : http.group(2);
     return new ServerConfig(
         jdbcUrl,
+        poolSize(),
         brokers,
         topic(),
         group(),
@@ -152,6 +160,19 @@ final class ServerOptions {
       // never repeats a password.
       throw invalid("--db-dsn", null, e.getMessage());
     }
+  }
+
+  private int poolSize() {
+    try {
+      int size = Integer.parseInt(dbPoolSize.strip());
+      if (size >= 2 && size <= 1_000) {
+        return size;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw invalid("--db-pool-size", dbPoolSize,
+        "must be a whole number 2..1000 (the ingest and the HTTP lookups each need one)");
   }
 
   private static String brokers(String value) {
