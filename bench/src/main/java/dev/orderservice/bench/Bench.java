@@ -10,7 +10,9 @@ public final class Bench {
       usage: bench/run store  [--orders N] [--batch N]
              bench/run ingest [--orders N] [--partitions N] [--batch N] [--topic NAME]
              bench/run http   [--orders N] [--warmup-orders N] [--threads N] [--connections N]
-                              [--duration SECONDS] [--server-heap SIZE]\
+                              [--duration SECONDS] [--server-heap SIZE]
+             bench/run read   [--orders N] [--pool N] [--threads N] [--connections N]
+                              [--duration SECONDS]\
       """;
 
   private Bench() {}
@@ -25,8 +27,9 @@ public final class Bench {
       case "store" -> StoreBenchmark.run(Options.parse(rest));
       case "ingest" -> IngestBenchmark.run(Options.parse(rest));
       case "http" -> HttpBenchmark.run(Options.parse(rest));
+      case "read" -> ReadBenchmark.run(Options.parse(rest));
       default -> {
-        System.err.println("unknown benchmark '" + args[0] + "'; known: store, ingest, http");
+        System.err.println("unknown benchmark '" + args[0] + "'; known: store, ingest, http, read");
         System.exit(2);
       }
     }

@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -67,7 +68,7 @@ final class IngestBenchmark {
   static void run(Options options) throws Exception {
     int count = options.integer("orders", 200_000);
     int partitions = options.integer("partitions", 3);
-    int batchSize = options.integer("batch", 500);
+    int batchSize = options.integer("batch", OrderIngest.DEFAULT_MAX_BATCH_SIZE);
     String topic = options.text("topic", OrderIngest.DEFAULT_TOPIC);
     List<EncodedOrder> orders = BenchOrders.generate(count);
     long rows = BenchOrders.rows(orders);
@@ -375,6 +376,16 @@ final class IngestBenchmark {
     @Override
     public long count() {
       return store.count();
+    }
+
+    @Override
+    public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
+      return store.streamNewest(limit, sink);
+    }
+
+    @Override
+    public long countUpTo(long limit) {
+      return store.countUpTo(limit);
     }
 
     @Override

@@ -1,0 +1,299 @@
+package dev.orderservice.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.orderservice.cache.CacheWarmUp;
+import dev.orderservice.cache.EhcacheOrderCache;
+import dev.orderservice.cache.WarmUpStatus;
+import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.domain.SaveOutcome;
+import dev.orderservice.domain.SaveResult;
+import dev.orderservice.persistence.Migrations;
+import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresOrderStore;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.postgresql.PGConnection;
+
+/**
+ * {@code bench/run read}: the database read paths against PostgreSQL's own speed on the same rows.
+ *
+ * <ul>
+ *   <li>{@code GET /orders/{uid}} with the cache off (every request reads PostgreSQL), wrk with 64
+ *       connections, against {@code pgbench} running the lookup the V1 schema needed (the
+ *       four-table join for one random uid, prepared) with as many clients as the server's pool;
+ *   <li>the cache warm-up ({@link CacheWarmUp} into an {@link EhcacheOrderCache}, in this JVM)
+ *       against {@code COPY (the same join, newest first) TO STDOUT} of the same rows;
+ *   <li>the warm-up with a cache bound of a tenth of the store: rows read and time.
+ * </ul>
+ *
+ * <p>Targets: GET at least 0.6x pgbench's rate with p99 at most 10 ms; warm-up at least 0.8x COPY
+ * TO; the bounded warm-up reads about a tenth of the rows.
+ */
+final class ReadBenchmark {
+
+  private static final double TARGET_GET_RATIO = 0.6;
+  private static final double TARGET_P99_MILLIS = 10;
+  private static final double TARGET_WARM_UP_RATIO = 0.8;
+  private static final int SAVE_BATCH = 5_000;
+
+  /** The lookup of the V1 schema: every column of the order, a row per item. */
+  static final String JOIN =
+      "select o.order_uid, o.track_number, o.entry, o.locale, o.internal_signature,"
+          + " o.customer_id, o.delivery_service, o.shardkey, o.sm_id, o.date_created, o.oof_shard,"
+          + " d.name, d.phone, d.zip, d.city, d.address, d.region, d.email,"
+          + " p.transaction, p.request_id, p.currency, p.provider, p.amount, p.payment_dt, p.bank,"
+          + " p.delivery_cost, p.goods_total, p.custom_fee,"
+          + " i.position, i.chrt_id, i.track_number, i.price, i.rid, i.name, i.sale, i.size,"
+          + " i.total_price, i.nm_id, i.brand, i.status"
+          + " from orders o join delivery d on d.order_uid = o.order_uid"
+          + " join payment p on p.order_uid = o.order_uid"
+          + " left join items i on i.order_uid = o.order_uid";
+
+  private ReadBenchmark() {}
+
+  static void run(Options options) throws Exception {
+    int count = options.integer("orders", 200_000);
+    int pool = options.integer("pool", 8);
+    Wrk.Settings wrkSettings =
+        new Wrk.Settings(
+            options.integer("threads", 2),
+            options.integer("connections", 64),
+            Duration.ofSeconds(options.integer("duration", 15)),
+            Duration.ofSeconds(options.integer("warmup-run", 5)));
+    Path jar = Path.of(options.text("server-jar", "order-server/target/order-server.jar"));
+    Path work = Files.createTempDirectory("bench-read-");
+    System.err.println("work directory (server log, scripts): " + work);
+    PgBench pgbench = PgBench.find();
+    String loadAtStart = HttpBenchmark.loadAverage();
+
+    try (BenchDatabase database = BenchDatabase.start();
+        BenchKafka kafka = BenchKafka.start()) {
+      String jdbcUrl = database.freshDatabase("bench_read");
+      List<String> uids = new ArrayList<>(count);
+      WarmUps warmUps;
+      try (HikariDataSource db = OrderDatabase.pool(jdbcUrl, 2, "bench-read")) {
+        Migrations.migrate(db);
+        PostgresOrderStore store = new PostgresOrderStore(db);
+        store(store, count, uids);
+        execute(db, "vacuum analyze");
+        warmUps = measureWarmUps(db, store, count);
+      }
+
+      List<String> jvm = List.of(options.text("server-jvm", "-Xmx2g").split(" "));
+      Wrk.Result get = measureGets(jar, jvm, work, jdbcUrl, kafka, pool, uids, wrkSettings);
+      Path script = work.resolve("lookup.sql");
+      Files.writeString(
+          script,
+          "\\set n random(0, :orders - 1)\n"
+              + JOIN
+              + " where o.order_uid = 'r' || lpad(:n::text, 9, '0') order by i.position;\n",
+          StandardCharsets.US_ASCII);
+      System.err.printf("pgbench, %d clients: warm-up run...%n", pool);
+      Map<String, String> variables = Map.of("orders", Integer.toString(count));
+      pgbench.run(jdbcUrl, script, pool, wrkSettings.warmUpRun(), variables);
+      System.err.println("pgbench: measured run...");
+      PgBench.Result baseline =
+          pgbench.run(jdbcUrl, script, pool, wrkSettings.duration(), variables);
+
+      print(count, pool, loadAtStart, wrkSettings, get, baseline, pgbench.version(), warmUps);
+    }
+    HttpBenchmark.deleteTree(work);
+  }
+
+  private static void store(PostgresOrderStore store, int count, List<String> uids) {
+    System.err.printf("storing %,d orders...%n", count);
+    RandomOrders random = new RandomOrders(20261130L);
+    OrderCodec codec = OrderCodec.standard();
+    for (int from = 0; from < count; from += SAVE_BATCH) {
+      List<EncodedOrder> batch = new ArrayList<>(SAVE_BATCH);
+      for (int i = from; i < Math.min(count, from + SAVE_BATCH); i++) {
+        String uid = String.format("r%09d", i);
+        uids.add(uid);
+        batch.add(codec.encoded(random.next(uid)));
+      }
+      for (SaveResult result : store.saveAll(batch)) {
+        if (result.outcome() != SaveOutcome.INSERTED) {
+          throw new IllegalStateException("expected INSERTED, got " + result);
+        }
+      }
+    }
+  }
+
+  /** Each measured twice, in alternating order; the best of each counts. */
+  private static WarmUps measureWarmUps(HikariDataSource db, PostgresOrderStore store, int count)
+      throws Exception {
+    double warmUp = 0;
+    double copy = 0;
+    for (int round = 1; round <= 2; round++) {
+      if (round == 1) {
+        copy = Math.max(copy, copyTo(db, count));
+      }
+      WarmUpStatus full = warmUp(store, count);
+      warmUp = Math.max(warmUp, full.loaded() / seconds(full.elapsed()));
+      System.err.printf(
+          "round %d: warm-up %,d orders in %.2f s%n",
+          round, full.loaded(), seconds(full.elapsed()));
+      if (round == 2) {
+        copy = Math.max(copy, copyTo(db, count));
+      }
+    }
+    WarmUpStatus bounded = warmUp(store, count / 10);
+    return new WarmUps(warmUp, copy, count / 10, bounded);
+  }
+
+  private static WarmUpStatus warmUp(PostgresOrderStore store, long bound) {
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (EhcacheOrderCache cache = EhcacheOrderCache.builder().maxEntries(bound).build()) {
+      CacheWarmUp warmUp = CacheWarmUp.start(store, cache, thread);
+      while (warmUp.status().state() == WarmUpStatus.State.RUNNING) {
+        // Polling the warm-up's own status: it offers no other way to wait.
+        Thread.sleep(5);
+      }
+      WarmUpStatus status = warmUp.status();
+      if (status.state() != WarmUpStatus.State.DONE) {
+        throw new IllegalStateException("the warm-up failed: " + status);
+      }
+      if (cache.stats().entries() != status.loaded()) {
+        throw new IllegalStateException(
+            "the cache holds " + cache.stats().entries() + " of " + status.loaded() + " orders");
+      }
+      return status;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } finally {
+      thread.shutdownNow();
+    }
+  }
+
+  /** {@code COPY (JOIN newest first) TO STDOUT}, read and dropped: orders per second. */
+  private static double copyTo(HikariDataSource db, int count) throws Exception {
+    try (Connection c = db.getConnection()) {
+      Stopwatch watch = Stopwatch.start();
+      long rows =
+          c.unwrap(PGConnection.class)
+              .getCopyAPI()
+              .copyOut(
+                  "COPY (" + JOIN + " order by o.id desc, i.position) TO STDOUT",
+                  OutputStream.nullOutputStream());
+      double rate = watch.perSecond(count);
+      System.err.printf("COPY TO: %,d rows of %,d orders, %,.0f orders/s%n", rows, count, rate);
+      return rate;
+    }
+  }
+
+  private static Wrk.Result measureGets(
+      Path jar,
+      List<String> jvm,
+      Path work,
+      String jdbcUrl,
+      BenchKafka kafka,
+      int pool,
+      List<String> uids,
+      Wrk.Settings settings)
+      throws Exception {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          jar + " is missing: build it with ./mvnw -pl order-server -am package");
+    }
+    List<String> args =
+        List.of(
+            "--db-dsn", jdbcUrl,
+            "--db-pool-size", Integer.toString(pool),
+            "--kafka-broker", kafka.bootstrapServers(),
+            "--cache-max-entries", "0",
+            "--data-dir", work.resolve("data").toString());
+    Wrk wrk = Wrk.forOrders(work, uids, settings.threads(), settings.connections());
+    try (ServerProcess server = ServerProcess.start(jar, work, "server-cache-off", jvm, args)) {
+      server.awaitWarmedUp(Duration.ofMinutes(5));
+      System.err.println("GET, cache off: warm-up run...");
+      wrk.run(server.baseUri(), settings.warmUpRun());
+      System.err.println("GET, cache off: measured run...");
+      Wrk.Result result = wrk.run(server.baseUri(), settings.duration());
+      if (!result.clean()) {
+        throw new IllegalStateException("wrk saw errors:\n" + result.report());
+      }
+      return result;
+    }
+  }
+
+  private static void print(
+      int count,
+      int pool,
+      String loadAtStart,
+      Wrk.Settings wrk,
+      Wrk.Result get,
+      PgBench.Result baseline,
+      String pgbenchVersion,
+      WarmUps warmUps) {
+    System.out.printf(
+        "orders: %,d stored (random, 1-5 items); %d cores, load average %s at the start%n",
+        count, Runtime.getRuntime().availableProcessors(), loadAtStart);
+    System.out.printf(
+        "GET /orders/{uid}, cache off:  %,10.0f req/s   p99 %6.2f ms   (wrk -t%d -c%d -d%ds,"
+            + " random uids; pool of %d)%n",
+        get.requestsPerSecond(),
+        get.p99Millis(),
+        wrk.threads(),
+        wrk.connections(),
+        wrk.duration().toSeconds(),
+        pool);
+    System.out.printf(
+        "pgbench, the V1 lookup:        %,10.0f tx/s    (%s -M prepared -c %d, four-table join"
+            + " for a random uid)%n",
+        baseline.transactionsPerSecond(), pgbenchVersion, pool);
+    double getRatio = get.requestsPerSecond() / baseline.transactionsPerSecond();
+    System.out.printf(
+        "ratio:                         %10.2f            (GET / pgbench; target >= %.1f: %s;"
+            + " p99 target <= %.0f ms: %s)%n",
+        getRatio,
+        TARGET_GET_RATIO,
+        verdict(getRatio >= TARGET_GET_RATIO),
+        TARGET_P99_MILLIS,
+        verdict(get.p99Millis() <= TARGET_P99_MILLIS));
+    System.out.printf(
+        "cache warm-up, all orders:     %,10.0f orders/s (CacheWarmUp into EhcacheOrderCache)%n",
+        warmUps.warmUpRate());
+    System.out.printf(
+        "COPY (the join) TO STDOUT:     %,10.0f orders/s (same rows, newest first)%n",
+        warmUps.copyRate());
+    double warmUpRatio = warmUps.warmUpRate() / warmUps.copyRate();
+    System.out.printf(
+        "ratio:                         %10.2f            (warm-up / COPY TO; target >= %.1f:"
+            + " %s)%n",
+        warmUpRatio, TARGET_WARM_UP_RATIO, verdict(warmUpRatio >= TARGET_WARM_UP_RATIO));
+    WarmUpStatus bounded = warmUps.bounded();
+    System.out.printf(
+        "warm-up, bound %,d (a tenth):  %,d rows read in %.2f s of %,d stored%n",
+        warmUps.bound(), bounded.loaded(), seconds(bounded.elapsed()), count);
+  }
+
+  private static String verdict(boolean met) {
+    return met ? "met" : "NOT met";
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toNanos() / 1e9;
+  }
+
+  private static void execute(HikariDataSource db, String sql) throws Exception {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private record WarmUps(double warmUpRate, double copyRate, long bound, WarmUpStatus bounded) {}
+}
