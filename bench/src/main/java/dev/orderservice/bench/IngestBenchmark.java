@@ -3,9 +3,9 @@ package dev.orderservice.bench;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.orderservice.cache.EhcacheOrderCache;
 import dev.orderservice.domain.DecodeResult;
 import dev.orderservice.domain.EncodedOrder;
-import dev.orderservice.domain.OrderCache;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,12 +51,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>The records are produced and acknowledged before the clock starts, so the ingest rate is the
  * consumer's alone: group join, polls, decode, validate, {@code saveAll}, cache, commits. It is
  * done when the group's committed offsets reach the end of every partition and the store holds
- * every order. Targets: ingest at least 0.4x the COPY rate; decode + validate at least 5x the
+ * every order. Targets: ingest at least 0.8x the COPY rate; decode + validate at least 5x the
  * ingest rate.
  */
 final class IngestBenchmark {
 
-  private static final double TARGET_COPY_RATIO = 0.4;
+  private static final double TARGET_COPY_RATIO = 0.8;
   private static final double TARGET_DECODE_RATIO = 5.0;
   private static final String GROUP_ID = "bench-ingest";
   private static final Duration CHECK_EVERY = Duration.ofMillis(50);
@@ -73,32 +72,46 @@ final class IngestBenchmark {
     List<EncodedOrder> orders = BenchOrders.generate(count);
     long rows = BenchOrders.rows(orders);
 
-    IngestRun ingest;
-    double copyRate;
+    int rounds = options.integer("rounds", 2);
+    IngestRun ingest = null;
+    double copyRate = 0;
     try (BenchKafka kafka = BenchKafka.start();
         Admin admin =
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-        BenchDatabase database = BenchDatabase.start();
-        HikariDataSource ingestDb = pool(database.freshDatabase("bench_ingest"), "bench-ingest");
-        HikariDataSource copyDb =
-            pool(database.freshDatabase("bench_ingest_copy"), "bench-ingest-copy")) {
-      Migrations.migrate(ingestDb);
-      Migrations.migrate(copyDb);
+        BenchDatabase database = BenchDatabase.start()) {
       createTopic(admin, topic, partitions);
       produce(kafka.bootstrapServers(), topic, orders);
       Map<TopicPartition, Long> ends = endOffsets(admin, topic, partitions, count);
-
-      OrderIngest.Builder builder =
-          OrderIngest.builder()
-              .bootstrapServers(kafka.bootstrapServers())
-              .topic(topic)
-              .deadLetterTopic(topic + ".dlq")
-              .groupId(GROUP_ID)
-              .maxBatchSize(batchSize);
-      ingest = timeIngest(builder, new PostgresOrderStore(ingestDb), new Done(admin, ends, count));
-      System.err.println("COPY...");
-      copyRate = CopyLoader.load(copyDb, orders);
+      // Rounds in alternating order, each into fresh databases, each ingest as a new consumer
+      // group reading the whole topic; the best of each counts, so neither the JIT's warm-up nor
+      // a checkpoint falls on one side only.
+      for (int round = 1; round <= rounds; round++) {
+        boolean copyFirst = round % 2 == 0;
+        if (copyFirst) {
+          copyRate = Math.max(copyRate, timeCopy(database, orders, round));
+        }
+        String group = GROUP_ID + "-" + round;
+        OrderIngest.Builder builder =
+            OrderIngest.builder()
+                .bootstrapServers(kafka.bootstrapServers())
+                .topic(topic)
+                .deadLetterTopic(topic + ".dlq")
+                .groupId(group)
+                .maxBatchSize(batchSize);
+        try (HikariDataSource ingestDb =
+            pool(database.freshDatabase("bench_ingest_" + round), "bench-ingest")) {
+          Migrations.migrate(ingestDb);
+          IngestRun run =
+              timeIngest(
+                  builder, new PostgresOrderStore(ingestDb), new Done(admin, group, ends, count));
+          System.err.printf("round %d: ingest %,.0f orders/s%n", round, run.rate());
+          ingest = ingest == null || run.rate() > ingest.rate() ? run : ingest;
+        }
+        if (!copyFirst) {
+          copyRate = Math.max(copyRate, timeCopy(database, orders, round));
+        }
+      }
     }
     double decodeRate = timeDecodeAndValidate(orders);
 
@@ -108,19 +121,23 @@ final class IngestBenchmark {
             + " %d%n",
         count, rows, topic, partitions, batchSize);
     System.out.println(
-        "cache: in-memory ConcurrentHashMap, a stand-in until the cache module exists");
+        "cache: EhcacheOrderCache with its default bound; best of "
+            + rounds
+            + " rounds for the ingest and for COPY");
     System.out.printf(
         "ingest:          %,12.0f orders/s   (%,d ms from start to all stored and committed,"
             + " checked every %d ms)%n",
         ingest.rate(), ingest.millis(), CHECK_EVERY.toMillis());
     System.out.printf(
         "                 first batch committed at %,d ms; %,d batches of %.0f records on average,"
-            + " %.1f ms from poll to commit on average; saveAll %.0f%% of the time%n",
+            + " %.1f ms from poll to commit on average; saveAll calls in flight %.2f on average"
+            + " (of %d connections)%n",
         ingest.firstBatchMillis(),
         m.batches(),
         (double) m.batchRecordsTotal() / Math.max(1, m.batches()),
         m.batchLatencyNanosTotal() / 1e6 / Math.max(1, m.batches()),
-        100.0 * ingest.saveAllMillis() / ingest.millis());
+        (double) ingest.saveAllMillis() / ingest.millis(),
+        OrderIngest.DEFAULT_STORE_CONNECTIONS);
     System.out.printf("COPY:            %,12.0f orders/s%n", copyRate);
     System.out.printf(
         "ratio:           %12.2f   (ingest / COPY; target >= %.1f: %s)%n",
@@ -141,9 +158,20 @@ final class IngestBenchmark {
   private record IngestRun(
       double rate, long millis, long firstBatchMillis, long saveAllMillis, IngestMetrics metrics) {}
 
+  private static double timeCopy(BenchDatabase database, List<EncodedOrder> orders, int round)
+      throws Exception {
+    try (HikariDataSource copyDb =
+        pool(database.freshDatabase("bench_ingest_copy_" + round), "bench-ingest-copy")) {
+      Migrations.migrate(copyDb);
+      double rate = CopyLoader.load(copyDb, orders);
+      System.err.printf("round %d: COPY %,.0f orders/s%n", round, rate);
+      return rate;
+    }
+  }
+
   private static HikariDataSource pool(String jdbcUrl, String name) {
-    // One connection for the ingest thread, one for the completion check's count.
-    return OrderDatabase.pool(jdbcUrl, 2, name);
+    // One per connection the ingest stores with, one for the completion check's count.
+    return OrderDatabase.pool(jdbcUrl, OrderIngest.DEFAULT_STORE_CONNECTIONS + 1, name);
   }
 
   private static String verdict(double ratio, double target) {
@@ -224,7 +252,8 @@ final class IngestBenchmark {
   private static IngestRun timeIngest(
       OrderIngest.Builder builder, PostgresOrderStore store, Done done) throws Exception {
     TimedStore timedStore = new TimedStore(store);
-    OrderIngest ingest = builder.service(new OrderService(timedStore, new MapCache())).build();
+    EhcacheOrderCache cache = EhcacheOrderCache.builder().build();
+    OrderIngest ingest = builder.service(new OrderService(timedStore, cache)).build();
     ExecutorService executor =
         Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-ingest"));
     Stopwatch watch;
@@ -236,6 +265,7 @@ final class IngestBenchmark {
     } finally {
       executor.shutdown();
       executor.awaitTermination(1, TimeUnit.MINUTES);
+      cache.close();
     }
     // Read once the ingest is closed: the last batch's counters follow its commit.
     return new IngestRun(
@@ -281,7 +311,7 @@ final class IngestBenchmark {
    * When the ingest is done: the group has committed the end of every partition, every order
    * stored.
    */
-  private record Done(Admin admin, Map<TopicPartition, Long> ends, int count) {
+  private record Done(Admin admin, String group, Map<TopicPartition, Long> ends, int count) {
 
     boolean check(OrderStore store) throws Exception {
       // The offsets first: a broker round trip is cheap; count(*) over the table is not, and it
@@ -291,7 +321,7 @@ final class IngestBenchmark {
 
     private boolean committedToEnd() throws Exception {
       Map<TopicPartition, OffsetAndMetadata> committed =
-          admin.listConsumerGroupOffsets(GROUP_ID).partitionsToOffsetAndMetadata().get();
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
       for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
         OffsetAndMetadata offset = committed.get(end.getKey());
         if (offset == null || offset.offset() < end.getValue()) {
@@ -320,21 +350,6 @@ final class IngestBenchmark {
           || !validator.validate(decoded.order()).isEmpty()) {
         throw new IllegalStateException("order " + order.orderUid() + " is not a valid order");
       }
-    }
-  }
-
-  /** The cache port over a map: the cache module does not exist yet. */
-  private static final class MapCache implements OrderCache {
-    private final Map<String, byte[]> entries = new ConcurrentHashMap<>();
-
-    @Override
-    public Optional<byte[]> get(String orderUid) {
-      return Optional.ofNullable(entries.get(orderUid));
-    }
-
-    @Override
-    public void put(String orderUid, byte[] json) {
-      entries.put(orderUid, json);
     }
   }
 

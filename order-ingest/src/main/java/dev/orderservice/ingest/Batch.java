@@ -9,20 +9,31 @@ import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.domain.ValidatedOrders;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The records of one poll on their way to a commit: decoded once, then stored, then the rejected
- * ones dead-lettered. Each step runs once; a transient failure leaves the batch at the step that
- * failed, so a retry resumes there and never stores or counts twice. Used by the ingest thread
- * only.
+ * The records of one poll on their way to a commit: decoded and validated once, then stored, then
+ * the rejected ones dead-lettered. Each step runs once; a transient failure leaves the batch at the
+ * step that failed, so a retry resumes there and never stores or counts twice.
+ *
+ * <p>The decoded orders are split into groups by a hash of their uid, and the groups are stored at
+ * the same time, each in a transaction of its own on a connection of its own: the database then
+ * works on several parts of the batch at once. Orders with the same uid are always in the same
+ * group, in their order in the batch, so the first of them still wins. A group that is stored stays
+ * stored when another fails; a retry stores the rest.
+ *
+ * <p>Used by the ingest thread, and during {@link #store} by the threads it is given.
  */
 final class Batch {
 
@@ -32,15 +43,11 @@ final class Batch {
 
   private final List<ConsumerRecord<byte[], byte[]>> records;
   private final long polledAtNanos;
+  private final List<DeadLetter> decodeFailures = new ArrayList<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
-  private final List<ConsumerRecord<byte[], byte[]>> decodedRecords = new ArrayList<>();
-  private final List<Order> decodedOrders = new ArrayList<>();
-  private int decodeFailures;
-  private ValidatedOrders validated;
+  private final List<Group> groups = new ArrayList<>();
   private boolean stored;
   private boolean deadLettered;
-  private int inserted;
-  private int duplicates;
 
   Batch(ConsumerRecords<byte[], byte[]> polled, long polledAtNanos) {
     this.records = new ArrayList<>(polled.count());
@@ -49,22 +56,30 @@ final class Batch {
   }
 
   /**
-   * Decodes and validates every record; those that are not orders become dead letters, the invalid
-   * ones when the batch is stored. Needs no I/O.
+   * Decodes and validates every record, into {@code groupCount} groups by uid; those that are not
+   * orders become dead letters, the invalid ones when the batch is stored. Needs no I/O.
    */
-  void decode(OrderCodec codec, OrderService service) {
-    for (ConsumerRecord<byte[], byte[]> record : records) {
+  void decode(OrderCodec codec, OrderService service, int groupCount) {
+    for (int g = 0; g < groupCount; g++) {
+      groups.add(new Group());
+    }
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> record = records.get(i);
       DecodeResult result = codec.decode(record.value());
       if (result instanceof DecodeResult.Decoded decoded) {
-        decodedRecords.add(record);
-        decodedOrders.add(decoded.order());
+        String uid = decoded.order().orderUid();
+        Group group = groups.get(uid == null ? 0 : Math.floorMod(uid.hashCode(), groupCount));
+        group.indices.add(i);
+        group.orders.add(decoded.order());
       } else {
         String reason = ((DecodeResult.Failed) result).reason();
-        deadLetters.add(new DeadLetter(record, RejectionStage.VALUE_CONVERTER, DECODER, reason));
+        decodeFailures.add(new DeadLetter(record, RejectionStage.VALUE_CONVERTER, DECODER, reason));
       }
     }
-    decodeFailures = deadLetters.size();
-    validated = service.validate(decodedOrders);
+    for (Group group : groups) {
+      group.validated = service.validate(group.orders);
+    }
+    deadLetters.addAll(decodeFailures);
   }
 
   boolean isStored() {
@@ -72,65 +87,149 @@ final class Batch {
   }
 
   /**
-   * Stores every valid order with one {@link OrderService#store} call; invalid and conflicting ones
-   * become dead letters. If the store rejects the batch for good (a value the database cannot
-   * hold), each order is stored alone so that only the guilty ones are rejected.
+   * Stores the groups not stored yet, at once: one on the calling thread, the others on {@code
+   * others}. Invalid and conflicting orders become dead letters. If the store rejects a group for
+   * good (a value the database cannot hold), each of its orders is stored alone so that only the
+   * guilty ones are rejected.
    *
-   * @throws OrderStoreException if the failure is transient; nothing of the batch was stored
+   * @throws OrderStoreException if a group failed transiently, once every group has ended; the
+   *     groups that were stored stay stored
    */
-  void store(OrderService service) {
-    // A retry after a transient failure starts this step over: forget what the failed try saw.
-    deadLetters.subList(decodeFailures, deadLetters.size()).clear();
-    inserted = 0;
-    duplicates = 0;
-    try {
-      collect(decodedRecords, service.store(validated));
-    } catch (OrderStoreException e) {
-      if (e.isTransient()) {
-        throw e;
+  void store(OrderService service, Executor others) {
+    List<CompletableFuture<Void>> running = new ArrayList<>();
+    Group here = null;
+    for (Group group : groups) {
+      if (group.stored) {
+        continue;
       }
-      storeOneByOne(service);
+      if (here == null) {
+        here = group;
+      } else {
+        running.add(CompletableFuture.runAsync(() -> group.store(service), others));
+      }
     }
+    RuntimeException failure = null;
+    try {
+      if (here != null) {
+        here.store(service);
+      }
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    for (CompletableFuture<Void> group : running) {
+      try {
+        group.join();
+      } catch (CompletionException e) {
+        RuntimeException cause =
+            e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
+        failure = failure == null ? cause : failure;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    collectDeadLetters();
     stored = true;
   }
 
-  private void storeOneByOne(OrderService service) {
-    for (int i = 0; i < decodedOrders.size(); i++) {
-      ConsumerRecord<byte[], byte[]> record = decodedRecords.get(i);
-      try {
-        collect(List.of(record), service.acceptAll(List.of(decodedOrders.get(i))));
-      } catch (OrderStoreException e) {
-        if (e.isTransient()) {
-          throw e; // what was stored so far is absorbed as DUPLICATE on the retry
-        }
-        deadLetters.add(
-            new DeadLetter(
-                record, RejectionStage.TASK_PUT, e.getClass().getName(), e.getMessage()));
-      }
-    }
+  int inserted() {
+    return groups.stream().mapToInt(g -> g.inserted).sum();
   }
 
-  private void collect(List<ConsumerRecord<byte[], byte[]>> from, List<AcceptResult> results) {
-    for (int i = 0; i < results.size(); i++) {
-      AcceptResult result = results.get(i);
-      switch (result.status()) {
-        case INSERTED -> inserted++;
-        case DUPLICATE -> duplicates++;
-        case INVALID ->
-            deadLetters.add(
-                new DeadLetter(
-                    from.get(i),
-                    RejectionStage.TRANSFORMATION,
-                    VALIDATOR,
-                    String.join(
-                        "; ", result.violations().stream().map(Object::toString).toList())));
-        case CONFLICT ->
-            deadLetters.add(
-                new DeadLetter(
-                    from.get(i),
-                    RejectionStage.TASK_PUT,
-                    STORE,
-                    "order_uid " + result.orderUid() + " is stored with different content"));
+  int duplicates() {
+    return groups.stream().mapToInt(g -> g.duplicates).sum();
+  }
+
+  /** Every rejected record in the order of the batch: decode failures, then the others. */
+  private void collectDeadLetters() {
+    deadLetters.clear();
+    deadLetters.addAll(decodeFailures);
+    List<IndexedDeadLetter> rejected = new ArrayList<>();
+    for (Group group : groups) {
+      rejected.addAll(group.rejected);
+    }
+    rejected.sort(Comparator.comparingInt(IndexedDeadLetter::index));
+    rejected.forEach(r -> deadLetters.add(r.letter()));
+  }
+
+  private record IndexedDeadLetter(int index, DeadLetter letter) {}
+
+  /** The orders of one hash group: stored together, in one transaction. */
+  private final class Group {
+    final List<Integer> indices = new ArrayList<>();
+    final List<Order> orders = new ArrayList<>();
+    ValidatedOrders validated;
+    final List<IndexedDeadLetter> rejected = new ArrayList<>();
+    volatile boolean stored;
+    int inserted;
+    int duplicates;
+
+    void store(OrderService service) {
+      // A retry after a transient failure starts this group over: forget what the failed try saw.
+      rejected.clear();
+      inserted = 0;
+      duplicates = 0;
+      if (!orders.isEmpty()) {
+        try {
+          collect(indices, service.store(validated));
+        } catch (OrderStoreException e) {
+          if (e.isTransient()) {
+            throw e;
+          }
+          storeOneByOne(service);
+        }
+      }
+      stored = true;
+    }
+
+    private void storeOneByOne(OrderService service) {
+      for (int k = 0; k < orders.size(); k++) {
+        int index = indices.get(k);
+        try {
+          collect(List.of(index), service.acceptAll(List.of(orders.get(k))));
+        } catch (OrderStoreException e) {
+          if (e.isTransient()) {
+            throw e; // what was stored so far is absorbed as DUPLICATE on the retry
+          }
+          rejected.add(
+              new IndexedDeadLetter(
+                  index,
+                  new DeadLetter(
+                      records.get(index),
+                      RejectionStage.TASK_PUT,
+                      e.getClass().getName(),
+                      e.getMessage())));
+        }
+      }
+    }
+
+    private void collect(List<Integer> from, List<AcceptResult> results) {
+      for (int k = 0; k < results.size(); k++) {
+        AcceptResult result = results.get(k);
+        int index = from.get(k);
+        switch (result.status()) {
+          case INSERTED -> inserted++;
+          case DUPLICATE -> duplicates++;
+          case INVALID ->
+              rejected.add(
+                  new IndexedDeadLetter(
+                      index,
+                      new DeadLetter(
+                          records.get(index),
+                          RejectionStage.TRANSFORMATION,
+                          VALIDATOR,
+                          String.join(
+                              "; ", result.violations().stream().map(Object::toString).toList()))));
+          case CONFLICT ->
+              rejected.add(
+                  new IndexedDeadLetter(
+                      index,
+                      new DeadLetter(
+                          records.get(index),
+                          RejectionStage.TASK_PUT,
+                          STORE,
+                          "order_uid " + result.orderUid() + " is stored with different content")));
+        }
       }
     }
   }
@@ -184,14 +283,6 @@ final class Batch {
 
   int size() {
     return records.size();
-  }
-
-  int inserted() {
-    return inserted;
-  }
-
-  int duplicates() {
-    return duplicates;
   }
 
   long polledAtNanos() {

@@ -65,6 +65,12 @@ public final class OrderIngest implements Runnable, AutoCloseable {
    */
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
 
+  /**
+   * How many transactions store a batch at once when not set: two keep the database busy while
+   * either of them waits for the client (measured: 2 stored 200,000 orders faster than 1).
+   */
+  public static final int DEFAULT_STORE_CONNECTIONS = 2;
+
   /** The consumer group when none is set. */
   public static final String DEFAULT_GROUP_ID = "order-service";
 
@@ -85,6 +91,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   private final Duration closeTimeout;
   private final Duration ackTimeout;
   private final Backoff backoff;
+  private final int storeConnections;
   private final Runnable afterStore;
 
   private final IngestCounters counters = new IngestCounters();
@@ -107,6 +114,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   private long retryAtNanos;
   private boolean retryPending;
   private ExecutorService storeThread;
+  private ExecutorService laneThreads;
 
   private OrderIngest(Builder b) {
     this.topic = b.topic;
@@ -117,6 +125,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     this.closeTimeout = b.closeTimeout;
     this.ackTimeout = b.ackTimeout;
     this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
+    this.storeConnections = b.storeConnections;
     this.afterStore = b.afterStore;
     this.consumerConfig = consumerConfig(b);
     this.producerConfig = producerConfig(b);
@@ -152,6 +161,8 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       }
       c.subscribe(List.of(topic), new Rebalance(c));
       storeThread = Executors.newSingleThreadExecutor(OrderIngest::storeThread);
+      laneThreads =
+          Executors.newFixedThreadPool(Math.max(1, storeConnections - 1), OrderIngest::storeThread);
       running = true;
       LOG.info(
           "consuming {} as group {}; rejected records go to {}",
@@ -166,6 +177,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       running = false;
       if (storeThread != null) {
         storeThread.shutdownNow();
+        laneThreads.shutdownNow();
       }
       closeQuietly(c, p);
       finished.countDown();
@@ -238,7 +250,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       return;
     }
     Batch batch = new Batch(polled, System.nanoTime());
-    batch.decode(codec, service);
+    batch.decode(codec, service, storeConnections);
     if (inHand == null) {
       inHand = batch;
       retryAtNanos = batch.polledAtNanos(); // due now
@@ -302,7 +314,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     storing =
         storeThread.submit(
             () -> {
-              batch.store(service);
+              batch.store(service, laneThreads);
               afterStore.run();
               return null;
             });
@@ -655,6 +667,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     private OrderService service;
     private OrderCodec codec = OrderCodec.standard();
     private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+    private int storeConnections = DEFAULT_STORE_CONNECTIONS;
     private Duration pollTimeout = Duration.ofMillis(500);
     private Duration initialBackoff = Duration.ofMillis(200);
     private Duration maxBackoff = Duration.ofSeconds(10);
@@ -722,6 +735,20 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     public Builder maxBatchSize(int maxBatchSize) {
       require(maxBatchSize >= 1, "maxBatchSize must be >= 1, was " + maxBatchSize);
       this.maxBatchSize = maxBatchSize;
+      return this;
+    }
+
+    /**
+     * How many transactions store a batch at once, on as many database connections: the batch's
+     * orders are split between them by a hash of their uid (so the first of several with one uid
+     * still wins). Default {@value OrderIngest#DEFAULT_STORE_CONNECTIONS}; 1 stores each batch in
+     * one transaction.
+     */
+    public Builder storeConnections(int connections) {
+      require(
+          connections >= 1 && connections <= 64,
+          "storeConnections must be 1..64, was " + connections);
+      this.storeConnections = connections;
       return this;
     }
 

@@ -5,8 +5,9 @@
  * <h2>Lifecycle</h2>
  *
  * <p>Build with {@code OrderIngest.builder()} (bootstrap servers, the {@code OrderService}, and
- * optionally topic, group, dead-letter topic, batch and backoff settings). Run it on a thread you
- * own, e.g. {@code executor.submit(ingest)}; {@code run()} blocks while it consumes. Call {@code
+ * optionally topic, group, dead-letter topic, batch, store connections and backoff settings). Run
+ * it on a thread you own, e.g. {@code executor.submit(ingest)}; {@code run()} blocks while it
+ * consumes, and stores on threads it starts and stops itself. Call {@code
  * close()} from any thread to stop it: the consumer is woken, the batch in hand finishes its
  * current step or is abandoned (never committed past), committed work stays committed, and the
  * Kafka clients are closed, within the close timeout. An instance runs once.
@@ -14,11 +15,17 @@
  * <h2>Guarantees</h2>
  *
  * <ul>
- *   <li><b>At least once, stored once.</b> For each poll: every record is decoded and validated;
- *       the valid orders are stored with one {@code acceptAll} call (one database transaction) and
- *       cached; rejected records are published to the dead-letter topic and acknowledged; only then
- *       are the batch's offsets committed. A crash anywhere in between redelivers the batch, and
- *       the idempotent store reports what was already there as DUPLICATE.
+ *   <li><b>At least once, stored once.</b> For each poll (a batch): every record is decoded and
+ *       validated; the valid orders are stored and cached, split by a hash of their uid into
+ *       {@code storeConnections} groups stored at once, each with one {@code OrderService.store}
+ *       call (one database transaction); rejected records are published to the dead-letter topic
+ *       and acknowledged; only then are the batch's offsets committed. A crash anywhere in between
+ *       redelivers the batch, and the idempotent store reports what was already there as
+ *       DUPLICATE.
+ *   <li><b>Pipelined.</b> A batch is stored on a store thread of the ingest's own while the
+ *       ingest thread polls, decodes and validates the next one; the next batch's store starts as
+ *       soon as this one is stored, while this one's rejects are published and its offsets
+ *       committed. At most two batches are in hand; commits stay in order.
  *   <li><b>Rejected records are never retried.</b> Undecodable bytes ({@code VALUE_CONVERTER}), an
  *       invalid order ({@code TRANSFORMATION}) and a conflicting one (same uid, other content:
  *       {@code TASK_PUT}) go to the dead-letter topic with their original key, value, headers and
@@ -33,8 +40,9 @@
  *   <li><b>Rebalances.</b> Revoked partitions get the batch in hand committed if it is done,
  *       abandoned otherwise; newly assigned partitions start from their committed offsets. Several
  *       instances in one group share the partitions; each order is stored once.
- *   <li><b>Order within a batch.</b> Orders with the same uid in one batch are taken in order: the
- *       first wins, an identical repeat is a DUPLICATE, a different one a CONFLICT.
+ *   <li><b>Order.</b> Orders with the same uid are stored in the order of their partition: the
+ *       first wins, an identical repeat is a DUPLICATE, a different one a CONFLICT (they fall in
+ *       the same group, and a batch is stored only after the one before it).
  * </ul>
  *
  * <h2>Observability</h2>

@@ -1,0 +1,191 @@
+package dev.orderservice.ingest;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.Order;
+import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderCopies;
+import dev.orderservice.domain.OrderService;
+import dev.orderservice.domain.OrderStore;
+import dev.orderservice.domain.OrderStoreException;
+import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.domain.SaveOutcome;
+import dev.orderservice.domain.SaveResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A batch split into uid groups that are stored at once (one store call per group). */
+class BatchTest {
+
+  private static final OrderCodec CODEC = OrderCodec.standard();
+  private static final TopicPartition PARTITION = new TopicPartition("orders", 0);
+
+  private final RandomOrders random = new RandomOrders(20_261_130L);
+  private final MemoryStore store = new MemoryStore();
+  private final OrderService service = new OrderService(store, new MapOrderCache());
+  private final ExecutorService lanes = Executors.newFixedThreadPool(3);
+
+  @AfterEach
+  void stopLanes() {
+    lanes.shutdownNow();
+  }
+
+  @Test
+  void everyGroupIsStoredInOneCallAndEveryOrderOnce() {
+    List<Order> orders = orders(400);
+    Batch batch = batch(orders.stream().map(CODEC::encode).toList());
+
+    batch.decode(CODEC, service, 4);
+    batch.store(service, lanes);
+
+    assertThat(batch.isStored()).isTrue();
+    assertThat(batch.inserted()).isEqualTo(400);
+    assertThat(store.saveAllCalls.get()).isEqualTo(4);
+    assertThat(store.rows).hasSize(400);
+    assertThat(batch.deadLetters()).isEmpty();
+  }
+
+  @Test
+  void ordersWithOneUidStayInOrderSoTheFirstWinsAndTheOthersAreDuplicatesOrConflicts() {
+    List<Order> orders = orders(50);
+    Order first = orders.get(10);
+    Order changed = OrderCopies.withAmount(first, first.payment().amount() + 1);
+    List<byte[]> values = new ArrayList<>(orders.stream().map(CODEC::encode).toList());
+    values.add(CODEC.encode(changed)); // offset 50
+    values.add(CODEC.encode(first)); // offset 51
+    values.add("{not json".getBytes(UTF_8)); // offset 52
+    Batch batch = batch(values);
+
+    batch.decode(CODEC, service, 3);
+    batch.store(service, lanes);
+
+    assertThat(store.rows.get(first.orderUid())).isEqualTo(CODEC.encode(first));
+    assertThat(batch.inserted()).isEqualTo(50);
+    assertThat(batch.duplicates()).isEqualTo(1);
+    assertThat(batch.deadLetters())
+        .extracting(d -> d.source().offset(), DeadLetter::stage)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(52L, RejectionStage.VALUE_CONVERTER),
+            org.assertj.core.groups.Tuple.tuple(50L, RejectionStage.TASK_PUT));
+  }
+
+  @Test
+  void aGroupThatFailsTransientlyIsStoredAgainAloneAndTheOthersAreNotStoredTwice() {
+    List<Order> orders = orders(300);
+    store.failNextCalls.set(1);
+    Batch batch = batch(orders.stream().map(CODEC::encode).toList());
+    batch.decode(CODEC, service, 3);
+
+    assertThatThrownBy(() -> batch.store(service, lanes)).isInstanceOf(OrderStoreException.class);
+    assertThat(batch.isStored()).isFalse();
+    int callsAfterFailure = store.saveAllCalls.get();
+    batch.store(service, lanes);
+
+    assertThat(batch.isStored()).isTrue();
+    assertThat(store.saveAllCalls.get() - callsAfterFailure).as("only the failed group").isOne();
+    assertThat(store.rows).hasSize(300);
+    assertThat(batch.inserted()).isEqualTo(300);
+    assertThat(batch.duplicates()).isZero();
+  }
+
+  private List<Order> orders(int n) {
+    List<Order> orders = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      orders.add(random.next());
+    }
+    return orders;
+  }
+
+  private static Batch batch(List<byte[]> values) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      records.add(new ConsumerRecord<>("orders", 0, i, null, values.get(i)));
+    }
+    return new Batch(new ConsumerRecords<>(Map.of(PARTITION, records), Map.of()), 0);
+  }
+
+  /** Idempotent like the real store; counts calls; can fail the next calls transiently. */
+  private static final class MemoryStore implements OrderStore {
+    final Map<String, byte[]> rows = new ConcurrentHashMap<>();
+    final AtomicInteger saveAllCalls = new AtomicInteger();
+    final AtomicInteger failNextCalls = new AtomicInteger();
+
+    @Override
+    public synchronized List<SaveResult> saveAll(List<EncodedOrder> batch) {
+      saveAllCalls.incrementAndGet();
+      if (failNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new OrderStoreException("database restarting", true, null);
+      }
+      Map<String, byte[]> mine = new HashMap<>();
+      List<SaveResult> results = new ArrayList<>();
+      for (EncodedOrder order : batch) {
+        byte[] stored =
+            rows.containsKey(order.orderUid())
+                ? rows.get(order.orderUid())
+                : mine.get(order.orderUid());
+        if (stored == null) {
+          mine.put(order.orderUid(), order.json());
+          results.add(new SaveResult(order.orderUid(), SaveOutcome.INSERTED));
+        } else {
+          results.add(
+              new SaveResult(
+                  order.orderUid(),
+                  Arrays.equals(stored, order.json())
+                      ? SaveOutcome.DUPLICATE
+                      : SaveOutcome.CONFLICT));
+        }
+      }
+      rows.putAll(mine);
+      return results;
+    }
+
+    @Override
+    public Optional<byte[]> findJson(String orderUid) {
+      return Optional.ofNullable(rows.get(orderUid));
+    }
+
+    @Override
+    public long streamAll(Consumer<EncodedOrder> sink) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public long count() {
+      return rows.size();
+    }
+
+    @Override
+    public long countUpTo(long limit) {
+      return Math.min(limit, rows.size());
+    }
+
+    @Override
+    public List<OrderSummary> recent(int limit) {
+      throw new UnsupportedOperationException();
+    }
+  }
+}
