@@ -191,14 +191,7 @@ final class Batch {
           if (e.isTransient()) {
             throw e; // what was stored so far is absorbed as DUPLICATE on the retry
           }
-          rejected.add(
-              new IndexedDeadLetter(
-                  index,
-                  new DeadLetter(
-                      records.get(index),
-                      RejectionStage.TASK_PUT,
-                      e.getClass().getName(),
-                      e.getMessage())));
+          reject(index, RejectionStage.TASK_PUT, e.getClass().getName(), e.getMessage());
         }
       }
     }
@@ -211,26 +204,25 @@ final class Batch {
           case INSERTED -> inserted++;
           case DUPLICATE -> duplicates++;
           case INVALID ->
-              rejected.add(
-                  new IndexedDeadLetter(
-                      index,
-                      new DeadLetter(
-                          records.get(index),
-                          RejectionStage.TRANSFORMATION,
-                          VALIDATOR,
-                          String.join(
-                              "; ", result.violations().stream().map(Object::toString).toList()))));
+              reject(
+                  index,
+                  RejectionStage.TRANSFORMATION,
+                  VALIDATOR,
+                  String.join("; ", result.violations().stream().map(Object::toString).toList()));
           case CONFLICT ->
-              rejected.add(
-                  new IndexedDeadLetter(
-                      index,
-                      new DeadLetter(
-                          records.get(index),
-                          RejectionStage.TASK_PUT,
-                          STORE,
-                          "order_uid " + result.orderUid() + " is stored with different content")));
+              reject(
+                  index,
+                  RejectionStage.TASK_PUT,
+                  STORE,
+                  "order_uid " + result.orderUid() + " is stored with different content");
         }
       }
+    }
+
+    private void reject(int index, RejectionStage stage, String errorClass, String reason) {
+      rejected.add(
+          new IndexedDeadLetter(
+              index, new DeadLetter(records.get(index), stage, errorClass, reason)));
     }
   }
 
