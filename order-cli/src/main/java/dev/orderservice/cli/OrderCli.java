@@ -54,11 +54,12 @@ public final class OrderCli {
   /** The Kafka bootstrap servers when neither --kafka nor KAFKA_BROKER is set: the embedded one. */
   static final String DEFAULT_KAFKA = "127.0.0.1:9092";
 
-  /** The environment variables of each global option, in order of preference. */
+  /** The environment variables of each option that has one, in order of preference. */
   private static final Map<String, List<String>> ENV = Map.of(
       "--db", List.of("DB_DSN"),
       "--kafka", List.of("KAFKA_BROKER", "KAFKA_BROKERS"),
-      "--topic", List.of("KAFKA_TOPIC"));
+      "--topic", List.of("KAFKA_TOPIC"),
+      "--dlq-topic", List.of("KAFKA_DLQ_TOPIC"));
 
   @Option(names = "--db", paramLabel = "DSN", scope = ScopeType.INHERIT,
       description = "PostgreSQL: postgres://user:pass@host:5432/db or a jdbc:postgresql: URL"

@@ -102,8 +102,8 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   @Option(names = "--dlq-topic", paramLabel = "TOPIC",
-      defaultValue = OrderIngest.DEFAULT_DEAD_LETTER_TOPIC,
-      description = "The dead-letter topic (--from-dlq). Default: ${DEFAULT-VALUE}.")
+      description = "The dead-letter topic (--from-dlq; env KAFKA_DLQ_TOPIC). Default: the"
+          + " topic's name + \".dlq\", as the server's.")
   String dlqTopic;
 
   @Option(names = "--stage", paramLabel = "STAGE", split = ",",
@@ -123,6 +123,13 @@ final class ReplayCommand implements Callable<Integer> {
   /** Where reading stops in each assigned partition: the end offsets when it started. */
   private Map<TopicPartition, Long> ends = Map.of();
 
+  /** The --dlq-topic given, else the server's default for the topic. */
+  private String deadLetterTopic() {
+    return dlqTopic == null || dlqTopic.isBlank()
+        ? OrderIngest.defaultDeadLetterTopic(cli.topic())
+        : dlqTopic.strip();
+  }
+
   @Override
   public Integer call() {
     if (batchSize < 1) {
@@ -139,6 +146,7 @@ final class ReplayCommand implements Callable<Integer> {
     Map<String, long[]> byStage = new TreeMap<>(); // stage -> {replayed, skipped}
     List<ProducerRecord<byte[], byte[]>> pending = new ArrayList<>();
     String target = cli.topic();
+    String dlqTopic = deadLetterTopic();
     Progress progress;
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(cli.kafkaServers());
         KafkaProducer<byte[], byte[]> producer =

@@ -84,6 +84,22 @@ class ReplayCommandTest {
   }
 
   @Test
+  void withoutADeadLetterTopicReplayReadsTheOneTheServerWritesForTheTopic() {
+    String topic = TestKafka.topic("replay-default", 1);
+    ProducerRecord<byte[], byte[]> letter =
+        record(topic + ".dlq", "uid-1", "{\"order_uid\":\"uid-1\"");
+    letter.headers().add("__connect.errors.stage", "VALUE_CONVERTER".getBytes(UTF_8));
+    TestKafka.produce(List.of(letter));
+
+    Cli.Run run =
+        Cli.run("replay", "--from-dlq", "--kafka", TestKafka.servers(), "--topic", topic);
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK);
+    assertThat(run.out())
+        .contains("republished 1 of 1 dead letters from " + topic + ".dlq to " + topic);
+  }
+
+  @Test
   void replayOfATopicRangeStoresNothingTwice() throws IOException {
     String topic = TestKafka.topic("replay-range", 3);
     Instant before = Instant.now().minusSeconds(60);

@@ -55,8 +55,8 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   /** The topic read when none is set. */
   public static final String DEFAULT_TOPIC = "orders";
 
-  /** The dead-letter topic written when none is set. */
-  public static final String DEFAULT_DEAD_LETTER_TOPIC = "orders.dlq";
+  /** What the dead-letter topic's name adds to the topic's when none is set. */
+  public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
   /**
    * The most records per batch when none is set. A batch is what one poll returns, so it is this
@@ -118,7 +118,8 @@ public final class OrderIngest implements Runnable, AutoCloseable {
 
   private OrderIngest(Builder b) {
     this.topic = b.topic;
-    this.deadLetterTopic = b.deadLetterTopic;
+    this.deadLetterTopic =
+        b.deadLetterTopic != null ? b.deadLetterTopic : defaultDeadLetterTopic(b.topic);
     this.service = b.service;
     this.codec = b.codec;
     this.pollTimeout = b.pollTimeout;
@@ -133,6 +134,19 @@ public final class OrderIngest implements Runnable, AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The dead-letter topic of {@code topic} when none is set: {@code topic + ".dlq"}, so that each
+   * topic's rejects stay apart.
+   */
+  public static String defaultDeadLetterTopic(String topic) {
+    return topic + DEAD_LETTER_SUFFIX;
+  }
+
+  /** The topic rejected records are published to. */
+  public String deadLetterTopic() {
+    return deadLetterTopic;
   }
 
   /**
@@ -164,10 +178,18 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       laneThreads =
           Executors.newFixedThreadPool(Math.max(1, storeConnections - 1), OrderIngest::storeThread);
       running = true;
+      Object instance = consumerConfig.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
       LOG.info(
-          "consuming {} as group {}; rejected records go to {}",
+          "consuming {} as group {} ({}); rejected records go to {}",
           topic,
           consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG),
+          instance == null
+              ? "dynamic member"
+              : "static member "
+                  + instance
+                  + ", session timeout "
+                  + consumerConfig.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)
+                  + " ms",
           deadLetterTopic);
       DeadLetterPublisher deadLetters = new DeadLetterPublisher(p, deadLetterTopic, ackTimeout);
       loop(c, deadLetters);
@@ -600,6 +622,13 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     Map<String, Object> config = new HashMap<>(b.consumerProperties);
     config.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
     config.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, b.groupId);
+    if (b.groupInstanceId != null) {
+      config.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, b.groupInstanceId);
+    }
+    if (b.sessionTimeout != null) {
+      config.putIfAbsent(
+          ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) b.sessionTimeout.toMillis());
+    }
     config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "order-ingest");
     // A new group starts at the beginning: orders produced before the first start are not lost.
     config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -662,7 +691,9 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     private final Map<String, Object> consumerProperties = new HashMap<>();
     private final Map<String, Object> producerProperties = new HashMap<>();
     private String topic = DEFAULT_TOPIC;
-    private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+    private String deadLetterTopic;
+    private String groupInstanceId;
+    private Duration sessionTimeout;
     private String groupId = DEFAULT_GROUP_ID;
     private OrderService service;
     private OrderCodec codec = OrderCodec.standard();
@@ -704,9 +735,39 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       return this;
     }
 
-    /** Where rejected records go. Default {@value OrderIngest#DEFAULT_DEAD_LETTER_TOPIC}. */
+    /**
+     * Where rejected records go. Default: the topic's name + {@value
+     * OrderIngest#DEAD_LETTER_SUFFIX}.
+     */
     public Builder deadLetterTopic(String topic) {
       this.deadLetterTopic = requireText(topic, "deadLetterTopic");
+      return this;
+    }
+
+    /**
+     * Makes this consumer a static member of its group ({@code group.instance.id}): restarted with
+     * the same id within the session timeout, it gets its partitions back at once, without a
+     * rebalance, instead of waiting for the group to notice that the previous process is gone. The
+     * id must be unique in the group (two live members with one id fence each other) and the same
+     * across restarts of one instance. A static member that stops does not leave the group: its
+     * partitions move to the others only when its session times out. Default: none, a dynamic
+     * member.
+     */
+    public Builder groupInstanceId(String id) {
+      this.groupInstanceId = requireText(id, "groupInstanceId");
+      return this;
+    }
+
+    /**
+     * How long the group waits for a member that stopped heartbeating before it gives its
+     * partitions to the others ({@code session.timeout.ms}; the broker allows 6 s to 30 min by
+     * default). Default: Kafka's, 45 s.
+     */
+    public Builder sessionTimeout(Duration timeout) {
+      this.sessionTimeout = positive(timeout, "sessionTimeout");
+      require(
+          timeout.toMillis() <= Integer.MAX_VALUE,
+          "sessionTimeout must be at most " + Integer.MAX_VALUE + " ms");
       return this;
     }
 
@@ -794,6 +855,9 @@ public final class OrderIngest implements Runnable, AutoCloseable {
      */
     public OrderIngest build() {
       require(service != null, "service is required");
+      require(
+          !topic.equals(deadLetterTopic),
+          "deadLetterTopic must differ from topic, or rejected records would be read again");
       return new OrderIngest(this);
     }
 

@@ -44,6 +44,39 @@ class OrderIngestBuilderTest {
   }
 
   @Test
+  void deadLettersGoToTheTopicsOwnDeadLetterTopicUnlessOneIsSet() {
+    OrderService service = new OrderService(new UnusedStore(), new MapOrderCache());
+    OrderIngest.Builder builder =
+        OrderIngest.builder().bootstrapServers("127.0.0.1:9").service(service).topic("crash");
+
+    assertThat(builder.build().deadLetterTopic()).isEqualTo("crash.dlq");
+    assertThat(
+            OrderIngest.builder()
+                .bootstrapServers("127.0.0.1:9")
+                .service(service)
+                .build()
+                .deadLetterTopic())
+        .isEqualTo("orders.dlq");
+    assertThat(builder.deadLetterTopic("rejects").build().deadLetterTopic()).isEqualTo("rejects");
+    assertThatThrownBy(() -> builder.deadLetterTopic("crash").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("deadLetterTopic must differ from topic");
+  }
+
+  @Test
+  void aBlankInstanceIdOrANonPositiveSessionTimeoutIsRefused() {
+    assertThatThrownBy(() -> OrderIngest.builder().groupInstanceId(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("groupInstanceId must not be blank");
+    assertThatThrownBy(() -> OrderIngest.builder().sessionTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("sessionTimeout must be > 0");
+    assertThatThrownBy(() -> OrderIngest.builder().storeConnections(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("storeConnections must be 1..64, was 0");
+  }
+
+  @Test
   void aBatchSizeBelowOneIsRefusedWithTheValueGiven() {
     assertThatThrownBy(() -> OrderIngest.builder().maxBatchSize(0))
         .isInstanceOf(IllegalArgumentException.class)

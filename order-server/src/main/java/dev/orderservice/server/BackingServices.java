@@ -2,7 +2,6 @@ package dev.orderservice.server;
 
 import dev.orderservice.devstack.EmbeddedKafka;
 import dev.orderservice.devstack.EmbeddedPostgres;
-import dev.orderservice.ingest.OrderIngest;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -64,9 +63,11 @@ final class BackingServices implements AutoCloseable {
       Optional<EmbeddedKafka> kafka = Optional.empty();
       if (config.kafkaBootstrapServers().isPresent()) {
         bootstrap = config.kafkaBootstrapServers().get();
-        LOG.info("Kafka: external {}, topic {}", bootstrap, config.kafkaTopic());
+        LOG.info("Kafka: external {}, topic {}, dead letters to {}", bootstrap, config.kafkaTopic(),
+            config.kafkaDeadLetterTopic());
       } else {
-        kafka = Optional.of(startKafka(config.dataDir().resolve("kafka"), config.kafkaTopic()));
+        kafka = Optional.of(startKafka(config.dataDir().resolve("kafka"), config.kafkaTopic(),
+            config.kafkaDeadLetterTopic()));
         bootstrap = kafka.get().bootstrapServers();
       }
       return new BackingServices(jdbcUrl, bootstrap, postgres, kafka);
@@ -113,7 +114,7 @@ final class BackingServices implements AutoCloseable {
     return postgres;
   }
 
-  private static EmbeddedKafka startKafka(Path logDirectory, String topic) {
+  private static EmbeddedKafka startKafka(Path logDirectory, String topic, String deadLetterTopic) {
     EmbeddedKafka kafka = EmbeddedKafka.builder()
         .port(EMBEDDED_KAFKA_PORT)
         .logDirectory(logDirectory)
@@ -122,13 +123,14 @@ final class BackingServices implements AutoCloseable {
     try {
       kafka.start();
       kafka.createTopic(topic, TOPIC_PARTITIONS);
-      kafka.createTopic(OrderIngest.DEFAULT_DEAD_LETTER_TOPIC, 1);
+      kafka.createTopic(deadLetterTopic, 1);
     } catch (RuntimeException e) {
       closeQuietly(kafka);
       throw e;
     }
-    LOG.info("Kafka: embedded, data in {}, listening on {}, topic {} ({} partitions)",
-        logDirectory, kafka.bootstrapServers(), topic, TOPIC_PARTITIONS);
+    LOG.info("Kafka: embedded, data in {}, listening on {}, topic {} ({} partitions),"
+        + " dead letters to {}", logDirectory, kafka.bootstrapServers(), topic, TOPIC_PARTITIONS,
+        deadLetterTopic);
     return kafka;
   }
 

@@ -104,13 +104,16 @@ public final class OrderServer implements AutoCloseable {
     OrderService service = new OrderService(store, cache);
     warmUpThread = Executors.newSingleThreadExecutor(daemonThreads("order-cache-warmup"));
     CacheWarmUp warmUp = CacheWarmUp.start(store, cache, warmUpThread);
-    ingest = OrderIngest.builder()
+    OrderIngest.Builder ingestBuilder = OrderIngest.builder()
         .bootstrapServers(backing.kafkaBootstrapServers())
         .topic(config.kafkaTopic())
+        .deadLetterTopic(config.kafkaDeadLetterTopic())
         .groupId(config.kafkaGroup())
+        .sessionTimeout(config.kafkaSessionTimeout())
         .service(service)
-        .closeTimeout(INGEST_CLOSE_TIMEOUT)
-        .build();
+        .closeTimeout(INGEST_CLOSE_TIMEOUT);
+    config.kafkaInstanceId().ifPresent(ingestBuilder::groupInstanceId);
+    ingest = ingestBuilder.build();
     ingestThread = daemonThreads("order-ingest").newThread(this::runIngest);
     ingestThread.start();
     // Threads that run JDBC for HTTP requests: as many as pool connections.

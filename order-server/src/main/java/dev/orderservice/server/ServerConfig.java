@@ -1,6 +1,7 @@
 package dev.orderservice.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +19,10 @@ import java.util.Optional;
  *       <td>embedded Kafka on 127.0.0.1:9092, data in DATA_DIR/kafka</td></tr>
  *   <tr><td>KAFKA_TOPIC</td><td>--kafka-topic</td><td>orders</td></tr>
  *   <tr><td>KAFKA_GROUP</td><td>--kafka-group</td><td>order-service</td></tr>
+ *   <tr><td>KAFKA_DLQ_TOPIC</td><td>--kafka-dlq-topic</td><td>the topic + ".dlq"</td></tr>
+ *   <tr><td>KAFKA_INSTANCE_ID</td><td>--kafka-instance-id</td>
+ *       <td>HOST-PORT; none when the HTTP port is 0</td></tr>
+ *   <tr><td>KAFKA_SESSION_TIMEOUT</td><td>--kafka-session-timeout</td><td>45s</td></tr>
  *   <tr><td>HTTP_ADDR</td><td>--http-addr</td><td>:8080 (every interface)</td></tr>
  *   <tr><td>CACHE_MAX_ENTRIES</td><td>--cache-max-entries</td><td>the cache's default</td></tr>
  *   <tr><td>API_TOKEN</td><td>--api-token</td><td>none: write endpoints are open</td></tr>
@@ -30,7 +35,10 @@ import java.util.Optional;
  * @param dbPoolSize the most connections to PostgreSQL, and the HTTP threads that read it
  * @param kafkaBootstrapServers the Kafka cluster to consume; empty for the embedded broker
  * @param kafkaTopic the topic of order documents
+ * @param kafkaDeadLetterTopic where rejected records go
  * @param kafkaGroup the consumer group
+ * @param kafkaInstanceId the static member id in the group; empty for a dynamic member
+ * @param kafkaSessionTimeout how long the group waits for a member that stopped
  * @param httpHost the address HTTP binds to; {@code 0.0.0.0} for every interface
  * @param httpPort the HTTP port; 0 picks a free one
  * @param cacheMaxEntries how many orders the cache holds at most
@@ -42,7 +50,10 @@ public record ServerConfig(
     int dbPoolSize,
     Optional<String> kafkaBootstrapServers,
     String kafkaTopic,
+    String kafkaDeadLetterTopic,
     String kafkaGroup,
+    Optional<String> kafkaInstanceId,
+    Duration kafkaSessionTimeout,
     String httpHost,
     int httpPort,
     long cacheMaxEntries,
@@ -53,7 +64,10 @@ public record ServerConfig(
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
     Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
     Objects.requireNonNull(kafkaTopic, "kafkaTopic");
+    Objects.requireNonNull(kafkaDeadLetterTopic, "kafkaDeadLetterTopic");
     Objects.requireNonNull(kafkaGroup, "kafkaGroup");
+    Objects.requireNonNull(kafkaInstanceId, "kafkaInstanceId");
+    Objects.requireNonNull(kafkaSessionTimeout, "kafkaSessionTimeout");
     Objects.requireNonNull(httpHost, "httpHost");
     Objects.requireNonNull(apiToken, "apiToken");
     Objects.requireNonNull(dataDir, "dataDir");
@@ -88,7 +102,10 @@ public record ServerConfig(
         + ", dbPoolSize=" + dbPoolSize
         + ", kafka=" + kafkaBootstrapServers.orElse("embedded")
         + ", topic=" + kafkaTopic
+        + ", deadLetterTopic=" + kafkaDeadLetterTopic
         + ", group=" + kafkaGroup
+        + ", instanceId=" + kafkaInstanceId.orElse("none")
+        + ", sessionTimeout=" + kafkaSessionTimeout.toMillis() + "ms"
         + ", http=" + httpHost + ":" + httpPort
         + ", cacheMaxEntries=" + cacheMaxEntries
         + ", apiToken=" + (apiToken.isPresent() ? "set" : "none")

@@ -5,6 +5,7 @@ import dev.orderservice.devstack.PostgresDsn;
 import dev.orderservice.ingest.OrderIngest;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,16 +41,19 @@ import picocli.CommandLine.Option;
 final class ServerOptions {
 
   /** The environment variables of each flag, in order of preference. */
-  private static final Map<String, List<String>> ENV = Map.of(
-      "--db-dsn", List.of("DB_DSN"),
-      "--db-pool-size", List.of("DB_POOL_SIZE"),
-      "--kafka-broker", List.of("KAFKA_BROKER", "KAFKA_BROKERS"),
-      "--kafka-topic", List.of("KAFKA_TOPIC"),
-      "--kafka-group", List.of("KAFKA_GROUP"),
-      "--http-addr", List.of("HTTP_ADDR"),
-      "--cache-max-entries", List.of("CACHE_MAX_ENTRIES"),
-      "--api-token", List.of("API_TOKEN"),
-      "--data-dir", List.of("DATA_DIR"));
+  private static final Map<String, List<String>> ENV = Map.ofEntries(
+      Map.entry("--db-dsn", List.of("DB_DSN")),
+      Map.entry("--db-pool-size", List.of("DB_POOL_SIZE")),
+      Map.entry("--kafka-broker", List.of("KAFKA_BROKER", "KAFKA_BROKERS")),
+      Map.entry("--kafka-topic", List.of("KAFKA_TOPIC")),
+      Map.entry("--kafka-group", List.of("KAFKA_GROUP")),
+      Map.entry("--kafka-dlq-topic", List.of("KAFKA_DLQ_TOPIC")),
+      Map.entry("--kafka-instance-id", List.of("KAFKA_INSTANCE_ID")),
+      Map.entry("--kafka-session-timeout", List.of("KAFKA_SESSION_TIMEOUT")),
+      Map.entry("--http-addr", List.of("HTTP_ADDR")),
+      Map.entry("--cache-max-entries", List.of("CACHE_MAX_ENTRIES")),
+      Map.entry("--api-token", List.of("API_TOKEN")),
+      Map.entry("--data-dir", List.of("DATA_DIR")));
 
   private static final Pattern HOST_PORT =
       Pattern.compile("(?:\\[([0-9A-Fa-f:.%]+)]|([^\\s:\\[\\]]*)):([0-9]+)");
@@ -57,6 +61,8 @@ final class ServerOptions {
       Pattern.compile("(?:[A-Za-z_]+://)?(?:\\[[0-9A-Fa-f:.%]+]|[A-Za-z0-9._-]+):([0-9]+)");
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
   private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]+");
+  private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,249}");
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)?");
 
   @Option(names = "--db-dsn", paramLabel = "DSN",
       description = "PostgreSQL: postgres://user:pass@host:5432/db?sslmode=disable or a"
@@ -83,6 +89,25 @@ final class ServerOptions {
       description = "Kafka consumer group (env KAFKA_GROUP). Default: ${DEFAULT-VALUE}.")
   String kafkaGroup;
 
+  @Option(names = "--kafka-dlq-topic", paramLabel = "TOPIC",
+      description = "Where rejected records go (env KAFKA_DLQ_TOPIC). Default: the topic's"
+          + " name + \".dlq\", e.g. orders.dlq.")
+  String kafkaDlqTopic;
+
+  @Option(names = "--kafka-instance-id", paramLabel = "ID",
+      description = "This instance's static membership in the group (env KAFKA_INSTANCE_ID):"
+          + " restarted with the same id within the session timeout, it gets its partitions back"
+          + " at once. Unique per instance; \"none\" for a dynamic member. Default: HOST-PORT"
+          + " (the host name and the HTTP port); a dynamic member when the HTTP port is 0.")
+  String kafkaInstanceId;
+
+  @Option(names = "--kafka-session-timeout", paramLabel = "DURATION", defaultValue = "45s",
+      description = "How long the group waits for a member that stopped before its partitions"
+          + " go to the others, e.g. 45s, 2m, 10000ms (env KAFKA_SESSION_TIMEOUT). Shorter: an"
+          + " instance scaled down or gone for good is replaced sooner; longer: a restart has more"
+          + " time to get its partitions back without a rebalance. Default: ${DEFAULT-VALUE}.")
+  String kafkaSessionTimeout;
+
   @Option(names = "--http-addr", paramLabel = "[HOST]:PORT", defaultValue = ":8080",
       description = "HTTP listen address; no host means every interface, port 0 a free port"
           + " (env HTTP_ADDR). Default: ${DEFAULT-VALUE}.")
@@ -103,9 +128,14 @@ final class ServerOptions {
           + " Default: ${DEFAULT-VALUE}.")
   String dataDir;
 
+  /** The environment the defaults come from; also names the host. */
+  private Map<String, String> env = Map.of();
+
   /** A command line over fresh options whose defaults come from {@code env}. */
   static CommandLine commandLine(Map<String, String> env) {
-    CommandLine cli = new CommandLine(new ServerOptions());
+    ServerOptions options = new ServerOptions();
+    options.env = Map.copyOf(env);
+    CommandLine cli = new CommandLine(options);
     cli.setDefaultValueProvider(argSpec -> fromEnvironment(argSpec, env));
     return cli;
   }
@@ -139,14 +169,19 @@ final class ServerOptions {
     Optional<String> brokers = present(kafkaBroker).map(ServerOptions::brokers);
     Matcher http = httpAddress();
     String host = http.group(1) != null ? http.group(1) : http.group(2);
+    int port = Integer.parseInt(http.group(3));
+    String topic = topic();
     return new ServerConfig(
         jdbcUrl,
         poolSize(),
         brokers,
-        topic(),
+        topic,
+        deadLetterTopic(topic),
         group(),
+        instanceId(port),
+        sessionTimeout(),
         host.isEmpty() ? "0.0.0.0" : host,
-        Integer.parseInt(http.group(3)),
+        port,
         cacheEntries(),
         present(apiToken).map(ServerOptions::token),
         dataDirectory());
@@ -196,6 +231,60 @@ final class ServerOptions {
           "a topic name is 1..249 characters of [A-Za-z0-9._-], not \".\" or \"..\"");
     }
     return topic;
+  }
+
+  private String deadLetterTopic(String topic) {
+    if (kafkaDlqTopic == null || kafkaDlqTopic.isBlank()) {
+      return OrderIngest.defaultDeadLetterTopic(topic);
+    }
+    String dlq = kafkaDlqTopic.strip();
+    if (!TOPIC.matcher(dlq).matches() || dlq.equals(".") || dlq.equals("..")) {
+      throw invalid("--kafka-dlq-topic", kafkaDlqTopic,
+          "a topic name is 1..249 characters of [A-Za-z0-9._-], not \".\" or \"..\"");
+    }
+    if (dlq.equals(topic)) {
+      throw invalid("--kafka-dlq-topic", kafkaDlqTopic,
+          "must differ from the topic of orders, or rejected records would be read again");
+    }
+    return dlq;
+  }
+
+  /** The static member id: as given, "none" for none, else HOST-PORT unless the port is 0. */
+  private Optional<String> instanceId(int httpPort) {
+    if (kafkaInstanceId != null && !kafkaInstanceId.isBlank()) {
+      String id = kafkaInstanceId.strip();
+      if (id.equalsIgnoreCase("none")) {
+        return Optional.empty();
+      }
+      if (!INSTANCE_ID.matcher(id).matches()) {
+        throw invalid("--kafka-instance-id", kafkaInstanceId,
+            "1..249 characters of [A-Za-z0-9._:-], or none");
+      }
+      return Optional.of(id);
+    }
+    if (httpPort == 0) {
+      return Optional.empty(); // a port picked at each start would give a new id each start
+    }
+    return Optional.of(HostName.local(env) + "-" + httpPort);
+  }
+
+  private Duration sessionTimeout() {
+    Matcher m = DURATION.matcher(kafkaSessionTimeout.strip());
+    if (m.matches()) {
+      long amount = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      Duration timeout = switch (unit) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofSeconds(amount);
+      };
+      if (timeout.compareTo(Duration.ofSeconds(1)) >= 0
+          && timeout.compareTo(Duration.ofMinutes(30)) <= 0) {
+        return timeout;
+      }
+    }
+    throw invalid("--kafka-session-timeout", kafkaSessionTimeout,
+        "expected a duration from 1s to 30m, e.g. 45s, 2m or 10000ms");
   }
 
   private String group() {

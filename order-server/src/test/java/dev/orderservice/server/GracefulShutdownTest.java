@@ -7,10 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +17,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -39,8 +33,6 @@ class GracefulShutdownTest {
   private static final int PER_TICK = 100;
   private static final Duration TICK = Duration.ofMillis(150);
 
-  private static final Pattern LISTENING = Pattern.compile("HTTP: listening on \\S+:(\\d+), open ");
-
   @TempDir
   Path dataDir;
 
@@ -48,26 +40,29 @@ class GracefulShutdownTest {
   void sigtermMidStreamExitsWithZeroAndEveryProducedOrderIsStoredExactlyOnce() throws Exception {
     String jdbcUrl = TestStack.jdbcUrlWithOwnSchema("shutdown");
     String topic = TestStack.newTopic("shutdown");
-    Path logFile =
-        Files.createDirectories(Path.of("target")).resolve("graceful-shutdown-server.log");
-    // To a file, not a pipe: Process.destroy() closes the pipes the moment it sends SIGTERM.
-    Process child = startChild(jdbcUrl, topic, logFile);
-    Supplier<List<String>> log = () -> lines(logFile);
-    try (PacedProducer producer = new PacedProducer(topic)) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> isListening(log.get())
-          || !child.isAlive());
-      assertThat(child.isAlive()).as("the server process is up; its log:\n%s", log.get())
-          .isTrue();
-      Http childHttp = new Http(URI.create("http://127.0.0.1:" + listeningPort(log.get()) + "/"));
+    try (PacedProducer producer = new PacedProducer(topic);
+        ChildServer child =
+            ChildServer.start(
+                "graceful-shutdown-server",
+                Map.of(
+                    "DB_DSN", jdbcUrl,
+                    "KAFKA_BROKER", TestStack.kafkaBrokers(),
+                    "KAFKA_TOPIC", topic,
+                    "KAFKA_GROUP", topic + "-group",
+                    "HTTP_ADDR", "127.0.0.1:0",
+                    "DATA_DIR", dataDir.toString()))) {
+      Supplier<List<String>> log = child::log;
+      Http childHttp = child.awaitListening(Duration.ofSeconds(60));
       await().atMost(Duration.ofSeconds(30))
           .until(() -> childHttp.get("/readyz").statusCode() == 200);
 
       producer.start();
       await().atMost(Duration.ofSeconds(60)).until(() -> TestStack.countOrders(jdbcUrl) >= 200);
-      child.destroy(); // SIGTERM
+      child.terminate(); // SIGTERM
 
-      assertThat(child.waitFor(40, TimeUnit.SECONDS)).as("exited in time").isTrue();
-      assertThat(child.exitValue()).as("exit code; log:\n%s", String.join("\n", log.get()))
+      assertThat(child.process().waitFor(40, TimeUnit.SECONDS)).as("exited in time").isTrue();
+      assertThat(child.process().exitValue())
+          .as("exit code; log:\n%s", String.join("\n", log.get()))
           .isZero();
       assertThat(log.get()).anyMatch(line -> line.contains("received SIGTERM; shutting down"))
           .anyMatch(line -> line.contains("shutdown: close the Kafka ingest"))
@@ -89,50 +84,7 @@ class GracefulShutdownTest {
               .isEqualTo(OrderCodec.standard().encode(order));
         }
       }
-    } finally {
-      child.destroyForcibly();
     }
-  }
-
-  private Process startChild(String jdbcUrl, String topic, Path logFile) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName())
-        .redirectErrorStream(true)
-        .redirectOutput(logFile.toFile());
-    Map<String, String> env = builder.environment();
-    env.keySet().removeIf(name -> name.startsWith("KAFKA_") || name.equals("API_TOKEN")
-        || name.equals("CACHE_MAX_ENTRIES"));
-    env.put("DB_DSN", jdbcUrl);
-    env.put("KAFKA_BROKER", TestStack.kafkaBrokers());
-    env.put("KAFKA_TOPIC", topic);
-    env.put("KAFKA_GROUP", topic + "-group");
-    env.put("HTTP_ADDR", "127.0.0.1:0");
-    env.put("DATA_DIR", dataDir.toString());
-    return builder.start();
-  }
-
-  private static List<String> lines(Path file) {
-    try {
-      return Files.readAllLines(file, UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static boolean isListening(List<String> log) {
-    return log.stream().anyMatch(line -> LISTENING.matcher(line).find());
-  }
-
-  /** The port in the server's "HTTP: listening on 127.0.0.1:PORT, open ..." line. */
-  private static int listeningPort(List<String> log) {
-    for (String line : log) {
-      Matcher m = LISTENING.matcher(line);
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    throw new IllegalStateException("the server has not said where it listens");
   }
 
   /** {@link #PER_TICK} orders every {@link #TICK} until {@link #ORDERS}, each acknowledged. */

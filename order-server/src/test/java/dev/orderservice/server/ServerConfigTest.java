@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderservice.cache.EhcacheOrderCache;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -32,15 +33,17 @@ class ServerConfigTest {
 
   @Test
   void environmentVariablesSetEverySetting() {
-    ServerConfig config = parse(Map.of(
-        "DB_DSN", "postgres://app:s3cret@db:5432/orders?sslmode=disable",
-        "KAFKA_BROKER", "kafka:9092",
-        "KAFKA_TOPIC", "orders-v2",
-        "KAFKA_GROUP", "readers",
-        "HTTP_ADDR", "127.0.0.1:9000",
-        "CACHE_MAX_ENTRIES", "500",
-        "API_TOKEN", "t0ken",
-        "DATA_DIR", "/var/lib/orders"));
+    ServerConfig config =
+        parse(
+            Map.of(
+                "DB_DSN", "postgres://app:s3cret@db:5432/orders?sslmode=disable",
+                "KAFKA_BROKER", "kafka:9092",
+                "KAFKA_TOPIC", "orders-v2",
+                "KAFKA_GROUP", "readers",
+                "HTTP_ADDR", "127.0.0.1:9000",
+                "CACHE_MAX_ENTRIES", "500",
+                "API_TOKEN", "t0ken",
+                "DATA_DIR", "/var/lib/orders"));
 
     assertThat(config.jdbcUrl())
         .contains("jdbc:postgresql://db:5432/orders?user=app&password=s3cret&sslmode=disable");
@@ -56,8 +59,13 @@ class ServerConfigTest {
 
   @Test
   void aFlagWinsOverItsEnvironmentVariable() {
-    ServerConfig config = parse(Map.of("HTTP_ADDR", ":8080", "KAFKA_TOPIC", "from-env"),
-        "--http-addr", "127.0.0.1:0", "--kafka-topic", "from-flag");
+    ServerConfig config =
+        parse(
+            Map.of("HTTP_ADDR", ":8080", "KAFKA_TOPIC", "from-env"),
+            "--http-addr",
+            "127.0.0.1:0",
+            "--kafka-topic",
+            "from-flag");
 
     assertThat(config.httpPort()).isZero();
     assertThat(config.kafkaTopic()).isEqualTo("from-flag");
@@ -101,8 +109,9 @@ class ServerConfigTest {
   @Test
   void anAddressWithoutAPortIsRefused() {
     assertThatThrownBy(() -> parse(Map.of(), "--http-addr", "localhost"))
-        .hasMessage("invalid HTTP_ADDR (--http-addr) \"localhost\": expected [HOST]:PORT,"
-            + " e.g. :8080 or 127.0.0.1:8080");
+        .hasMessage(
+            "invalid HTTP_ADDR (--http-addr) \"localhost\": expected [HOST]:PORT,"
+                + " e.g. :8080 or 127.0.0.1:8080");
   }
 
   @Test
@@ -115,8 +124,9 @@ class ServerConfigTest {
   @Test
   void aCacheSizeMustBeAWholeNumberWithZeroDisablingTheCache() {
     assertThatThrownBy(() -> parse(Map.of("CACHE_MAX_ENTRIES", "lots")))
-        .hasMessage("invalid CACHE_MAX_ENTRIES (--cache-max-entries) \"lots\":"
-            + " must be a whole number >= 0 (0 disables the cache)");
+        .hasMessage(
+            "invalid CACHE_MAX_ENTRIES (--cache-max-entries) \"lots\":"
+                + " must be a whole number >= 0 (0 disables the cache)");
     assertThatThrownBy(() -> parse(Map.of(), "--cache-max-entries", "-1"))
         .hasMessageStartingWith("invalid CACHE_MAX_ENTRIES");
     assertThat(parse(Map.of(), "--cache-max-entries", "0").cacheMaxEntries()).isZero();
@@ -125,8 +135,9 @@ class ServerConfigTest {
   @Test
   void aBrokerWithoutAPortIsRefused() {
     assertThatThrownBy(() -> parse(Map.of("KAFKA_BROKER", "kafka")))
-        .hasMessage("invalid KAFKA_BROKER (--kafka-broker) \"kafka\":"
-            + " expected HOST:PORT[,HOST:PORT...]");
+        .hasMessage(
+            "invalid KAFKA_BROKER (--kafka-broker) \"kafka\":"
+                + " expected HOST:PORT[,HOST:PORT...]");
   }
 
   @Test
@@ -150,12 +161,82 @@ class ServerConfigTest {
 
   @Test
   void toStringShowsNeitherTheTokenNorTheDatabasePassword() {
-    ServerConfig config = parse(Map.of(
-        "DB_DSN", "postgres://app:s3cret@db:5432/orders", "API_TOKEN", "t0ken"));
+    ServerConfig config =
+        parse(Map.of("DB_DSN", "postgres://app:s3cret@db:5432/orders", "API_TOKEN", "t0ken"));
 
     assertThat(config.toString())
         .contains("db:5432/orders")
         .doesNotContain("s3cret")
         .doesNotContain("t0ken");
+  }
+
+  @Test
+  void deadLettersGoToTheTopicsOwnDeadLetterTopicUnlessOneIsNamed() {
+    assertThat(parse(Map.of()).kafkaDeadLetterTopic()).isEqualTo("orders.dlq");
+    assertThat(parse(Map.of("KAFKA_TOPIC", "crash")).kafkaDeadLetterTopic()).isEqualTo("crash.dlq");
+    assertThat(
+            parse(Map.of("KAFKA_TOPIC", "crash", "KAFKA_DLQ_TOPIC", "rejects"))
+                .kafkaDeadLetterTopic())
+        .isEqualTo("rejects");
+    assertThat(parse(Map.of(), "--kafka-dlq-topic", "rejects").kafkaDeadLetterTopic())
+        .isEqualTo("rejects");
+  }
+
+  @Test
+  void aDeadLetterTopicThatIsTheTopicItselfIsRefused() {
+    assertThatThrownBy(() -> parse(Map.of("KAFKA_TOPIC", "orders", "KAFKA_DLQ_TOPIC", "orders")))
+        .hasMessageStartingWith(
+            "invalid KAFKA_DLQ_TOPIC (--kafka-dlq-topic) \"orders\": must differ");
+  }
+
+  @Test
+  void theStaticMemberIdIsTheHostAndTheHttpPortByDefault() {
+    assertThat(parse(Map.of("HOSTNAME", "box-1")).kafkaInstanceId()).contains("box-1-8080");
+    assertThat(parse(Map.of("HOSTNAME", "box 1", "HTTP_ADDR", "127.0.0.1:9001")).kafkaInstanceId())
+        .contains("box-1-9001");
+  }
+
+  @Test
+  void aPortPickedAtStartOrNoneMakesADynamicMember() {
+    assertThat(parse(Map.of("HTTP_ADDR", ":0")).kafkaInstanceId()).isEmpty();
+    assertThat(parse(Map.of("KAFKA_INSTANCE_ID", "none")).kafkaInstanceId()).isEmpty();
+    assertThat(
+            parse(Map.of("HTTP_ADDR", ":0"), "--kafka-instance-id", "orders-a").kafkaInstanceId())
+        .contains("orders-a");
+  }
+
+  @Test
+  void anInstanceIdWithSpacesIsRefused() {
+    assertThatThrownBy(() -> parse(Map.of("KAFKA_INSTANCE_ID", "my box")))
+        .hasMessageStartingWith("invalid KAFKA_INSTANCE_ID (--kafka-instance-id) \"my box\": ");
+  }
+
+  @Test
+  void theSessionTimeoutTakesSecondsMinutesOrMilliseconds() {
+    assertThat(parse(Map.of()).kafkaSessionTimeout()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(parse(Map.of("KAFKA_SESSION_TIMEOUT", "10s")).kafkaSessionTimeout())
+        .isEqualTo(Duration.ofSeconds(10));
+    assertThat(parse(Map.of("KAFKA_SESSION_TIMEOUT", "2m")).kafkaSessionTimeout())
+        .isEqualTo(Duration.ofMinutes(2));
+    assertThat(parse(Map.of("KAFKA_SESSION_TIMEOUT", "6500ms")).kafkaSessionTimeout())
+        .isEqualTo(Duration.ofMillis(6500));
+    assertThat(parse(Map.of("KAFKA_SESSION_TIMEOUT", "30")).kafkaSessionTimeout())
+        .isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aSessionTimeoutOutOfRangeIsRefused() {
+    assertThatThrownBy(() -> parse(Map.of("KAFKA_SESSION_TIMEOUT", "500ms")))
+        .hasMessageStartingWith("invalid KAFKA_SESSION_TIMEOUT (--kafka-session-timeout)");
+    assertThatThrownBy(() -> parse(Map.of("KAFKA_SESSION_TIMEOUT", "1h")))
+        .hasMessageStartingWith("invalid KAFKA_SESSION_TIMEOUT (--kafka-session-timeout)");
+  }
+
+  @Test
+  void thePoolSizeIsASettingOfAtLeastTwo() {
+    assertThat(parse(Map.of()).dbPoolSize()).isEqualTo(8);
+    assertThat(parse(Map.of("DB_POOL_SIZE", "20")).dbPoolSize()).isEqualTo(20);
+    assertThatThrownBy(() -> parse(Map.of("DB_POOL_SIZE", "1")))
+        .hasMessageStartingWith("invalid DB_POOL_SIZE (--db-pool-size) \"1\": ");
   }
 }
