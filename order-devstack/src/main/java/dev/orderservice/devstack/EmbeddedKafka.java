@@ -395,6 +395,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
     // Shorter heartbeats let the lone broker get unfenced sooner after start.
     p.put("broker.heartbeat.interval.ms", "500");
+    if (configuredLogDirectory != null) {
+      // After a crash the restarted controller still holds the dead broker's registration, and
+      // registers the new one only when that session ends (9 s by default): 3 s brings a restart
+      // after kill -9 from about 11 s to about 5 s. Only for a kept log directory; a shorter
+      // session also means a JVM stall of that length fences the broker for a moment.
+      p.put("broker.session.timeout.ms", "3000");
+    }
     p.putAll(overrides);
     Properties properties = new Properties();
     properties.putAll(p);

@@ -44,6 +44,18 @@ import org.slf4j.LoggerFactory;
  * idempotent, and after it the instance cannot be started again. A JVM shutdown hook calls {@link
  * #close()} for instances still open at exit, so no postmaster outlives the JVM on a normal exit.
  *
+ * <p><b>Crashes.</b> No server outlives its JVM for long either when the JVM dies without running
+ * shutdown hooks ({@code kill -9}, the OOM killer): alongside each running server a small watchdog
+ * process ({@code /bin/sh}) waits on a pipe from this JVM and, when the JVM is gone, stops the
+ * server ({@code pg_ctl stop -m fast}, {@code immediate} after 10 s), typically within a second,
+ * and deletes the temporary directories as {@link #close()} would have. A start on a data directory
+ * that a dead JVM left behind never fails because of it: a server of that directory still running
+ * is stopped first, and a stale {@code postmaster.pid} whose PID now belongs to another process is
+ * removed (each logged in one line). Committed data survives, through PostgreSQL's shutdown
+ * checkpoint or its crash recovery. A data directory whose server a live JVM started (another one,
+ * or another instance in this one) is refused, not taken over. While running, the data directory
+ * holds a small file {@code order-devstack.owner} naming this JVM and its watchdog.
+ *
  * <p><b>Data.</b> Without {@link Builder#dataDirectory(Path)} the cluster lives in a temporary
  * directory deleted by {@link #close()}, and durability settings are relaxed for speed ({@code
  * fsync=off}, {@code synchronous_commit=off}, {@code full_page_writes=off}). With a data directory,
@@ -86,6 +98,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private boolean running;
   private boolean closed;
   private Thread shutdownHook;
+  private PostgresWatchdog watchdog;
 
   private EmbeddedPostgres(Builder builder) {
     this.requestedPort = builder.port;
@@ -114,7 +127,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
    * Starts the server, initialising the data directory first if needed, and blocks until it accepts
    * connections. Does nothing if already running.
    *
-   * @throws DevstackException if initdb or the server fails (message includes the log tail)
+   * @throws DevstackException if initdb or the server fails (message includes the log tail), or if
+   *     the data directory's server was started by a JVM that still runs
    * @throws IllegalStateException if the instance was closed
    */
   public synchronized void start() {
@@ -127,23 +141,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
     long started = System.nanoTime();
     prepareDirectories();
     initialiseIfNeeded();
-    boolean autoPort = requestedPort == 0;
-    for (int attempt = 1; ; attempt++) {
-      if (port == 0) {
-        port = Ports.freePort();
-      }
-      try {
-        startServer();
-        break;
-      } catch (PortInUseException e) {
-        // Only an auto-picked port on the very first start may move: once clients have
-        // seen the port (after a stop/start), it must stay the same.
-        if (!autoPort || shutdownHook != null || attempt >= AUTO_PORT_ATTEMPTS) {
-          throw e.failure;
-        }
-        LOG.info("port {} was taken before PostgreSQL could bind it; trying another", port);
-        port = 0;
-      }
+    LeftoverServer.clear(dataDirectory, this::stopServer);
+    arm();
+    try {
+      startServerOnSomePort();
+    } catch (RuntimeException e) {
+      disarm();
+      throw e;
     }
     running = true;
     if (shutdownHook == null) {
@@ -172,20 +176,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     if (!running) {
       return;
     }
-    PostgresCommands.Result result =
-        PostgresCommands.run(
-            List.of(
-                binary("pg_ctl"),
-                "stop",
-                "-D",
-                dataDirectory.toString(),
-                "-m",
-                "fast",
-                "-w",
-                "-t",
-                Long.toString(COMMAND_TIMEOUT_SECONDS)),
-            workDirectory.resolve("pg_ctl-stop.out"),
-            COMMAND_TIMEOUT_SECONDS + 10);
+    PostgresCommands.Result result = stopServer("fast");
     if (!result.succeeded() && result.output().contains("Is server running?")) {
       // The postmaster is already gone (crashed or killed from outside): that is "stopped".
       LOG.warn("PostgreSQL on port {} was not running any more when asked to stop", port);
@@ -200,6 +191,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
               + DevstackFiles.tail(serverLog, 0, DevstackFiles.TAIL_BYTES));
     }
     running = false;
+    disarm();
     LOG.info("PostgreSQL on port {} stopped", port);
   }
 
@@ -375,7 +367,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     List<String> command =
         new ArrayList<>(
             List.of(
-                binary("initdb"),
+                binary("initdb").toString(),
                 "-D",
                 dataDirectory.toString(),
                 "-A",
@@ -404,11 +396,61 @@ public final class EmbeddedPostgres implements AutoCloseable {
     LOG.debug("initdb {} took {} ms", dataDirectory, (System.nanoTime() - started) / 1_000_000);
   }
 
+  /**
+   * Starts the watchdog that stops the server if this JVM dies, and records this JVM as the owner
+   * of the data directory. Done before {@code pg_ctl start}, so that no moment exists in which a
+   * server of ours runs unguarded.
+   */
+  private void arm() {
+    watchdog = PostgresWatchdog.start(binary("pg_ctl"), dataDirectory, serverLog, workDirectory);
+    try {
+      ServerOwner.thisJvm(watchdog).writeTo(dataDirectory);
+    } catch (RuntimeException e) {
+      disarm();
+      throw new DevstackException("could not record the owner of " + dataDirectory + ": " + e, e);
+    }
+  }
+
+  /** Ends the watchdog (it must not stop a later server on this directory) and the owner record. */
+  private void disarm() {
+    if (watchdog == null) {
+      return;
+    }
+    watchdog.close();
+    watchdog = null;
+    try {
+      ServerOwner.deleteFrom(dataDirectory);
+    } catch (RuntimeException e) {
+      LOG.warn("{}", e.getMessage());
+    }
+  }
+
+  private void startServerOnSomePort() {
+    boolean autoPort = requestedPort == 0;
+    for (int attempt = 1; ; attempt++) {
+      if (port == 0) {
+        port = Ports.freePort();
+      }
+      try {
+        startServer();
+        return;
+      } catch (PortInUseException e) {
+        // Only an auto-picked port on the very first start may move: once clients have
+        // seen the port (after a stop/start), it must stay the same.
+        if (!autoPort || shutdownHook != null || attempt >= AUTO_PORT_ATTEMPTS) {
+          throw e.failure;
+        }
+        LOG.info("port {} was taken before PostgreSQL could bind it; trying another", port);
+        port = 0;
+      }
+    }
+  }
+
   private void startServer() {
     long logOffset = DevstackFiles.sizeOrZero(serverLog);
     List<String> command =
         List.of(
-            binary("pg_ctl"),
+            binary("pg_ctl").toString(),
             "start",
             "-w",
             "-t",
@@ -441,7 +483,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 + logTail);
     // pg_ctl may give up (timeout) while a postmaster is still coming up; do not leak it.
     PostgresCommands.run(
-        List.of(binary("pg_ctl"), "stop", "-D", dataDirectory.toString(), "-m", "immediate", "-w"),
+        PostgresCommands.pgCtlStop(binary("pg_ctl"), dataDirectory, "immediate", 20),
         workDirectory.resolve("pg_ctl-cleanup.out"),
         30);
     if (logTail.contains("could not bind") || logTail.contains("Address already in use")) {
@@ -460,12 +502,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
             .append("-p ")
             .append(port)
             .append(" -c ")
-            .append(shellQuote("listen_addresses=" + Ports.LOOPBACK))
+            .append(PostgresCommands.shellQuote("listen_addresses=" + Ports.LOOPBACK))
             // No Unix socket: avoids /tmp lock files shared between instances and users.
             .append(" -c ")
-            .append(shellQuote("unix_socket_directories="));
+            .append(PostgresCommands.shellQuote("unix_socket_directories="));
     settings.forEach(
-        (name, value) -> options.append(" -c ").append(shellQuote(name + "=" + value)));
+        (name, value) ->
+            options.append(" -c ").append(PostgresCommands.shellQuote(name + "=" + value)));
     return options.toString();
   }
 
@@ -508,8 +551,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return DriverManager.getConnection(jdbcUrl(database), properties);
   }
 
-  private String binary(String name) {
-    return PostgresBinaries.installDir().resolve("bin").resolve(name).toString();
+  private static Path binary(String name) {
+    return PostgresBinaries.installDir().resolve("bin").resolve(name);
+  }
+
+  /** {@code pg_ctl stop} in {@code mode}, waiting for the server to exit. */
+  private PostgresCommands.Result stopServer(String mode) {
+    return PostgresCommands.run(
+        PostgresCommands.pgCtlStop(binary("pg_ctl"), dataDirectory, mode, COMMAND_TIMEOUT_SECONDS),
+        workDirectory.resolve("pg_ctl-stop.out"),
+        COMMAND_TIMEOUT_SECONDS + 10);
   }
 
   private void closeQuietly() {
@@ -541,10 +592,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   static String quoteIdentifier(String identifier) {
     return '"' + identifier.replace("\"", "\"\"") + '"';
-  }
-
-  static String shellQuote(String value) {
-    return "'" + value.replace("'", "'\\''") + "'";
   }
 
   private static void requireDatabaseName(String database) {

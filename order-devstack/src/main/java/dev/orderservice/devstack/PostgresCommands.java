@@ -55,6 +55,41 @@ final class PostgresCommands {
     return RUNNING_AS_ROOT;
   }
 
+  /**
+   * {@code pg_ctl stop} of the server on {@code dataDirectory} in {@code mode} ({@code fast}: roll
+   * back open transactions; {@code immediate}: no shutdown checkpoint, crash recovery on the next
+   * start), waiting up to {@code timeoutSeconds} for the server to exit.
+   */
+  static List<String> pgCtlStop(Path pgCtl, Path dataDirectory, String mode, long timeoutSeconds) {
+    return List.of(
+        pgCtl.toString(),
+        "stop",
+        "-D",
+        dataDirectory.toString(),
+        "-m",
+        mode,
+        "-w",
+        "-t",
+        Long.toString(timeoutSeconds));
+  }
+
+  /**
+   * {@link #commandLine(List)} as one line for {@code /bin/sh}, every word single-quoted, for
+   * scripts that run a PostgreSQL program later, without us (the watchdog).
+   */
+  static String shellLine(List<String> command) {
+    StringBuilder line = new StringBuilder();
+    for (String word : commandLine(command)) {
+      line.append(line.length() == 0 ? "" : " ").append(shellQuote(word));
+    }
+    return line.toString();
+  }
+
+  /** {@code value} as one single-quoted word for {@code /bin/sh}. */
+  static String shellQuote(String value) {
+    return "'" + value.replace("'", "'\\''") + "'";
+  }
+
   /** Exit code and combined stdout/stderr of a finished command. */
   record Result(int exitCode, String output) {
     boolean succeeded() {
@@ -113,7 +148,7 @@ final class PostgresCommands {
    * PGOPTIONS}, ...) so a developer's environment cannot silently change the server we start, and
    * pins the locale so initdb does not depend on the machine's.
    */
-  private static void scrubEnvironment(Map<String, String> env) {
+  static void scrubEnvironment(Map<String, String> env) {
     env.keySet().removeIf(name -> name.startsWith("PG"));
     env.put("LC_ALL", "C");
     env.put("LANG", "C");
