@@ -5,21 +5,17 @@
 //   innerHTML, outerHTML, insertAdjacentHTML or document.write anywhere;
 // - no inline script or style: the page is served with a CSP that forbids both, so state is
 //   shown with classes and the `hidden` attribute;
-// - links are built from a checked order_uid only, as same-page `#uid` fragments.
+// - links are built from a checked order_uid only, as same-page `#uid` fragments;
+// - plain promise chains and explicit loops (no async/await, no spread into calls, no holes in
+//   destructuring), data-* attributes set one by one, dates formatted here: the page then runs in
+//   every engine the tests use, the pure-Java HtmlUnit included, and reads the same in each.
 'use strict';
 
 (function orderLookupPage() {
   const RECENT_LIMIT = 20;
   const ORDER_UID = /^[A-Za-z0-9_-]{1,64}$/;
-  const UTC = new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric', month: 'short', year: 'numeric',
-    hour: '2-digit', minute: '2-digit', second: '2-digit',
-    hour12: false, timeZone: 'UTC',
-  });
-
-  const DAY_UTC = new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC',
-  });
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun',
+    'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -75,10 +71,11 @@
   // look the order up again instead (it may have been stored since it was not found).
   function onOrderLinkClick(event) {
     const link = event.target instanceof Element ? event.target.closest('a[data-uid]') : null;
-    if (link && link.dataset.uid === uidFromHash()) {
+    const uid = link ? link.getAttribute('data-uid') : null;
+    if (uid !== null && uid === uidFromHash()) {
       event.preventDefault();
-      ui.uidInput.value = link.dataset.uid;
-      lookup(link.dataset.uid);
+      ui.uidInput.value = uid;
+      lookup(uid);
     }
   }
 
@@ -99,30 +96,24 @@
     }
   }
 
-  async function lookup(uid) {
+  function lookup(uid) {
     const seq = ++lookupSeq;
     setBusy(ui.lookupButton, true);
     showStatus(ui.lookupStatus, 'loading', 'Looking up order ' + uid + '…');
     hideOrder();
-    let outcome;
-    try {
-      const response = await fetch('/orders/' + encodeURIComponent(uid), {
-        headers: { Accept: 'application/json' },
-        cache: 'no-store',
-      });
-      const text = await response.text();
-      outcome = { status: response.status, text, body: parseJson(text) };
-    } catch (e) {
-      outcome = { status: 0, text: '', body: null };
-    }
-    if (seq !== lookupSeq) {
-      return;
-    }
-    setBusy(ui.lookupButton, false);
-    showLookupOutcome(uid, outcome);
+    return getText('/orders/' + encodeURIComponent(uid)).then((outcome) => {
+      if (seq !== lookupSeq) {
+        return;
+      }
+      setBusy(ui.lookupButton, false);
+      showLookupOutcome(uid, outcome);
+    });
   }
 
-  function showLookupOutcome(uid, { status, text, body }) {
+  function showLookupOutcome(uid, outcome) {
+    const status = outcome.status;
+    const text = outcome.text;
+    const body = outcome.body;
     if (status === 200 && body && typeof body === 'object' && !Array.isArray(body)) {
       hideStatus(ui.lookupStatus);
       renderOrder(body, text);
@@ -152,7 +143,7 @@
     const currency = str(payment.currency);
 
     const view = ui.orderView;
-    view.replaceChildren(
+    replaceChildren(view, [
       orderHeader(order),
       el('div', { className: 'order__blocks' },
         block('Delivery', 'delivery', [
@@ -177,7 +168,7 @@
           ['Request id', payment.request_id, 'payment.request_id', 'mono'],
         ])),
       itemsSection(items, payment, currency),
-      rawJson(rawText));
+      rawJson(rawText)]);
     view.hidden = false;
   }
 
@@ -211,7 +202,11 @@
   // rows: [label, value (string, number or Node), data-field, optional class]
   function fieldList(className, rows) {
     const dl = el('dl', { className });
-    for (const [label, value, field, kind] of rows) {
+    for (const row of rows) {
+      const label = row[0];
+      const value = row[1];
+      const field = row[2];
+      const kind = row[3];
       const dd = el('dd', { dataset: { field } }, value instanceof Node ? value : display(value));
       if (kind) {
         dd.classList.add(kind);
@@ -219,7 +214,7 @@
       if (!(value instanceof Node) && str(value) === '') {
         dd.classList.add('empty');
       }
-      dl.append(el('div', { className: 'fields__row' }, el('dt', {}, label), dd));
+      dl.appendChild(el('div', { className: 'fields__row' }, el('dt', {}, label), dd));
     }
     return dl;
   }
@@ -231,15 +226,16 @@
       ['chrt_id', 'chrt_id', 'num mono'], ['nm_id', 'nm_id', 'num mono'], ['rid', 'rid', 'mono'],
       ['Status', 'status', 'num'],
     ];
-    const head = el('tr', {}, ...columns.map(([label, , kind]) =>
-      el('th', { scope: 'col', className: kind || '' }, label)));
+    const head = el('tr', {}, columns.map((column) =>
+      el('th', { scope: 'col', className: column[2] || '' }, column[0])));
     const body = el('tbody', {});
     let sum = 0;
     items.forEach((item, index) => {
       const it = asObject(item);
       sum += Number.isFinite(it.total_price) ? it.total_price : 0;
-      body.append(el('tr', { dataset: { item: String(index) } }, ...columns.map(([, key, kind]) =>
-        el('td', { className: kind || '', dataset: { field: key } }, display(it[key])))));
+      body.appendChild(el('tr', { dataset: { item: String(index) } }, columns.map((column) =>
+        el('td', { className: column[2] || '', dataset: { field: column[1] } },
+          display(it[column[1]])))));
     });
 
     const goodsTotal = payment.goods_total;
@@ -272,39 +268,31 @@
 
   function hideOrder() {
     ui.orderView.hidden = true;
-    ui.orderView.replaceChildren();
+    replaceChildren(ui.orderView, []);
   }
 
   // ---------------------------------------------------------------- recent orders
 
-  async function loadRecent() {
+  function loadRecent() {
     setBusy(ui.recentRefresh, true);
     showStatus(ui.recentStatus, 'loading', 'Loading…');
-    let status = 0;
-    let body = null;
-    try {
-      const response = await fetch('/orders?limit=' + RECENT_LIMIT, {
-        headers: { Accept: 'application/json' },
-        cache: 'no-store',
-      });
-      status = response.status;
-      body = parseJson(await response.text());
-    } catch (e) {
-      status = 0;
-    }
-    setBusy(ui.recentRefresh, false);
-    if (status === 200 && Array.isArray(body)) {
-      renderRecent(body);
-    } else if (status === 0) {
-      showStatus(ui.recentStatus, 'error', 'Could not reach the server.');
-    } else {
-      showStatus(ui.recentStatus, 'error', 'Could not load the recent orders (HTTP ' + status + ').',
-        [errorText(body, '')]);
-    }
+    return getText('/orders?limit=' + RECENT_LIMIT).then((outcome) => {
+      const status = outcome.status;
+      const body = outcome.body;
+      setBusy(ui.recentRefresh, false);
+      if (status === 200 && Array.isArray(body)) {
+        renderRecent(body);
+      } else if (status === 0) {
+        showStatus(ui.recentStatus, 'error', 'Could not reach the server.');
+      } else {
+        showStatus(ui.recentStatus, 'error',
+          'Could not load the recent orders (HTTP ' + status + ').', [errorText(body, '')]);
+      }
+    });
   }
 
   function renderRecent(summaries) {
-    ui.recentList.replaceChildren(...summaries.map((s) => {
+    replaceChildren(ui.recentList, summaries.map((s) => {
       const summary = asObject(s);
       const uid = str(summary.order_uid);
       const count = Number(summary.item_count);
@@ -327,7 +315,7 @@
 
   // ---------------------------------------------------------------- upload
 
-  async function onUploadSubmit(event) {
+  function onUploadSubmit(event) {
     event.preventDefault();
     const file = ui.fileInput.files && ui.fileInput.files[0];
     if (!file) {
@@ -344,20 +332,14 @@
     }
     setBusy(ui.uploadButton, true);
     showStatus(ui.uploadStatus, 'loading', 'Uploading ' + file.name + '…');
-    let status = 0;
-    let body = null;
-    try {
-      const response = await fetch('/orders/create', { method: 'POST', body: form, headers });
-      status = response.status;
-      body = parseJson(await response.text());
-    } catch (e) {
-      status = 0;
-    }
-    setBusy(ui.uploadButton, false);
-    showUploadOutcome(file.name, status, body);
-    if (status === 200 || status === 201) {
-      loadRecent();
-    }
+    return request('/orders/create', { method: 'POST', body: form, headers: headers })
+      .then((outcome) => {
+        setBusy(ui.uploadButton, false);
+        showUploadOutcome(file.name, outcome.status, outcome.body);
+        if (outcome.status === 200 || outcome.status === 201) {
+          loadRecent();
+        }
+      });
   }
 
   function showUploadOutcome(fileName, status, body) {
@@ -405,12 +387,28 @@
 
   // ---------------------------------------------------------------- small helpers
 
-  // An element with properties (never innerHTML) and children as nodes or text.
-  function el(tag, props, ...children) {
+  // GET a JSON resource; never rejects: status 0 when the server could not be reached.
+  function getText(url) {
+    return request(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  }
+
+  // { status, text, body (parsed JSON or null) } of a fetch; status 0 if it failed.
+  function request(url, options) {
+    return fetch(url, options)
+      .then((response) => response.text().then((text) =>
+        ({ status: response.status, text: text, body: parseJson(text) })))
+      .catch(() => ({ status: 0, text: '', body: null }));
+  }
+
+  // An element with properties (never innerHTML) and children as nodes, text, or arrays of them.
+  function el(tag, props) {
     const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props || {})) {
+    const entries = Object.entries(props || {});
+    for (let i = 0; i < entries.length; i++) {
+      const key = entries[i][0];
+      const value = entries[i][1];
       if (key === 'dataset') {
-        Object.assign(node.dataset, value);
+        setData(node, value);
       } else if (key === 'ariaLabel') {
         node.setAttribute('aria-label', value);
       } else if (key === 'role') {
@@ -421,32 +419,56 @@
         node[key] = value;
       }
     }
-    for (const child of children) {
-      node.append(child instanceof Node ? child : document.createTextNode(str(child)));
-    }
+    appendAll(node, Array.prototype.slice.call(arguments, 2));
     return node;
+  }
+
+  function appendAll(node, children) {
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (Array.isArray(child)) {
+        appendAll(node, child);
+      } else {
+        node.appendChild(child instanceof Node ? child : document.createTextNode(str(child)));
+      }
+    }
+  }
+
+  function replaceChildren(node, children) {
+    while (node.firstChild) {
+      node.removeChild(node.firstChild);
+    }
+    appendAll(node, children);
+  }
+
+  // data-* attributes from { name: value } (lower-case names).
+  function setData(node, values) {
+    const names = Object.keys(values);
+    for (let i = 0; i < names.length; i++) {
+      node.setAttribute('data-' + names[i], str(values[names[i]]));
+    }
   }
 
   // A status box: a headline (text, or a list of text and nodes) and optional detail lines.
   // The kind (loading, info, ok, notfound, error) is a data attribute the CSS styles.
-  function showStatus(box, kind, headline, details = []) {
-    box.dataset.kind = kind;
+  function showStatus(box, kind, headline, details) {
+    box.setAttribute('data-kind', kind);
     box.setAttribute('aria-busy', kind === 'loading' ? 'true' : 'false');
-    const parts = Array.isArray(headline) ? headline : [headline];
-    const children = [el('p', { className: 'status__headline' }, ...parts)];
-    const lines = details.filter((line) => line instanceof Node || str(line) !== '');
+    const children = [el('p', { className: 'status__headline' }, headline)];
+    const lines = (details || []).filter((line) => line instanceof Node || str(line) !== '');
     if (lines.length === 1) {
       children.push(el('p', { className: 'status__detail' }, lines[0]));
     } else if (lines.length > 1) {
-      children.push(el('ul', { className: 'status__details' }, ...lines.map((line) => el('li', {}, line))));
+      children.push(el('ul', { className: 'status__details' },
+        lines.map((line) => el('li', {}, line))));
     }
-    box.replaceChildren(...children);
+    replaceChildren(box, children);
     box.hidden = false;
   }
 
   function hideStatus(box) {
     box.hidden = true;
-    box.replaceChildren();
+    replaceChildren(box, []);
   }
 
   function setBusy(button, busy) {
@@ -497,12 +519,25 @@
     if (Number.isNaN(date.getTime())) {
       return el('span', {}, raw);
     }
-    return el('time', { dateTime: raw, title: readableDate(raw) }, DAY_UTC.format(date));
+    return el('time', { dateTime: raw, title: readableDate(raw) }, utcDay(date));
   }
 
+  // "26 Nov 2021, 06:22:19 UTC": the same text in every browser and locale.
   function readableDate(iso) {
     const date = new Date(str(iso));
-    return Number.isNaN(date.getTime()) ? '' : UTC.format(date) + ' UTC';
+    if (Number.isNaN(date.getTime())) {
+      return '';
+    }
+    return utcDay(date) + ', ' + twoDigits(date.getUTCHours()) + ':'
+      + twoDigits(date.getUTCMinutes()) + ':' + twoDigits(date.getUTCSeconds()) + ' UTC';
+  }
+
+  function utcDay(date) {
+    return date.getUTCDate() + ' ' + MONTHS[date.getUTCMonth()] + ' ' + date.getUTCFullYear();
+  }
+
+  function twoDigits(n) {
+    return n < 10 ? '0' + n : String(n);
   }
 
   function money(amount, currency) {

@@ -2,6 +2,7 @@ package dev.orderservice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
 import static org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated;
 import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderservice.devstack.SharedKafka;
 import dev.orderservice.devstack.SharedPostgres;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,8 +24,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -33,10 +37,34 @@ import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
 
 /**
- * The lookup page ({@code GET /}) in a real headless Chromium against a real server (embedded
- * PostgreSQL and Kafka): what a person sees when looking orders up, uploading one and following
- * the recent-orders links, and that order data never runs as markup. Screenshots of each state are
- * kept in {@code target/screenshots/}.
+ * The lookup page ({@code GET /}) in headless browsers against a real server (embedded PostgreSQL
+ * and Kafka): what a person sees when looking orders up, uploading one and following the
+ * recent-orders links, and that order data never runs as markup.
+ *
+ * <p>Every page test runs once per browser, in a nested class per browser:
+ *
+ * <ul>
+ *   <li>{@link InHtmlUnit}: HtmlUnit, a browser written in Java, so that CI and a machine with only
+ *       a JDK run the page's script with no install step. The page's script keeps to what its
+ *       JavaScript engine runs (see the head of {@code app.js}); it does not enforce the
+ *       Content-Security-Policy, so that check means something in Chromium only.
+ *   <li>{@link InChromium}: Debian's headless Chromium through chromedriver, where {@code chromium}
+ *       and {@code chromedriver} are on the {@code PATH} ({@code apt-get install chromium
+ *       chromium-driver}); its tests are skipped, with the reason, where they are not. Screenshots
+ *       of each state are kept in {@code target/screenshots/} (Chromium only: HtmlUnit draws
+ *       nothing).
+ * </ul>
+ *
+ * <p>The system property {@code page.browsers} chooses: {@code all} (the default) runs both where
+ * Chromium is installed and HtmlUnit alone where it is not; {@code htmlunit} skips Chromium even
+ * where installed; {@code chromium} skips HtmlUnit and fails when Chromium is missing. For example
+ * {@code ./mvnw -pl order-server verify -Dtest=LookupPageBrowserTest -Dpage.browsers=htmlunit}.
+ *
+ * <p>Each run writes one line saying which browsers ran, for example {@code LookupPageBrowserTest:
+ * engines: HtmlUnit 5.7.0 as Chrome 156 (fetch polyfilled), Chromium 156.0.8078.114}, to {@code
+ * target/page-tests-browsers.txt}; the build echoes it on the console after the tests (this build
+ * sends test output to files), next to Surefire's summary line per browser ({@code
+ * ...LookupPageBrowserTest$InChromium}, its tests counted as skipped where Chromium did not run).
  */
 class LookupPageBrowserTest {
 
@@ -49,214 +77,79 @@ class LookupPageBrowserTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private static OrderServer server;
-  private static BrowserSession browser;
   private static ObjectNode sample;
+  private static BrowserChoice choice;
+  private static BrowserSession htmlUnit;
+  private static BrowserSession chromium;
 
   @BeforeAll
-  static void startServerAndBrowser() throws IOException {
-    browser = BrowserSession.start(moduleDir().resolve("target/screenshots"));
+  static void startServerAndBrowsers() throws IOException {
+    choice = BrowserChoice.fromSystem();
     server =
         OrderServer.start(
             ServerConfig.parse(
                 new String[] {
-                  "--http-addr", "127.0.0.1:0",
-                  "--db-dsn", SharedPostgres.jdbcUrlForTests("browser_test"),
-                  "--kafka-broker", SharedKafka.instance().bootstrapServers(),
-                  "--kafka-topic", "browser-orders"
+                  "--http-addr",
+                  "127.0.0.1:0",
+                  "--db-dsn",
+                  SharedPostgres.jdbcUrlForTests("browser_test"),
+                  "--kafka-broker",
+                  SharedKafka.instance().bootstrapServers(),
+                  "--kafka-topic",
+                  "browser-orders"
                 },
                 Map.of()));
     sample = (ObjectNode) JSON.readTree(Files.readAllBytes(sampleOrderFile()));
     int status = postOrder(sample).statusCode();
     assertThat(status).as("storing the sample order").isIn(200, 201);
-  }
 
-  @AfterAll
-  static void stopServerAndBrowser() {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (server != null) {
-        server.close();
-      }
+    if (choice.htmlUnit()) {
+      htmlUnit = BrowserSession.startHtmlUnit();
+    }
+    if (choice.chromium().isPresent()) {
+      chromium =
+          BrowserSession.startChromium(
+              choice.chromium().get(), moduleDir().resolve("target/screenshots"));
     }
   }
 
-  @Test
-  void theSampleOrderIsShownAsADocumentWithItsItemsAndTotals() throws IOException {
-    String uid = sample.get("order_uid").asText();
-
-    openPage("#" + uid);
-    WebElement view = waitForOrder(uid);
-
-    assertThat(field(view, "order_uid")).isEqualTo(uid);
-    assertThat(field(view, "track_number")).isEqualTo("WBILMTESTTRACK");
-    assertThat(field(view, "customer_id")).isEqualTo("test");
-    assertThat(field(view, "date_created")).isEqualTo("26 Nov 2021, 06:22:19 UTC");
-    assertThat(view.getText()).contains("2021-11-26T06:22:19Z");
-    assertThat(field(view, "delivery.name")).isEqualTo("Test Testov");
-    assertThat(field(view, "delivery.email")).isEqualTo("test@gmail.com");
-    assertThat(field(view, "payment.amount")).isEqualTo("1817 USD");
-    assertThat(field(view, "payment.payment_dt")).contains("26 Nov 2021, 06:22:07 UTC");
-
-    List<WebElement> rows = view.findElements(By.cssSelector("#items-table tbody tr"));
-    assertThat(rows).hasSize(1);
-    assertThat(cellTexts(rows.get(0)))
-        .containsExactly(
-            "Mascaras",
-            "Vivienne Sabo",
-            "0",
-            "453",
-            "30",
-            "317",
-            "9934930",
-            "2389212",
-            "ab4219087a764ae0btest",
-            "202");
-    WebElement totals = view.findElement(By.id("items-totals"));
-    assertThat(field(totals, "items_total")).isEqualTo("317 USD");
-    assertThat(field(totals, "goods_total")).isEqualTo("317 USD");
-    assertThat(totals.getText()).contains("Total (1 item)");
-
-    assertThat(browser.driver().findElement(By.id("order-uid")).getDomProperty("value"))
-        .isEqualTo(uid);
-    assertThat(browser.takeConsoleMessages())
-        .as("console messages: the page needs nothing the Content-Security-Policy forbids")
-        .noneMatch(message -> message.contains("Content Security Policy"));
-    assertThat(browser.screenshot("order")).isNotEmptyFile();
+  @AfterAll
+  static void reportAndStopServerAndBrowsers() {
+    // Printed last, as Surefire keeps only what follows the nested classes in the output file.
+    if (choice != null) {
+      String line = "LookupPageBrowserTest: engines: " + engines();
+      System.out.println(line);
+      // For the build's console line (order-server/pom.xml echoes this file after the tests).
+      try {
+        Files.writeString(moduleDir().resolve("target/page-tests-browsers.txt"), line);
+      } catch (IOException e) {
+        System.out.println("could not write target/page-tests-browsers.txt: " + e);
+      }
+    }
+    // Closes each that was started, in reverse order, even when closing another one fails.
+    try (OrderServer s = server;
+        BrowserSession h = htmlUnit;
+        BrowserSession c = chromium) {
+      // nothing else to do
+    }
   }
 
-  @Test
-  void anUnknownOrderIsReportedAsNotFound() throws IOException {
-    String uid = "browser-unknown-" + shortId();
-
-    openPage("#" + uid);
-
-    WebElement status = waitForStatus("lookup-status", "notfound");
-    assertThat(status.getText()).contains("Order " + uid + " not found");
-    assertThat(browser.driver().findElement(By.id("order-view")).isDisplayed()).isFalse();
-    assertThat(browser.screenshot("not-found")).isNotEmptyFile();
+  /** The page tests in HtmlUnit, which every machine with a JDK has. */
+  @Nested
+  class InHtmlUnit extends PageInABrowser {
+    @Override
+    BrowserSession session() {
+      return htmlUnit;
+    }
   }
 
-  @Test
-  void aMalformedOrderUidShowsTheServersReasonAndAnEmptyOneAsksForInput() throws IOException {
-    openPage("");
-    WebElement input = browser.driver().findElement(By.id("order-uid"));
-
-    browser.driver().findElement(By.id("lookup-button")).click();
-    assertThat(waitForStatus("lookup-status", "info").getText()).contains("Enter an order_uid");
-
-    input.sendKeys("not a uid!");
-    browser.driver().findElement(By.id("lookup-button")).click();
-    WebElement status = waitForStatus("lookup-status", "error");
-    assertThat(status.getText())
-        .contains("Malformed order_uid")
-        .contains("order_uid: must be 1..64 characters of [A-Za-z0-9_-]");
-    assertThat(browser.screenshot("malformed")).isNotEmptyFile();
-  }
-
-  @Test
-  void markupInOrderFieldsIsShownAsTextAndNeverRuns() throws IOException {
-    ObjectNode order = orderWithUid("browser-xss-" + shortId());
-    ((ObjectNode) order.get("delivery")).put("name", SCRIPT_PAYLOAD);
-    ((ObjectNode) order.get("delivery")).put("address", SVG_PAYLOAD);
-    order.put("customer_id", IMG_PAYLOAD);
-    ObjectNode item = (ObjectNode) order.get("items").get(0);
-    item.put("name", IMG_PAYLOAD);
-    item.put("brand", SCRIPT_PAYLOAD);
-    assertThat(postOrder(order).statusCode()).isEqualTo(201);
-    String uid = order.get("order_uid").asText();
-
-    openPage("#" + uid);
-    WebElement view = waitForOrder(uid);
-
-    assertThat(textContent(view, "delivery.name")).isEqualTo(SCRIPT_PAYLOAD);
-    assertThat(textContent(view, "delivery.address")).isEqualTo(SVG_PAYLOAD);
-    assertThat(textContent(view, "customer_id")).isEqualTo(IMG_PAYLOAD);
-    WebElement row = view.findElement(By.cssSelector("#items-table tbody tr"));
-    assertThat(textContent(row, "name")).isEqualTo(IMG_PAYLOAD);
-    assertThat(textContent(row, "brand")).isEqualTo(SCRIPT_PAYLOAD);
-    assertThat(browser.driver().findElement(By.id("raw-json")).getDomProperty("textContent"))
-        .contains("window.__xss=1");
-
-    assertThat(browser.script("return typeof window.__xss;")).isEqualTo("undefined");
-    assertThat(view.findElements(By.cssSelector("img, script, svg"))).isEmpty();
-    assertThatThrownBy(() -> browser.driver().switchTo().alert())
-        .isInstanceOf(NoAlertPresentException.class);
-    assertThat(browser.takeConsoleMessages())
-        .as("console messages: nothing tried to run and was stopped by the policy")
-        .noneMatch(message -> message.contains("Content Security Policy"));
-    assertThat(browser.screenshot("xss")).isNotEmptyFile();
-  }
-
-  @Test
-  void recentOrdersAreListedAsLinksThatLoadTheOrder() throws IOException {
-    ObjectNode order = orderWithUid("browser-recent-" + shortId());
-    order.put(
-        "date_created",
-        OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
-    assertThat(postOrder(order).statusCode()).isEqualTo(201);
-    String uid = order.get("order_uid").asText();
-
-    openPage("");
-    By link = By.cssSelector("#recent-list a[data-uid='" + uid + "']");
-    WebElement entry = browser.waiting().until(visibilityOfElementLocated(link));
-    assertThat(entry.getDomAttribute("href")).isEqualTo("#" + uid);
-    assertThat(entry.getText()).contains(uid).contains("1817 USD").contains("1 item");
-    assertThat(browser.driver().findElements(By.cssSelector("#recent-list a")))
-        .hasSizeBetween(1, 20);
-    assertThat(browser.screenshot("recent")).isNotEmptyFile();
-
-    entry.click();
-
-    waitForOrder(uid);
-    assertThat(browser.script("return location.hash;")).isEqualTo("#" + uid);
-  }
-
-  @Test
-  void uploadingAFileCreatesTheOrderThenReportsItAsAlreadyStored(@TempDir Path dir)
-      throws IOException {
-    String uid = "browser-upload-" + shortId();
-    Path file = dir.resolve("order.json");
-    Files.write(file, JSON.writeValueAsBytes(orderWithUid(uid)));
-    openPage("");
-
-    upload(file);
-
-    WebElement status = waitForStatus("upload-status", "ok");
-    assertThat(status.getText()).contains("Created order " + uid);
-    browser
-        .waiting()
-        .until(visibilityOfElementLocated(By.cssSelector("#recent-list a[data-uid='" + uid + "']")));
-    assertThat(browser.screenshot("upload-created")).isNotEmptyFile();
-
-    upload(file);
-
-    browser.waiting().until(textToBePresentInElementLocated(By.id("upload-status"), "Already"));
-    assertThat(browser.driver().findElement(By.id("upload-status")).getText())
-        .contains("Already stored: order " + uid);
-
-    browser.driver().findElement(By.cssSelector("#upload-status a[data-uid='" + uid + "']")).click();
-    waitForOrder(uid);
-  }
-
-  @Test
-  void uploadingAnInvalidOrderListsEachViolation(@TempDir Path dir) throws IOException {
-    ObjectNode order = orderWithUid("browser-invalid-" + shortId());
-    ((ObjectNode) order.get("delivery")).put("email", "not-an-address");
-    ((ObjectNode) order.get("items").get(0)).put("price", -1);
-    Path file = dir.resolve("invalid.json");
-    Files.write(file, JSON.writeValueAsBytes(order));
-    openPage("");
-
-    upload(file);
-
-    WebElement status = waitForStatus("upload-status", "error");
-    assertThat(status.findElements(By.cssSelector(".status__details li")))
-        .extracting(WebElement::getText)
-        .contains("delivery.email: must be an e-mail address", "items[0].price: must be >= 0");
-    assertThat(browser.screenshot("upload-invalid")).isNotEmptyFile();
+  /** The page tests in Chromium, where it is installed. */
+  @Nested
+  class InChromium extends PageInABrowser {
+    @Override
+    BrowserSession session() {
+      return chromium;
+    }
   }
 
   @Test
@@ -280,46 +173,258 @@ class LookupPageBrowserTest {
     }
   }
 
-  // ---------------------------------------------------------------- page helpers
+  /**
+   * The page tests, run in the browser {@link #session()} gives; skipped, with the reason, when
+   * this run leaves that browser out.
+   */
+  abstract class PageInABrowser {
 
-  /** Loads the page afresh (not a same-document hash change) with the given fragment. */
-  private static void openPage(String fragment) {
-    browser.driver().get("about:blank");
-    browser.takeConsoleMessages(); // only this page's messages count
-    browser.driver().get(server.baseUri().resolve("/") + fragment);
+    BrowserSession browser;
+
+    /** The browser this class runs in, or null if the run leaves it out. */
+    abstract BrowserSession session();
+
+    @BeforeEach
+    void useTheBrowser() {
+      browser = session();
+      assumeTrue(browser != null, choice.leftOut());
+    }
+
+    @Test
+    void theSampleOrderIsShownAsADocumentWithItsItemsAndTotals() throws IOException {
+      String uid = sample.get("order_uid").asText();
+
+      openPage("#" + uid);
+      WebElement view = waitForOrder(uid);
+
+      assertThat(field(view, "order_uid")).isEqualTo(uid);
+      assertThat(field(view, "track_number")).isEqualTo("WBILMTESTTRACK");
+      assertThat(field(view, "customer_id")).isEqualTo("test");
+      assertThat(field(view, "date_created")).isEqualTo("26 Nov 2021, 06:22:19 UTC");
+      assertThat(view.getText()).contains("2021-11-26T06:22:19Z");
+      assertThat(field(view, "delivery.name")).isEqualTo("Test Testov");
+      assertThat(field(view, "delivery.email")).isEqualTo("test@gmail.com");
+      assertThat(field(view, "payment.amount")).isEqualTo("1817 USD");
+      assertThat(field(view, "payment.payment_dt")).contains("26 Nov 2021, 06:22:07 UTC");
+
+      List<WebElement> rows = view.findElements(By.cssSelector("#items-table tbody tr"));
+      assertThat(rows).hasSize(1);
+      assertThat(cellTexts(rows.get(0)))
+          .containsExactly(
+              "Mascaras",
+              "Vivienne Sabo",
+              "0",
+              "453",
+              "30",
+              "317",
+              "9934930",
+              "2389212",
+              "ab4219087a764ae0btest",
+              "202");
+      WebElement totals = view.findElement(By.id("items-totals"));
+      assertThat(field(totals, "items_total")).isEqualTo("317 USD");
+      assertThat(field(totals, "goods_total")).isEqualTo("317 USD");
+      assertThat(totals.getText()).contains("Total (1 item)");
+
+      assertThat(browser.driver().findElement(By.id("order-uid")).getDomProperty("value"))
+          .isEqualTo(uid);
+      assertThat(browser.takeConsoleMessages())
+          .as("console messages: the page needs nothing the Content-Security-Policy forbids")
+          .noneMatch(message -> message.contains("Content Security Policy"));
+      screenshot("order");
+    }
+
+    @Test
+    void anUnknownOrderIsReportedAsNotFound() throws IOException {
+      String uid = "browser-unknown-" + shortId();
+
+      openPage("#" + uid);
+
+      WebElement status = waitForStatus("lookup-status", "notfound");
+      assertThat(status.getText()).contains("Order " + uid + " not found");
+      assertThat(browser.driver().findElement(By.id("order-view")).isDisplayed()).isFalse();
+      screenshot("not-found");
+    }
+
+    @Test
+    void aMalformedOrderUidShowsTheServersReasonAndAnEmptyOneAsksForInput() throws IOException {
+      openPage("");
+      WebElement input = browser.driver().findElement(By.id("order-uid"));
+
+      browser.driver().findElement(By.id("lookup-button")).click();
+      assertThat(waitForStatus("lookup-status", "info").getText()).contains("Enter an order_uid");
+
+      input.sendKeys("not a uid!");
+      browser.driver().findElement(By.id("lookup-button")).click();
+      WebElement status = waitForStatus("lookup-status", "error");
+      assertThat(status.getText())
+          .contains("Malformed order_uid")
+          .contains("order_uid: must be 1..64 characters of [A-Za-z0-9_-]");
+      screenshot("malformed");
+    }
+
+    @Test
+    void markupInOrderFieldsIsShownAsTextAndNeverRuns() throws IOException {
+      ObjectNode order = orderWithUid("browser-xss-" + shortId());
+      ((ObjectNode) order.get("delivery")).put("name", SCRIPT_PAYLOAD);
+      ((ObjectNode) order.get("delivery")).put("address", SVG_PAYLOAD);
+      order.put("customer_id", IMG_PAYLOAD);
+      ObjectNode item = (ObjectNode) order.get("items").get(0);
+      item.put("name", IMG_PAYLOAD);
+      item.put("brand", SCRIPT_PAYLOAD);
+      assertThat(postOrder(order).statusCode()).isEqualTo(201);
+      String uid = order.get("order_uid").asText();
+
+      openPage("#" + uid);
+      WebElement view = waitForOrder(uid);
+
+      assertThat(textContent(view, "delivery.name")).isEqualTo(SCRIPT_PAYLOAD);
+      assertThat(textContent(view, "delivery.address")).isEqualTo(SVG_PAYLOAD);
+      assertThat(textContent(view, "customer_id")).isEqualTo(IMG_PAYLOAD);
+      WebElement row = view.findElement(By.cssSelector("#items-table tbody tr"));
+      assertThat(textContent(row, "name")).isEqualTo(IMG_PAYLOAD);
+      assertThat(textContent(row, "brand")).isEqualTo(SCRIPT_PAYLOAD);
+      assertThat(browser.driver().findElement(By.id("raw-json")).getDomProperty("textContent"))
+          .contains("window.__xss=1");
+
+      assertThat(browser.script("return typeof window.__xss;")).isEqualTo("undefined");
+      assertThat(view.findElements(By.cssSelector("img, script, svg"))).isEmpty();
+      assertThatThrownBy(() -> browser.driver().switchTo().alert())
+          .isInstanceOf(NoAlertPresentException.class);
+      assertThat(browser.takeConsoleMessages())
+          .as("console messages: nothing tried to run and was stopped by the policy")
+          .noneMatch(message -> message.contains("Content Security Policy"));
+      screenshot("xss");
+    }
+
+    @Test
+    void recentOrdersAreListedAsLinksThatLoadTheOrder() throws IOException {
+      ObjectNode order = orderWithUid("browser-recent-" + shortId());
+      order.put(
+          "date_created",
+          OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
+      assertThat(postOrder(order).statusCode()).isEqualTo(201);
+      String uid = order.get("order_uid").asText();
+
+      openPage("");
+      By link = By.cssSelector("#recent-list a[data-uid='" + uid + "']");
+      WebElement entry = browser.waiting().until(visibilityOfElementLocated(link));
+      assertThat(entry.getDomAttribute("href")).isEqualTo("#" + uid);
+      assertThat(entry.getText()).contains(uid).contains("1817 USD").contains("1 item");
+      assertThat(browser.driver().findElements(By.cssSelector("#recent-list a")))
+          .hasSizeBetween(1, 20);
+      screenshot("recent");
+
+      entry.click();
+
+      waitForOrder(uid);
+      assertThat(browser.script("return location.hash;")).isEqualTo("#" + uid);
+    }
+
+    @Test
+    void uploadingAFileCreatesTheOrderThenReportsItAsAlreadyStored(@TempDir Path dir)
+        throws IOException {
+      String uid = "browser-upload-" + shortId();
+      Path file = dir.resolve("order.json");
+      Files.write(file, JSON.writeValueAsBytes(orderWithUid(uid)));
+      openPage("");
+
+      upload(file);
+
+      WebElement status = waitForStatus("upload-status", "ok");
+      assertThat(status.getText()).contains("Created order " + uid);
+      browser
+          .waiting()
+          .until(
+              visibilityOfElementLocated(By.cssSelector("#recent-list a[data-uid='" + uid + "']")));
+      screenshot("upload-created");
+
+      upload(file);
+
+      browser.waiting().until(textToBePresentInElementLocated(By.id("upload-status"), "Already"));
+      assertThat(browser.driver().findElement(By.id("upload-status")).getText())
+          .contains("Already stored: order " + uid);
+
+      browser
+          .driver()
+          .findElement(By.cssSelector("#upload-status a[data-uid='" + uid + "']"))
+          .click();
+      waitForOrder(uid);
+    }
+
+    @Test
+    void uploadingAnInvalidOrderListsEachViolation(@TempDir Path dir) throws IOException {
+      ObjectNode order = orderWithUid("browser-invalid-" + shortId());
+      ((ObjectNode) order.get("delivery")).put("email", "not-an-address");
+      ((ObjectNode) order.get("items").get(0)).put("price", -1);
+      Path file = dir.resolve("invalid.json");
+      Files.write(file, JSON.writeValueAsBytes(order));
+      openPage("");
+
+      upload(file);
+
+      WebElement status = waitForStatus("upload-status", "error");
+      assertThat(status.findElements(By.cssSelector(".status__details li")))
+          .extracting(WebElement::getText)
+          .contains("delivery.email: must be an e-mail address", "items[0].price: must be >= 0");
+      screenshot("upload-invalid");
+    }
+
+    // -------------------------------------------------------------- page helpers
+
+    /** Keeps a screenshot of the page as {@code <name>.png}, where the browser draws one. */
+    private void screenshot(String name) throws IOException {
+      browser.screenshot(name).ifPresent(file -> assertThat(file).isNotEmptyFile());
+    }
+
+    /** Loads the page afresh (not a same-document hash change) with the given fragment. */
+    private void openPage(String fragment) {
+      browser.driver().get("about:blank");
+      browser.takeConsoleMessages(); // only this page's messages count
+      browser.driver().get(server.baseUri().resolve("/") + fragment);
+    }
+
+    private WebElement waitForOrder(String uid) {
+      By title = By.cssSelector("#order-view [data-field='order_uid']");
+      browser.waiting().until(visibilityOfElementLocated(title));
+      browser.waiting().until(textToBePresentInElementLocated(title, uid));
+      return browser.driver().findElement(By.id("order-view"));
+    }
+
+    private WebElement waitForStatus(String id, String kind) {
+      browser.waiting().until(attributeToBe(By.id(id), "data-kind", kind));
+      return browser.driver().findElement(By.id(id));
+    }
+
+    private void upload(Path file) {
+      browser.driver().findElement(By.id("order-file")).sendKeys(file.toAbsolutePath().toString());
+      browser.driver().findElement(By.id("upload-button")).click();
+    }
+
+    /** The rendered text of the element marked {@code data-field=name}. */
+    private String field(WebElement scope, String name) {
+      return scope.findElement(By.cssSelector("[data-field='" + name + "']")).getText();
+    }
+
+    /** The exact text content (no whitespace folding) of the element marked {@code data-field}. */
+    private String textContent(WebElement scope, String name) {
+      return scope
+          .findElement(By.cssSelector("[data-field='" + name + "']"))
+          .getDomProperty("textContent");
+    }
+
+    private List<String> cellTexts(WebElement row) {
+      return row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+    }
   }
 
-  private static WebElement waitForOrder(String uid) {
-    By title = By.cssSelector("#order-view [data-field='order_uid']");
-    browser.waiting().until(visibilityOfElementLocated(title));
-    browser.waiting().until(textToBePresentInElementLocated(title, uid));
-    return browser.driver().findElement(By.id("order-view"));
-  }
-
-  private static WebElement waitForStatus(String id, String kind) {
-    browser.waiting().until(attributeToBe(By.id(id), "data-kind", kind));
-    return browser.driver().findElement(By.id(id));
-  }
-
-  private static void upload(Path file) {
-    browser.driver().findElement(By.id("order-file")).sendKeys(file.toAbsolutePath().toString());
-    browser.driver().findElement(By.id("upload-button")).click();
-  }
-
-  /** The rendered text of the element marked {@code data-field=name}. */
-  private static String field(WebElement scope, String name) {
-    return scope.findElement(By.cssSelector("[data-field='" + name + "']")).getText();
-  }
-
-  /** The exact text content (no whitespace folding) of the element marked {@code data-field}. */
-  private static String textContent(WebElement scope, String name) {
-    return scope
-        .findElement(By.cssSelector("[data-field='" + name + "']"))
-        .getDomProperty("textContent");
-  }
-
-  private static List<String> cellTexts(WebElement row) {
-    return row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+  private static String engines() {
+    String ran =
+        Stream.of(htmlUnit, chromium)
+            .filter(session -> session != null)
+            .map(BrowserSession::name)
+            .collect(Collectors.joining(", "));
+    return choice.leftOut().isEmpty() ? ran : ran + " (" + choice.leftOut() + ")";
   }
 
   // ---------------------------------------------------------------- order helpers
