@@ -3,7 +3,11 @@ package dev.orderservice.cache;
 import dev.orderservice.cache.WarmUpStatus.State;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,15 +22,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One pass of {@link OrderStore#streamNewest}, newest first and no further than the cache's
  * {@link EhcacheOrderCache#maxEntries()}: when the store holds more orders than that, only the
- * newest that many are read, so the warm-up's time and memory are set by the cache bound, not by the
- * size of the store. The stored canonical JSON goes into the cache as it is. Progress is logged at INFO every 100,000 orders or every 5 seconds, and the outcome
- * once. A failure ends the warm-up as {@link State#FAILED}; it is logged without the exception's
- * text unless the store vouches for it (an {@link OrderStoreException} leaves rows out of its
- * message), since other exceptions may quote order data.
+ * newest that many are read, so the warm-up's time and memory are set by the cache bound, not by
+ * the size of the store. The stored canonical JSON goes into the cache as it is. Progress is logged
+ * at INFO every 100,000 orders or every 5 seconds, and the outcome once. A failure ends the warm-up
+ * as {@link State#FAILED}; it is logged without the exception's text unless the store vouches for
+ * it (an {@link OrderStoreException} leaves rows out of its message), since other exceptions may
+ * quote order data.
  *
  * <p>Thread safety: {@link #status()} may be called from any thread, at any time.
  */
-public final class CacheWarmUp {
+public final class CacheWarmUp implements MeterBinder {
 
   static final long PROGRESS_EVERY_ORDERS = 100_000;
   private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
@@ -49,8 +54,8 @@ public final class CacheWarmUp {
 
   /**
    * Hands the warm-up to {@code executor} and returns at once, unless the executor runs tasks on
-   * the calling thread. The store's connection is held on the executor's thread for the whole
-   * pass. If the executor refuses the task, the warm-up is {@link State#FAILED} at once.
+   * the calling thread. The store's connection is held on the executor's thread for the whole pass.
+   * If the executor refuses the task, the warm-up is {@link State#FAILED} at once.
    *
    * @param store where the orders are read, oldest first
    * @param cache where they go; its {@link EhcacheOrderCache#maxEntries()} caps how many
@@ -68,6 +73,24 @@ public final class CacheWarmUp {
       warmUp.fail(e);
     }
     return warmUp;
+  }
+
+  /**
+   * Registers the warm-up's gauges: {@code order.cache.warmup.orders} (loaded so far) and {@code
+   * order.cache.warmup.state}, 1 for the current state and 0 for the others (tag {@code state}:
+   * {@code running}, {@code done}, {@code failed}).
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("order.cache.warmup.orders", this, w -> w.status().loaded())
+        .description("Orders the cache warm-up has loaded.")
+        .register(registry);
+    for (State each : State.values()) {
+      Gauge.builder("order.cache.warmup.state", this, w -> w.status().state() == each ? 1 : 0)
+          .description("1 for the state the cache warm-up is in, 0 for the others.")
+          .tag("state", each.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
   }
 
   /** Where the warm-up stands now. */

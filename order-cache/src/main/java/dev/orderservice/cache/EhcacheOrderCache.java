@@ -1,6 +1,7 @@
 package dev.orderservice.cache;
 
 import dev.orderservice.domain.OrderCache;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,6 +14,7 @@ import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.config.units.EntryUnit;
 import org.ehcache.config.units.MemoryUnit;
 import org.ehcache.core.internal.statistics.DefaultStatisticsService;
+import org.ehcache.core.statistics.CacheStatistics;
 import org.ehcache.core.statistics.TierStatistics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +46,9 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
   static final long ASSUMED_ENTRY_BYTES = 1_500;
 
   /**
-   * The heap bound when none is set: about 256 MiB of orders at {@value #ASSUMED_ENTRY_BYTES}
-   * bytes an entry, that is 268,435,456 / 1,500 = 178,956 entries. Orders with more items or
-   * longer texts take more; size the heap accordingly or set {@link Builder#maxEntries}.
+   * The heap bound when none is set: about 256 MiB of orders at {@value #ASSUMED_ENTRY_BYTES} bytes
+   * an entry, that is 268,435,456 / 1,500 = 178,956 entries. Orders with more items or longer texts
+   * take more; size the heap accordingly or set {@link Builder#maxEntries}.
    */
   public static final long DEFAULT_MAX_ENTRIES = 256L * 1024 * 1024 / ASSUMED_ENTRY_BYTES;
 
@@ -60,6 +62,7 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
   private final CacheManager manager;
   private final Cache<String, byte[]> cache;
   private final TierStatistics authority;
+  private final CacheStatistics statistics;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -72,6 +75,8 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
       this.manager = null;
       this.cache = null;
       this.authority = null;
+      this.statistics = null;
+      bindMeters(settings);
       LOG.info("order cache disabled (0 entries): every lookup reads the store");
       return;
     }
@@ -95,7 +100,9 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
     this.cache = manager.getCache(ALIAS, String.class, byte[].class);
     // The authoritative (lowest) tier holds every entry; the heap above it only the hot ones.
     String tier = settings.offHeapBytes > 0 ? "OffHeap" : "OnHeap";
-    this.authority = statistics.getCacheStatistics(ALIAS).getTierStatistics().get(tier);
+    this.statistics = statistics.getCacheStatistics(ALIAS);
+    this.authority = this.statistics.getTierStatistics().get(tier);
+    bindMeters(settings);
     LOG.info(
         "order cache ready: heap tier {} entries, off-heap tier {}",
         maxEntries,
@@ -150,9 +157,25 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
     return new CacheStats(hits.sum(), misses.sum(), entries);
   }
 
+  /** Orders the cache evicted to stay within its bounds. */
+  long evictions() {
+    return closed.get() || statistics == null ? 0 : statistics.getCacheEvictions();
+  }
+
+  /** Orders put into the cache. */
+  long puts() {
+    return closed.get() || statistics == null ? 0 : statistics.getCachePuts();
+  }
+
+  private void bindMeters(Builder settings) {
+    if (settings.meterRegistry != null) {
+      new CacheMeters(this, ALIAS).bindTo(settings.meterRegistry);
+    }
+  }
+
   /**
-   * The most orders the heap tier holds. Without an off-heap tier that bounds the whole cache;
-   * with one, the off-heap bytes do, and the heap keeps at most this many of the hottest orders.
+   * The most orders the heap tier holds. Without an off-heap tier that bounds the whole cache; with
+   * one, the off-heap bytes do, and the heap keeps at most this many of the hottest orders.
    */
   public long maxEntries() {
     return maxEntries;
@@ -193,6 +216,7 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
   public static final class Builder {
     private long maxEntries = DEFAULT_MAX_ENTRIES;
     private long offHeapBytes;
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
 
@@ -227,6 +251,16 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
                 + offHeapBytes);
       }
       this.offHeapBytes = offHeapBytes;
+      return this;
+    }
+
+    /**
+     * Where the cache's meters go, in Micrometer's cache conventions, tagged {@code cache=orders}:
+     * {@code cache.gets} (tagged {@code result=hit} or {@code miss}), {@code cache.puts}, {@code
+     * cache.evictions}, {@code cache.size}. Default: none, nothing is registered anywhere.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

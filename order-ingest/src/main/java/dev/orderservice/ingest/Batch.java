@@ -140,6 +140,10 @@ final class Batch {
     return groups.stream().mapToInt(g -> g.duplicates).sum();
   }
 
+  int conflicts() {
+    return groups.stream().mapToInt(g -> g.conflicts).sum();
+  }
+
   /** Every rejected record in the order of the batch: decode failures, then the others. */
   private void collectDeadLetters() {
     deadLetters.clear();
@@ -163,12 +167,14 @@ final class Batch {
     volatile boolean stored;
     int inserted;
     int duplicates;
+    int conflicts;
 
     void store(OrderService service) {
       // A retry after a transient failure starts this group over: forget what the failed try saw.
       rejected.clear();
       inserted = 0;
       duplicates = 0;
+      conflicts = 0;
       if (!orders.isEmpty()) {
         try {
           collect(indices, service.store(validated));
@@ -209,12 +215,14 @@ final class Batch {
                   RejectionStage.TRANSFORMATION,
                   VALIDATOR,
                   String.join("; ", result.violations().stream().map(Object::toString).toList()));
-          case CONFLICT ->
-              reject(
-                  index,
-                  RejectionStage.TASK_PUT,
-                  STORE,
-                  "order_uid " + result.orderUid() + " is stored with different content");
+          case CONFLICT -> {
+            conflicts++;
+            reject(
+                index,
+                RejectionStage.TASK_PUT,
+                STORE,
+                "order_uid " + result.orderUid() + " is stored with different content");
+          }
         }
       }
     }

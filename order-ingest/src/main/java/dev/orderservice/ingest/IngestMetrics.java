@@ -3,13 +3,16 @@ package dev.orderservice.ingest;
 import java.util.Map;
 
 /**
- * A consistent-enough snapshot of an {@link OrderIngest}'s counters since it was built, for a
- * runner to publish (Prometheus, logs, a health page). Counters only grow.
+ * A consistent-enough snapshot of an {@link OrderIngest}'s counters since it was built, for code
+ * that reads them directly (tests, a health page); the same counters are meters in the registry
+ * given to {@link OrderIngest.Builder#meterRegistry}. Counters only grow.
  *
  * @param recordsConsumed records taken from the topic and finished (stored, duplicate or
  *     dead-lettered) and committed
  * @param ordersInserted orders the store wrote
  * @param duplicates orders that were already stored with the same content
+ * @param conflicts orders whose uid is stored with other content (dead-lettered at {@code
+ *     TASK_PUT})
  * @param rejectedByStage rejected records by stage (every stage present, zero or more)
  * @param deadLettered records the dead-letter topic acknowledged
  * @param retries transient failures that were retried (database, broker, dead-letter publishing)
@@ -17,13 +20,15 @@ import java.util.Map;
  * @param batchRecordsTotal records in those batches, for the mean batch size
  * @param batchLatencyNanosTotal time from poll to commit summed over those batches
  * @param batchLatencyNanosMax the longest of those times
- * @param consumerLag records on the assigned partitions not yet consumed, as of the last poll
- * @param rebalances how often partitions were revoked or lost from this consumer
+ * @param rebalances how often partitions were revoked or lost from this consumer, a clean close not
+ *     counted
+ * @param paused whether the consumer is paused now to retry a transient failure
  */
 public record IngestMetrics(
     long recordsConsumed,
     long ordersInserted,
     long duplicates,
+    long conflicts,
     Map<RejectionStage, Long> rejectedByStage,
     long deadLettered,
     long retries,
@@ -31,8 +36,8 @@ public record IngestMetrics(
     long batchRecordsTotal,
     long batchLatencyNanosTotal,
     long batchLatencyNanosMax,
-    long consumerLag,
-    long rebalances) {
+    long rebalances,
+    boolean paused) {
 
   public IngestMetrics {
     rejectedByStage = Map.copyOf(rejectedByStage);

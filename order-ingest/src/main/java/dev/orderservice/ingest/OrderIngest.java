@@ -3,13 +3,15 @@ package dev.orderservice.ingest;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStoreException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -37,6 +40,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Turns a Kafka topic of order documents into stored, cached orders, at least once and without
@@ -92,6 +96,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   private final Duration ackTimeout;
   private final Backoff backoff;
   private final int storeConnections;
+  private final MeterRegistry meterRegistry;
   private final Runnable afterStore;
 
   private final IngestCounters counters = new IngestCounters();
@@ -114,6 +119,8 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   private long retryAtNanos;
   private boolean retryPending;
   private ExecutorService storeThread;
+  private KafkaClientMetrics consumerMeters;
+  private KafkaClientMetrics producerMeters;
   private ExecutorService laneThreads;
 
   private OrderIngest(Builder b) {
@@ -127,6 +134,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     this.ackTimeout = b.ackTimeout;
     this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
     this.storeConnections = b.storeConnections;
+    this.meterRegistry = b.meterRegistry;
     this.afterStore = b.afterStore;
     this.consumerConfig = consumerConfig(b);
     this.producerConfig = producerConfig(b);
@@ -173,6 +181,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       if (closing.get()) {
         return; // closed before we had a consumer to wake up
       }
+      bindMeters(c, p);
       c.subscribe(List.of(topic), new Rebalance(c));
       storeThread = Executors.newSingleThreadExecutor(OrderIngest::storeThread);
       laneThreads =
@@ -197,6 +206,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       LOG.info("stopped consuming {}", topic);
     } finally {
       running = false;
+      unbindMeters();
       if (storeThread != null) {
         storeThread.shutdownNow();
         laneThreads.shutdownNow();
@@ -242,6 +252,29 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     return counters.snapshot();
   }
 
+  private void bindMeters(KafkaConsumer<byte[], byte[]> c, KafkaProducer<byte[], byte[]> p) {
+    if (meterRegistry == null) {
+      return;
+    }
+    Tags tags =
+        Tags.of(
+            "topic", topic, "group", (String) consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG));
+    counters.bindTo(meterRegistry, tags);
+    consumerMeters = new KafkaClientMetrics(c, Tags.of("client", "ingest-consumer"));
+    consumerMeters.bindTo(meterRegistry);
+    producerMeters = new KafkaClientMetrics(p, Tags.of("client", "ingest-dead-letters"));
+    producerMeters.bindTo(meterRegistry);
+  }
+
+  private void unbindMeters() {
+    counters.unbind();
+    for (KafkaClientMetrics meters : new KafkaClientMetrics[] {consumerMeters, producerMeters}) {
+      if (meters != null) {
+        meters.close();
+      }
+    }
+  }
+
   private void loop(KafkaConsumer<byte[], byte[]> c, DeadLetterPublisher deadLetters) {
     while (!closing.get()) {
       try {
@@ -251,7 +284,6 @@ public final class OrderIngest implements Runnable, AutoCloseable {
           // While a store runs, poll briefly, so that its end is noticed soon.
           take(c, c.poll(storing != null ? POLL_WHILE_STORING : pollTimeout));
         }
-        updateLag(c);
         if (inHand != null) {
           advance(c, deadLetters);
         }
@@ -425,6 +457,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     counters.batchDone(batch.size(), nanos);
     counters.ordersInserted.addAndGet(batch.inserted());
     counters.duplicates.addAndGet(batch.duplicates());
+    counters.conflicts.addAndGet(batch.conflicts());
     for (DeadLetter letter : batch.deadLetters()) {
       counters.rejected.incrementAndGet(letter.stage().ordinal());
     }
@@ -440,6 +473,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     next = null;
     retryAtNanos = System.nanoTime();
     retryPending = false;
+    counters.paused.set(0);
     backoff.reset();
     if (!c.paused().isEmpty()) {
       c.resume(c.paused());
@@ -454,6 +488,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     // Paused partitions return nothing, but poll() goes on, so the consumer keeps its place in
     // the group while the database or the broker recovers.
     retryPending = true;
+    counters.paused.set(1);
     c.pause(c.assignment());
     LOG.warn(
         "transient failure, retrying the batch of {} records in {} ms: {}",
@@ -472,6 +507,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     inHand = null;
     next = null;
     retryPending = false;
+    counters.paused.set(0);
     backoff.reset();
     c.resume(c.paused());
   }
@@ -484,17 +520,14 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     }
   }
 
-  private void updateLag(KafkaConsumer<byte[], byte[]> c) {
-    long lag = 0;
-    for (TopicPartition partition : c.assignment()) {
-      OptionalLong partitionLag = c.currentLag(partition);
-      lag += partitionLag.orElse(0);
-    }
-    counters.consumerLag.set(lag);
-  }
-
   private void logRejected(DeadLetter letter) {
-    LOG.info("rejected {} at {}: {}", letter.where(), letter.stage(), letter.reason());
+    ConsumerRecord<byte[], byte[]> source = letter.source();
+    try (MDC.MDCCloseable topicKey = MDC.putCloseable("topic", source.topic());
+        MDC.MDCCloseable partitionKey =
+            MDC.putCloseable("partition", Integer.toString(source.partition()));
+        MDC.MDCCloseable offsetKey = MDC.putCloseable("offset", Long.toString(source.offset()))) {
+      LOG.info("rejected {} at {}: {}", letter.where(), letter.stage(), letter.reason());
+    }
   }
 
   private void closeQuietly(KafkaConsumer<byte[], byte[]> c, KafkaProducer<byte[], byte[]> p) {
@@ -528,7 +561,9 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       if (partitions.isEmpty()) {
         return;
       }
-      counters.rebalances.incrementAndGet();
+      if (!closing.get()) {
+        counters.rebalances.incrementAndGet(); // a clean close revokes too; that is no rebalance
+      }
       LOG.info("partitions revoked: {}", partitions);
       handOver(Set.copyOf(partitions), true);
     }
@@ -694,6 +729,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     private String deadLetterTopic;
     private String groupInstanceId;
     private Duration sessionTimeout;
+    private MeterRegistry meterRegistry;
     private String groupId = DEFAULT_GROUP_ID;
     private OrderService service;
     private OrderCodec codec = OrderCodec.standard();
@@ -768,6 +804,18 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       require(
           timeout.toMillis() <= Integer.MAX_VALUE,
           "sessionTimeout must be at most " + Integer.MAX_VALUE + " ms");
+      return this;
+    }
+
+    /**
+     * Where the ingest's meters go: its own counters, timers and gauges ({@code order.ingest.*},
+     * tagged with the topic and group) and the Kafka consumer's and dead-letter producer's own
+     * metrics ({@code kafka.consumer.*}, {@code kafka.producer.*}: lag, fetch rate, request
+     * latency), registered while {@link OrderIngest#run()} runs and removed when it returns.
+     * Default: none, nothing is registered anywhere.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

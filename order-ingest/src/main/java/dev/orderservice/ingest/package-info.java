@@ -7,25 +7,24 @@
  * <p>Build with {@code OrderIngest.builder()} (bootstrap servers, the {@code OrderService}, and
  * optionally topic, group, dead-letter topic, batch, store connections and backoff settings). Run
  * it on a thread you own, e.g. {@code executor.submit(ingest)}; {@code run()} blocks while it
- * consumes, and stores on threads it starts and stops itself. Call {@code
- * close()} from any thread to stop it: the consumer is woken, the batch in hand finishes its
- * current step or is abandoned (never committed past), committed work stays committed, and the
- * Kafka clients are closed, within the close timeout. An instance runs once.
+ * consumes, and stores on threads it starts and stops itself. Call {@code close()} from any thread
+ * to stop it: the consumer is woken, the batch in hand finishes its current step or is abandoned
+ * (never committed past), committed work stays committed, and the Kafka clients are closed, within
+ * the close timeout. An instance runs once.
  *
  * <h2>Guarantees</h2>
  *
  * <ul>
  *   <li><b>At least once, stored once.</b> For each poll (a batch): every record is decoded and
- *       validated; the valid orders are stored and cached, split by a hash of their uid into
- *       {@code storeConnections} groups stored at once, each with one {@code OrderService.store}
- *       call (one database transaction); rejected records are published to the dead-letter topic
- *       and acknowledged; only then are the batch's offsets committed. A crash anywhere in between
- *       redelivers the batch, and the idempotent store reports what was already there as
- *       DUPLICATE.
- *   <li><b>Pipelined.</b> A batch is stored on a store thread of the ingest's own while the
- *       ingest thread polls, decodes and validates the next one; the next batch's store starts as
- *       soon as this one is stored, while this one's rejects are published and its offsets
- *       committed. At most two batches are in hand; commits stay in order.
+ *       validated; the valid orders are stored and cached, split by a hash of their uid into {@code
+ *       storeConnections} groups stored at once, each with one {@code OrderService.store} call (one
+ *       database transaction); rejected records are published to the dead-letter topic and
+ *       acknowledged; only then are the batch's offsets committed. A crash anywhere in between
+ *       redelivers the batch, and the idempotent store reports what was already there as DUPLICATE.
+ *   <li><b>Pipelined.</b> A batch is stored on a store thread of the ingest's own while the ingest
+ *       thread polls, decodes and validates the next one; the next batch's store starts as soon as
+ *       this one is stored, while this one's rejects are published and its offsets committed. At
+ *       most two batches are in hand; commits stay in order.
  *   <li><b>Rejected records are never retried.</b> Undecodable bytes ({@code VALUE_CONVERTER}), an
  *       invalid order ({@code TRANSFORMATION}) and a conflicting one (same uid, other content:
  *       {@code TASK_PUT}) go to the dead-letter topic with their original key, value, headers and
@@ -47,9 +46,16 @@
  *
  * <h2>Observability</h2>
  *
- * <p>{@code metrics()} returns counters (consumed, inserted, duplicates, rejected by stage,
- * dead-lettered, retries, batches with size and latency, lag, rebalances) for a runner to publish.
- * Logs: one line per batch at debug, one per rejected record at info with topic-partition@offset
- * and the reason; payloads are never logged.
+ * <p>With a Micrometer {@code MeterRegistry} given to the builder, the ingest registers its meters
+ * there while it runs: records consumed, orders by outcome (inserted, duplicate, conflict),
+ * rejected by stage, dead letters, retries, rebalances (a clean close not counted), whether it is
+ * paused for a retry, batch size and poll-to-commit time as histograms, all tagged with topic and
+ * group; and the Kafka consumer's and producer's own metrics through Micrometer's {@code
+ * KafkaClientMetrics} (consumer lag, fetch rate, request latency). Without one nothing is
+ * registered anywhere. {@code metrics()} returns the same counters as a snapshot.
+ *
+ * <p>Logs: one line per batch at debug, one per rejected record at info with topic-partition@offset
+ * and the reason, the MDC holding {@code topic}, {@code partition} and {@code offset}; payloads are
+ * never logged.
  */
 package dev.orderservice.ingest;

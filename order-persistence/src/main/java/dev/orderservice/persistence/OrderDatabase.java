@@ -2,6 +2,8 @@ package dev.orderservice.persistence;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
 
 /**
@@ -44,6 +46,19 @@ public final class OrderDatabase {
   public static HikariDataSource pool(
       String jdbcUrl, String user, String password, int maxSize, String poolName) {
     return new HikariDataSource(config(jdbcUrl, user, password, maxSize, poolName));
+  }
+
+  /**
+   * A pool as {@link #pool(String, int, String)} makes it, whose meters go to {@code registry}
+   * through HikariCP's own Micrometer tracker ({@code hikaricp.connections.*}: active, idle,
+   * pending, max, timeouts, acquire and usage times; tagged {@code pool=poolName}).
+   */
+  public static HikariDataSource pool(
+      String jdbcUrl, int maxSize, String poolName, MeterRegistry registry) {
+    Objects.requireNonNull(registry, "registry");
+    HikariConfig config = config(jdbcUrl, null, null, maxSize, poolName);
+    config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+    return new HikariDataSource(config);
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.orderservice.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderservice.cache.WarmUpStatus;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
@@ -31,6 +33,9 @@ final class HealthEndpoints {
   private final BooleanSupplier ingestRunning;
   private final Supplier<WarmUpStatus> warmUp;
 
+  /** The last database check's answer, for the readiness gauge; false until the first. */
+  private volatile boolean databaseUp;
+
   HealthEndpoints(
       DataSource database, Executor workers, BooleanSupplier ingestRunning,
       Supplier<WarmUpStatus> warmUp) {
@@ -38,6 +43,22 @@ final class HealthEndpoints {
     this.workers = Objects.requireNonNull(workers, "workers");
     this.ingestRunning = Objects.requireNonNull(ingestRunning, "ingestRunning");
     this.warmUp = Objects.requireNonNull(warmUp, "warmUp");
+  }
+
+  /**
+   * Registers {@code order.service.ready}: 1 when the last database check succeeded and the
+   * ingest runs (what {@code /readyz} answers 200 for), else 0.
+   */
+  void bindTo(MeterRegistry registry) {
+    Gauge.builder("order.service.ready", this, h -> h.databaseUp && h.ingestRunning.getAsBoolean()
+            ? 1 : 0)
+        .description("1 while the service is ready (database reachable, ingest running), else 0.")
+        .register(registry);
+  }
+
+  /** Checks the database now (blocking, bounded) and keeps the answer for the gauge. */
+  void checkDatabase() {
+    databaseUp = databaseAnswers();
   }
 
   void healthz(HttpServerExchange exchange) {
@@ -77,10 +98,13 @@ final class HealthEndpoints {
   }
 
   private boolean databaseAnswers() {
+    boolean up;
     try (Connection connection = database.getConnection()) {
-      return connection.isValid((int) DATABASE_CHECK_TIMEOUT.toSeconds());
+      up = connection.isValid((int) DATABASE_CHECK_TIMEOUT.toSeconds());
     } catch (SQLException | RuntimeException e) {
-      return false;
+      up = false;
     }
+    databaseUp = up;
+    return up;
   }
 }

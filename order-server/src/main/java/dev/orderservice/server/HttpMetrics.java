@@ -1,45 +1,58 @@
 package dev.orderservice.server;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
- * Counts HTTP requests by route template, method and status, and their durations per route as a
- * histogram. Labels are bounded: the route is the matched template ({@code /orders/{order_uid}}),
- * never the raw path, and unknown methods are {@code OTHER}. Thread safe and lock free on the
- * request path.
+ * Times every HTTP exchange when it completes, as Micrometer's {@code http.server.requests} timer
+ * (Prometheus: {@code http_server_requests_seconds}, with a histogram for quantiles) tagged by
+ * {@code method}, {@code uri} (the matched route template such as {@code /orders/{order_uid}},
+ * never the raw path, so no order uid becomes a label), {@code status} and {@code outcome}; and,
+ * when access logging is on, logs one line per exchange with {@code route} and {@code status} in
+ * the MDC. Labels are bounded: unknown methods are {@code OTHER}, unmatched paths {@value
+ * #UNMATCHED}. Thread safe; a timer is looked up once per label set.
  */
 final class HttpMetrics {
 
-  /** Upper bounds of the duration buckets, in seconds. */
-  static final double[] BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  /** The route label of a request no route matched. */
-  static final String UNMATCHED = "unmatched";
+  /** The uri label of a request no route matched. */
+  static final String UNMATCHED = "UNMATCHED";
 
+  private static final Logger ACCESS = LoggerFactory.getLogger("dev.orderservice.server.access");
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
 
-  private final Map<RequestKey, LongAdder> requests = new ConcurrentHashMap<>();
-  private final Map<String, Durations> durations = new ConcurrentHashMap<>();
+  private final MeterRegistry registry;
+  private final boolean accessLog;
+  private final Map<Labels, Timer> timers = new ConcurrentHashMap<>();
 
-  /** {@code next}, with each exchange counted when it completes. */
+  HttpMetrics(MeterRegistry registry, boolean accessLog) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.accessLog = accessLog;
+  }
+
+  /** {@code next}, with each exchange timed (and logged) when it completes. */
   HttpHandler around(HttpHandler next) {
     return exchange -> {
       long start = System.nanoTime();
-      exchange.addExchangeCompleteListener((done, nextListener) -> {
-        try {
-          record(routeOf(done), done.getRequestMethod().toString(), done.getStatusCode(),
-              System.nanoTime() - start);
-        } finally {
-          nextListener.proceed();
-        }
-      });
+      exchange.addExchangeCompleteListener(
+          (done, nextListener) -> {
+            try {
+              record(done, System.nanoTime() - start);
+            } finally {
+              nextListener.proceed();
+            }
+          });
       next.handleRequest(exchange);
     };
   }
@@ -50,72 +63,57 @@ final class HttpMetrics {
     return match == null ? UNMATCHED : match.getMatchedTemplate();
   }
 
-  void record(String route, String method, int status, long nanos) {
-    String knownMethod = METHODS.contains(method) ? method : "OTHER";
-    requests.computeIfAbsent(new RequestKey(route, knownMethod, status), k -> new LongAdder())
-        .increment();
-    durations.computeIfAbsent(route, r -> new Durations()).record(nanos);
-  }
-
-  void writeTo(PrometheusText text) {
-    text.family("http_requests_total", "counter",
-        "HTTP requests by route template, method and status.");
-    new TreeMap<>(Map.copyOf(requests)).forEach((key, count) ->
-        text.sample("http_requests_total", count.sum(), "route", key.route(),
-            "method", key.method(), "status", Integer.toString(key.status())));
-    text.family("http_request_duration_seconds", "histogram",
-        "Time from the start of a request to the end of its response, by route template.");
-    new TreeMap<>(Map.copyOf(durations)).forEach((route, d) -> d.writeTo(text, route));
-  }
-
-  private record RequestKey(String route, String method, int status)
-      implements Comparable<RequestKey> {
-    @Override
-    public int compareTo(RequestKey other) {
-      int byRoute = route.compareTo(other.route);
-      if (byRoute != 0) {
-        return byRoute;
-      }
-      int byMethod = method.compareTo(other.method);
-      return byMethod != 0 ? byMethod : Integer.compare(status, other.status);
+  private void record(HttpServerExchange exchange, long nanos) {
+    String method = exchange.getRequestMethod().toString();
+    Labels labels =
+        new Labels(
+            routeOf(exchange),
+            METHODS.contains(method) ? method : "OTHER",
+            exchange.getStatusCode());
+    timers.computeIfAbsent(labels, this::timer).record(nanos, TimeUnit.NANOSECONDS);
+    if (accessLog) {
+      logAccess(labels, nanos);
     }
   }
 
-  /** One route's histogram: a count per bucket (not cumulative until written), sum, count. */
-  private static final class Durations {
-    private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
-    private final LongAdder count = new LongAdder();
-    private final LongAdder sumNanos = new LongAdder();
+  private Timer timer(Labels labels) {
+    return Timer.builder("http.server.requests")
+        .description("HTTP requests, by method, route template, status and outcome.")
+        .tag("method", labels.method())
+        .tag("uri", labels.route())
+        .tag("status", Integer.toString(labels.status()))
+        .tag("outcome", outcome(labels.status()))
+        .publishPercentileHistogram()
+        .register(registry);
+  }
 
-    Durations() {
-      for (int i = 0; i < buckets.length; i++) {
-        buckets[i] = new LongAdder();
-      }
-    }
-
-    void record(long nanos) {
-      double seconds = nanos / 1e9;
-      for (int i = 0; i < BUCKETS.length; i++) {
-        if (seconds <= BUCKETS[i]) {
-          buckets[i].increment();
-          break;
-        }
-      }
-      sumNanos.add(nanos);
-      count.increment();
-    }
-
-    void writeTo(PrometheusText text, String route) {
-      long total = count.sum(); // read first: buckets may only have grown since
-      long cumulative = 0;
-      for (int i = 0; i < BUCKETS.length; i++) {
-        cumulative += buckets[i].sum();
-        text.sample("http_request_duration_seconds_bucket", Math.min(cumulative, total),
-            "route", route, "le", PrometheusText.format(BUCKETS[i]));
-      }
-      text.sample("http_request_duration_seconds_bucket", total, "route", route, "le", "+Inf");
-      text.sample("http_request_duration_seconds_sum", sumNanos.sum() / 1e9, "route", route);
-      text.sample("http_request_duration_seconds_count", total, "route", route);
+  private static void logAccess(Labels labels, long nanos) {
+    try (MDC.MDCCloseable route = MDC.putCloseable("route", labels.route());
+        MDC.MDCCloseable status = MDC.putCloseable("status", Integer.toString(labels.status()))) {
+      ACCESS.info(
+          "{} {} {} {} ms",
+          labels.method(),
+          labels.route(),
+          labels.status(),
+          String.format("%.1f", nanos / 1e6));
     }
   }
+
+  /** Micrometer's outcome names for a status class. */
+  private static String outcome(int status) {
+    if (status >= 100 && status < 200) {
+      return "INFORMATIONAL";
+    } else if (status < 300) {
+      return "SUCCESS";
+    } else if (status < 400) {
+      return "REDIRECTION";
+    } else if (status < 500) {
+      return "CLIENT_ERROR";
+    } else if (status < 600) {
+      return "SERVER_ERROR";
+    }
+    return "UNKNOWN";
+  }
+
+  private record Labels(String route, String method, int status) {}
 }

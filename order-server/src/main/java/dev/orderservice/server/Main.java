@@ -70,6 +70,7 @@ public final class Main {
       err.println(e.getMessage());
       return EXIT_USAGE;
     }
+    config.logFormat().apply();
     CountDownLatch stop = new CountDownLatch(1);
     AtomicBoolean starting = new AtomicBoolean(true);
     handleSignals(stop, starting, Thread.currentThread());

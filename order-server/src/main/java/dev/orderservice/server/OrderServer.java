@@ -11,6 +11,15 @@ import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
 import dev.orderservice.persistence.PostgresOrderStore;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
@@ -19,6 +28,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -47,6 +57,8 @@ public final class OrderServer implements AutoCloseable {
 
   /** Requests waiting for a worker, or lookups for a read, before new ones get 503. */
   static final int HTTP_WORKER_QUEUE = 1_000;
+  /** How often the database is checked for the readiness gauge ({@code order_service_ready}). */
+  static final Duration HEALTH_CHECK_EVERY = Duration.ofSeconds(10);
   /** The most cache misses read in one query. */
   static final int MISS_BATCH = 64;
   /** How long start waits for an unreachable database before it gives up. */
@@ -67,6 +79,9 @@ public final class OrderServer implements AutoCloseable {
   private ExecutorService warmUpThread;
   private OrderIngest ingest;
   private Thread ingestThread;
+  private PrometheusMeterRegistry meters;
+  private JvmGcMetrics gcMeters;
+  private ScheduledExecutorService healthChecks;
   private ThreadPoolExecutor workers;
   private MissLoader misses;
   private GracefulShutdownHandler graceful;
@@ -96,14 +111,20 @@ public final class OrderServer implements AutoCloseable {
 
   private void startAll() {
     LOG.info("starting with {}", config);
+    meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindJvmMeters();
     backing = BackingServices.start(config);
-    pool = OrderDatabase.pool(backing.jdbcUrl(), config.dbPoolSize(), "order-server");
+    pool = OrderDatabase.pool(backing.jdbcUrl(), config.dbPoolSize(), "order-server", meters);
     migrateWhenReachable();
     OrderStore store = new PostgresOrderStore(pool);
-    cache = EhcacheOrderCache.builder().maxEntries(config.cacheMaxEntries()).build();
+    cache = EhcacheOrderCache.builder()
+        .maxEntries(config.cacheMaxEntries())
+        .meterRegistry(meters)
+        .build();
     OrderService service = new OrderService(store, cache);
     warmUpThread = Executors.newSingleThreadExecutor(daemonThreads("order-cache-warmup"));
     CacheWarmUp warmUp = CacheWarmUp.start(store, cache, warmUpThread);
+    warmUp.bindTo(meters);
     OrderIngest.Builder ingestBuilder = OrderIngest.builder()
         .bootstrapServers(backing.kafkaBootstrapServers())
         .topic(config.kafkaTopic())
@@ -111,6 +132,7 @@ public final class OrderServer implements AutoCloseable {
         .groupId(config.kafkaGroup())
         .sessionTimeout(config.kafkaSessionTimeout())
         .service(service)
+        .meterRegistry(meters)
         .closeTimeout(INGEST_CLOSE_TIMEOUT);
     config.kafkaInstanceId().ifPresent(ingestBuilder::groupInstanceId);
     ingest = ingestBuilder.build();
@@ -120,7 +142,7 @@ public final class OrderServer implements AutoCloseable {
     workers = new ThreadPoolExecutor(config.dbPoolSize(), config.dbPoolSize(), 0,
         TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(HTTP_WORKER_QUEUE), daemonThreads("order-http-worker"));
-    HttpMetrics httpMetrics = new HttpMetrics();
+    HttpMetrics httpMetrics = new HttpMetrics(meters, config.accessLog());
     // Half the pool reads lookups that miss the cache, many per query; the rest is left to the
     // ingest, the warm-up and the other requests.
     misses = new MissLoader(store, Math.max(1, config.dbPoolSize() / 2), MISS_BATCH,
@@ -128,7 +150,11 @@ public final class OrderServer implements AutoCloseable {
     OrderEndpoints orders = new OrderEndpoints(
         service, store, cache, OrderCodec.standard(), new RequestBodies(), workers, misses);
     HealthEndpoints health = new HealthEndpoints(pool, workers, ingest::isRunning, warmUp::status);
-    MetricsEndpoint metrics = new MetricsEndpoint(httpMetrics, cache::stats, ingest::metrics);
+    health.bindTo(meters);
+    healthChecks = Executors.newSingleThreadScheduledExecutor(daemonThreads("order-health-check"));
+    healthChecks.scheduleWithFixedDelay(
+        health::checkDatabase, 0, HEALTH_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    MetricsEndpoint metrics = new MetricsEndpoint(meters);
     PageResources page = new PageResources(OrderServer.class.getClassLoader());
     graceful = new GracefulShutdownHandler(HttpApi.handler(
         orders, health, metrics, page, new BearerToken(config.apiToken()), httpMetrics));
@@ -214,6 +240,9 @@ public final class OrderServer implements AutoCloseable {
     if (misses != null) {
       step("stop the lookup readers", misses::close);
     }
+    if (healthChecks != null) {
+      step("stop the health checks", healthChecks::shutdownNow);
+    }
     if (warmUpThread != null) {
       step("stop the cache warm-up", warmUpThread::shutdownNow);
     }
@@ -226,7 +255,27 @@ public final class OrderServer implements AutoCloseable {
     if (backing != null) {
       step("stop the embedded servers", backing::close);
     }
+    if (meters != null) {
+      step("close the meters", () -> {
+        if (gcMeters != null) {
+          gcMeters.close();
+        }
+        meters.close();
+      });
+    }
     LOG.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** The JVM's and the process's own meters: memory, GC, threads, classes, CPU, uptime, files. */
+  private void bindJvmMeters() {
+    new ClassLoaderMetrics().bindTo(meters);
+    new JvmMemoryMetrics().bindTo(meters);
+    gcMeters = new JvmGcMetrics();
+    gcMeters.bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    new FileDescriptorMetrics().bindTo(meters);
   }
 
   private void runIngest() {

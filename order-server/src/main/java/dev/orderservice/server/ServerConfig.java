@@ -27,6 +27,8 @@ import java.util.Optional;
  *   <tr><td>CACHE_MAX_ENTRIES</td><td>--cache-max-entries</td><td>the cache's default</td></tr>
  *   <tr><td>API_TOKEN</td><td>--api-token</td><td>none: write endpoints are open</td></tr>
  *   <tr><td>DATA_DIR</td><td>--data-dir</td><td>./data</td></tr>
+ *   <tr><td>LOG_FORMAT</td><td>--log-format</td><td>text</td></tr>
+ *   <tr><td>ACCESS_LOG</td><td>--access-log</td><td>false</td></tr>
  * </table>
  *
  * <p>An immutable value; {@link #toString()} leaves out the token and the database password.
@@ -44,6 +46,8 @@ import java.util.Optional;
  * @param cacheMaxEntries how many orders the cache holds at most
  * @param apiToken the bearer token the write endpoints require; empty when they are open
  * @param dataDir where the embedded servers keep their data
+ * @param logFormat how log lines look
+ * @param accessLog whether each HTTP request is logged
  */
 public record ServerConfig(
     Optional<String> jdbcUrl,
@@ -58,7 +62,9 @@ public record ServerConfig(
     int httpPort,
     long cacheMaxEntries,
     Optional<String> apiToken,
-    Path dataDir) {
+    Path dataDir,
+    LogFormat logFormat,
+    boolean accessLog) {
 
   public ServerConfig {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -71,6 +77,7 @@ public record ServerConfig(
     Objects.requireNonNull(httpHost, "httpHost");
     Objects.requireNonNull(apiToken, "apiToken");
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(logFormat, "logFormat");
   }
 
   /**
@@ -109,7 +116,9 @@ public record ServerConfig(
         + ", http=" + httpHost + ":" + httpPort
         + ", cacheMaxEntries=" + cacheMaxEntries
         + ", apiToken=" + (apiToken.isPresent() ? "set" : "none")
-        + ", dataDir=" + dataDir + "]";
+        + ", dataDir=" + dataDir
+        + ", logFormat=" + logFormat.name().toLowerCase(java.util.Locale.ROOT)
+        + ", accessLog=" + accessLog + "]";
   }
 
   /**

@@ -53,7 +53,9 @@ final class ServerOptions {
       Map.entry("--http-addr", List.of("HTTP_ADDR")),
       Map.entry("--cache-max-entries", List.of("CACHE_MAX_ENTRIES")),
       Map.entry("--api-token", List.of("API_TOKEN")),
-      Map.entry("--data-dir", List.of("DATA_DIR")));
+      Map.entry("--data-dir", List.of("DATA_DIR")),
+      Map.entry("--log-format", List.of("LOG_FORMAT")),
+      Map.entry("--access-log", List.of("ACCESS_LOG")));
 
   private static final Pattern HOST_PORT =
       Pattern.compile("(?:\\[([0-9A-Fa-f:.%]+)]|([^\\s:\\[\\]]*)):([0-9]+)");
@@ -128,6 +130,16 @@ final class ServerOptions {
           + " Default: ${DEFAULT-VALUE}.")
   String dataDir;
 
+  @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+      description = "How log lines look on stdout: text, or one JSON object per line with logger,"
+          + " level, message, thread and MDC (env LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
+  String logFormat;
+
+  @Option(names = "--access-log", paramLabel = "true|false", defaultValue = "false",
+      description = "Log one line per HTTP request: method, route template, status, duration"
+          + " (env ACCESS_LOG). Default: ${DEFAULT-VALUE}.")
+  String accessLog;
+
   /** The environment the defaults come from; also names the host. */
   private Map<String, String> env = Map.of();
 
@@ -184,7 +196,9 @@ final class ServerOptions {
         port,
         cacheEntries(),
         present(apiToken).map(ServerOptions::token),
-        dataDirectory());
+        dataDirectory(),
+        logFormat(),
+        flag("--access-log", accessLog));
   }
 
   private String jdbcUrl(String dsn) {
@@ -319,6 +333,22 @@ final class ServerOptions {
       // reported below
     }
     throw invalid("--cache-max-entries", cacheMaxEntries, "must be a whole number >= 0 (0 disables the cache)");
+  }
+
+  private LogFormat logFormat() {
+    try {
+      return LogFormat.valueOf(logFormat.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw invalid("--log-format", logFormat, "expected text or json");
+    }
+  }
+
+  private static boolean flag(String name, String value) {
+    String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+    if (v.equals("true") || v.equals("false")) {
+      return v.equals("true");
+    }
+    throw invalid(name, value, "expected true or false");
   }
 
   private static String token(String value) {

@@ -62,8 +62,8 @@ import org.openqa.selenium.WebElement;
  *
  * <p>Each run writes one line saying which browsers ran, for example {@code LookupPageBrowserTest:
  * engines: HtmlUnit 5.7.0 as Chrome 156 (fetch polyfilled), Chromium 156.0.8078.114}, to {@code
- * target/page-tests-browsers.txt}; the build echoes it on the console after the tests (this build
- * sends test output to files), next to Surefire's summary line per browser ({@code
+ * target/test-notes/page-browsers.txt}; the build echoes it on the console after the tests (this
+ * build sends test output to files), next to Surefire's summary line per browser ({@code
  * ...LookupPageBrowserTest$InChromium}, its tests counted as skipped where Chromium did not run).
  */
 class LookupPageBrowserTest {
@@ -119,12 +119,7 @@ class LookupPageBrowserTest {
     if (choice != null) {
       String line = "LookupPageBrowserTest: engines: " + engines();
       System.out.println(line);
-      // For the build's console line (order-server/pom.xml echoes this file after the tests).
-      try {
-        Files.writeString(moduleDir().resolve("target/page-tests-browsers.txt"), line);
-      } catch (IOException e) {
-        System.out.println("could not write target/page-tests-browsers.txt: " + e);
-      }
+      TestNotes.write("page-browsers", line);
     }
     // Closes each that was started, in reverse order, even when closing another one fails.
     try (OrderServer s = server;
