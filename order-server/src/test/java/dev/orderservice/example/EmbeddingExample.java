@@ -7,6 +7,7 @@ import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
 import dev.orderservice.persistence.PostgresOrderStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
@@ -22,12 +23,15 @@ final class EmbeddingExample implements AutoCloseable {
   private final OrderIngest ingest;
   private final OrderService orders;
 
-  EmbeddingExample(String jdbcUrl, String kafkaServers, ExecutorService executor) {
+  EmbeddingExample(
+      String jdbcUrl, String kafkaServers, ExecutorService executor, MeterRegistry meters) {
     // README:start
-    HikariDataSource pool = OrderDatabase.pool(jdbcUrl, 4, "my-app");
+    // meters: your application's Micrometer registry; leave the meterRegistry lines out for none
+    HikariDataSource pool = OrderDatabase.pool(jdbcUrl, 4, "my-app", meters);
     Migrations.migrate(pool); // creates or upgrades the tables
 
-    EhcacheOrderCache cache = EhcacheOrderCache.builder().maxEntries(100_000).build();
+    EhcacheOrderCache cache =
+        EhcacheOrderCache.builder().maxEntries(100_000).meterRegistry(meters).build();
     OrderService orders = new OrderService(new PostgresOrderStore(pool), cache);
 
     OrderIngest ingest =
@@ -36,6 +40,7 @@ final class EmbeddingExample implements AutoCloseable {
             .topic("orders") // rejected records go to orders.dlq
             .groupId("my-app")
             .service(orders)
+            .meterRegistry(meters)
             .build();
     executor.submit(ingest); // consumes until ingest.close()
     // README:end

@@ -8,6 +8,8 @@ import dev.orderservice.devstack.SharedKafka;
 import dev.orderservice.devstack.SharedPostgres;
 import dev.orderservice.domain.DecodeResult;
 import dev.orderservice.domain.OrderCodec;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +32,14 @@ class EmbeddingExampleTest {
       Path.of("src", "test", "java", "dev", "orderservice", "example", "EmbeddingExample.java");
 
   @Test
-  void theExampleConsumesAnOrderFromKafkaAndFindsIt() throws Exception {
+  void theExampleConsumesAnOrderFromKafkaAndFindsItAndItsMetersAreInTheAppsOwnRegistry()
+      throws Exception {
     byte[] sample = Files.readAllBytes(Path.of("..", "samples", "order.json"));
     String jdbcUrl = SharedPostgres.jdbcUrlForTests("embedding_example");
     String kafka = SharedKafka.instance().bootstrapServers();
     ExecutorService executor = Executors.newSingleThreadExecutor();
-    try (EmbeddingExample example = new EmbeddingExample(jdbcUrl, kafka, executor)) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (EmbeddingExample example = new EmbeddingExample(jdbcUrl, kafka, executor, meters)) {
       produce(kafka, sample);
 
       await().atMost(Duration.ofSeconds(60))
@@ -43,6 +47,22 @@ class EmbeddingExampleTest {
       DecodeResult decoded = OrderCodec.standard().decode(sample);
       byte[] canonical = OrderCodec.standard().encode(((DecodeResult.Decoded) decoded).order());
       assertThat(example.find("b563feb7b2b84b6test")).hasValue(canonical);
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+              meters.get("order.ingest.records").tag("topic", "orders").functionCounter().count())
+          .isGreaterThanOrEqualTo(1));
+      assertThat(meters.get("order.ingest.orders").tag("outcome", "inserted").functionCounters())
+          .isNotEmpty();
+      assertThat(meters.get("order.ingest.batch.duration").timer().count())
+          .isGreaterThanOrEqualTo(1);
+      assertThat(meters.get("kafka.consumer.fetch.manager.records.lag.max").gauges()).isNotEmpty();
+      assertThat(meters.get("cache.gets").tag("cache", "orders").tag("result", "hit")
+          .functionCounter().count()).isGreaterThanOrEqualTo(1);
+      assertThat(meters.get("cache.size").tag("cache", "orders").gauge().value())
+          .isGreaterThanOrEqualTo(1);
+      assertThat(meters.get("hikaricp.connections.max").tag("pool", "my-app").gauge().value())
+          .isEqualTo(4);
+      assertThat(Metrics.globalRegistry.getMeters()).as("no global registry touched").isEmpty();
     } finally {
       executor.shutdownNow();
     }
