@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.Test;
  * No Docker engine runs where the tests run, so this reads docker-compose.yml and the Dockerfile
  * and checks them against the server itself: the variables compose sets are ones {@link
  * ServerConfig#parse} reads (asked of the parser, not listed here), the values parse, and ports,
- * credentials and listeners agree between the services.
+ * credentials and listeners agree between the services. Prometheus and Grafana are checked against
+ * the files under deploy/ they mount: Prometheus scrapes the service by its compose name and port,
+ * and every file a container is to read exists in the repository where its mount says.
  */
 class ComposeFileTest {
 
@@ -37,6 +40,14 @@ class ComposeFileTest {
   private static final String SERVICE = "order-service";
   private static final String POSTGRES = "postgres";
   private static final String KAFKA = "kafka";
+  private static final String PROMETHEUS = "prometheus";
+  private static final String GRAFANA = "grafana";
+
+  /** Ports and paths the images use unless told otherwise (the compose file does not). */
+  private static final int PROMETHEUS_PORT = 9090;
+
+  private static final int GRAFANA_PORT = 3000;
+  private static final String GRAFANA_PROVISIONING = "/etc/grafana/provisioning";
 
   private static JsonNode compose;
   private static List<String> runtimeStage;
@@ -182,6 +193,102 @@ class ComposeFileTest {
     assertThat(missing).as("COPY lines missing from the Dockerfile").isEmpty();
   }
 
+  @Test
+  void prometheusScrapesTheServiceAtItsComposeNameAndTheServersPort() throws IOException {
+    JsonNode job = scrapeJob(DeployQueries.yaml(DeployQueries.PROMETHEUS_CONFIG), SERVICE);
+    List<String> targets = new ArrayList<>();
+    job.path("static_configs")
+        .forEach(c -> c.path("targets").forEach(t -> targets.add(t.asText())));
+
+    assertThat(targets).containsExactly(SERVICE + ":" + serviceConfig().httpPort());
+    assertThat(job.path("metrics_path").asText("/metrics")).isEqualTo("/metrics");
+    assertThat(Files.readString(DeployQueries.ALERTS))
+        .as("the alert rules select the scrape job by its name")
+        .contains("job=\"" + SERVICE + "\"");
+  }
+
+  @Test
+  void prometheusReadsItsConfigAndTheRuleFilesFromTheRepository() {
+    String config =
+        arguments(PROMETHEUS).stream()
+            .filter(argument -> argument.startsWith("--config.file="))
+            .map(argument -> argument.substring("--config.file=".length()))
+            .findFirst()
+            .orElse("/etc/prometheus/prometheus.yml");
+
+    assertThat(hostPath(PROMETHEUS, config))
+        .as("where " + config + " comes from")
+        .contains(DeployQueries.PROMETHEUS_CONFIG.normalize());
+    // Relative rule files are resolved against the config file's folder, inside the container.
+    for (JsonNode rules : DeployQueries.yaml(DeployQueries.PROMETHEUS_CONFIG).path("rule_files")) {
+      String inContainer = Path.of(config).resolveSibling(rules.asText()).toString();
+      assertThat(hostPath(PROMETHEUS, inContainer))
+          .as("where the rule file " + inContainer + " comes from")
+          .contains(DeployQueries.ALERTS.normalize());
+    }
+    assertThat(publishedPorts(PROMETHEUS)).contains(PROMETHEUS_PORT);
+  }
+
+  @Test
+  void grafanaProvisionsTheDataSourceAndTheDashboardFromTheRepository() {
+    Path provisioning = DeployQueries.ROOT.resolve("deploy/grafana/provisioning").normalize();
+    JsonNode dataSource =
+        DeployQueries.yaml(provisioning.resolve("datasources/prometheus.yml"))
+            .path("datasources")
+            .path(0);
+    String dashboards =
+        DeployQueries.yaml(provisioning.resolve("dashboards/order-service.yml"))
+            .path("providers")
+            .path(0)
+            .path("options")
+            .path("path")
+            .asText();
+    URI prometheus = URI.create(dataSource.path("url").asText());
+
+    assertThat(hostPath(GRAFANA, GRAFANA_PROVISIONING)).contains(provisioning);
+    assertThat(hostPath(GRAFANA, dashboards + "/order-service.json"))
+        .as("the dashboard in the folder the provider reads, " + dashboards)
+        .contains(DeployQueries.DASHBOARD.normalize());
+    assertThat(prometheus.getHost()).isEqualTo(PROMETHEUS);
+    assertThat(prometheus.getPort()).isEqualTo(PROMETHEUS_PORT);
+    assertThat(containerPorts(PROMETHEUS)).contains(PROMETHEUS_PORT);
+    assertThat(publishedPorts(GRAFANA)).contains(GRAFANA_PORT);
+    JsonNode dependsOn = service(GRAFANA).path("depends_on");
+    // depends_on is a list of names or a map of name to condition.
+    List<String> dependencies = new ArrayList<>();
+    if (dependsOn.isArray()) {
+      dependsOn.forEach(name -> dependencies.add(name.asText()));
+    } else {
+      dependsOn.fieldNames().forEachRemaining(dependencies::add);
+    }
+    assertThat(dependencies).as(GRAFANA + " depends on").contains(PROMETHEUS);
+  }
+
+  @Test
+  void everyFilePrometheusAndGrafanaMountExistsInTheRepository() {
+    for (String name : List.of(PROMETHEUS, GRAFANA)) {
+      List<Mount> mounts = bindMounts(name);
+      assertThat(mounts).as("bind mounts of " + name).isNotEmpty();
+      for (Mount mount : mounts) {
+        assertThat(ROOT.resolve(mount.source()))
+            .as("source of " + name + "'s mount at " + mount.target())
+            .exists();
+      }
+    }
+    String home = environment(GRAFANA).get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH");
+    if (home != null) {
+      assertThat(hostPath(GRAFANA, home)).as("Grafana's home dashboard " + home).isPresent();
+    }
+  }
+
+  @Test
+  void pinsTheVersionsOfPrometheusAndGrafana() {
+    assertThat(service(PROMETHEUS).path("image").asText())
+        .matches("prom/prometheus:v\\d+\\.\\d+\\.\\d+");
+    assertThat(service(GRAFANA).path("image").asText())
+        .matches("grafana/grafana:\\d+\\.\\d+\\.\\d+");
+  }
+
   /**
    * The variables {@link ServerConfig#parse} consults, found by handing it an empty environment
    * that notes every name asked for: with nothing set, every fallback is consulted too.
@@ -279,6 +386,63 @@ class ComposeFileTest {
       words.add(test.asText());
     }
     return words;
+  }
+
+  /**
+   * A bind mount: a path of the repository (relative to the compose file) seen at {@code target}.
+   */
+  private record Mount(String source, String target) {}
+
+  /** Bind mounts in short syntax ({@code ./src:/target[:ro]}) or long ({@code type: bind}). */
+  private static List<Mount> bindMounts(String name) {
+    List<Mount> mounts = new ArrayList<>();
+    for (JsonNode volume : service(name).path("volumes")) {
+      if (volume.isObject() && volume.path("type").asText().equals("bind")) {
+        mounts.add(new Mount(volume.path("source").asText(), volume.path("target").asText()));
+      } else if (volume.isTextual() && volume.asText().matches("^[./].*")) {
+        String[] parts = volume.asText().split(":");
+        mounts.add(new Mount(parts[0], parts[1]));
+      }
+    }
+    return mounts;
+  }
+
+  /**
+   * The repository's path that a service's container sees at {@code containerPath}, through the
+   * bind mount nearest to it; empty when no bind mount holds it.
+   */
+  private static Optional<Path> hostPath(String name, String containerPath) {
+    Path inside = Path.of(containerPath).normalize();
+    Optional<Mount> nearest =
+        bindMounts(name).stream()
+            .filter(mount -> inside.startsWith(Path.of(mount.target())))
+            .max((a, b) -> Integer.compare(a.target().length(), b.target().length()));
+    return nearest.map(
+        mount ->
+            ROOT.resolve(mount.source())
+                .resolve(Path.of(mount.target()).relativize(inside))
+                .normalize());
+  }
+
+  /** A service's {@code command}, in either form, as words. */
+  private static List<String> arguments(String name) {
+    JsonNode command = service(name).path("command");
+    List<String> words = new ArrayList<>();
+    if (command.isArray()) {
+      command.forEach(word -> words.add(word.asText()));
+    } else if (command.isTextual()) {
+      words.addAll(List.of(command.asText().strip().split("\\s+")));
+    }
+    return words;
+  }
+
+  private static JsonNode scrapeJob(JsonNode prometheusConfig, String jobName) {
+    for (JsonNode job : prometheusConfig.path("scrape_configs")) {
+      if (job.path("job_name").asText().equals(jobName)) {
+        return job;
+      }
+    }
+    throw new AssertionError("no scrape job " + jobName + " in " + DeployQueries.PROMETHEUS_CONFIG);
   }
 
   /** {@code NAME://host:port,...} by listener name. */
