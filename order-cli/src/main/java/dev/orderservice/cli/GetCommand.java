@@ -39,11 +39,9 @@ final class GetCommand implements Callable<Integer> {
 
   private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
 
-  @ParentCommand
-  OrderCli cli;
+  @ParentCommand OrderCli cli;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "UID", description = "The order_uid.")
   String orderUid;
@@ -51,22 +49,27 @@ final class GetCommand implements Callable<Integer> {
   @Option(names = "--pretty", description = "Indent the JSON.")
   boolean pretty;
 
-  @Option(names = "--server", paramLabel = "URL",
-      description = "Ask a running order-server instead of the database, e.g."
-          + " http://localhost:8080.")
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description =
+          "Ask a running order-server instead of the database, e.g." + " http://localhost:8080.")
   String server;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (!OrderValidator.isValidOrderUid(orderUid)) {
-      throw new ParameterException(spec.commandLine(),
-          "not an order_uid: must be 1..64 characters of [A-Za-z0-9_-]");
+      throw new ParameterException(
+          spec.commandLine(), "not an order_uid: must be 1..64 characters of [A-Za-z0-9_-]");
     }
     Optional<byte[]> json = server == null ? fromDatabase() : fromServer();
     if (json.isEmpty()) {
       PrintWriter err = spec.commandLine().getErr();
-      err.println("order-cli: order " + orderUid + " not found"
-          + (server == null ? " in the database" : " at " + server));
+      err.println(
+          "order-cli: order "
+              + orderUid
+              + " not found"
+              + (server == null ? " in the database" : " at " + server));
       err.flush();
       return ExitCode.NOT_FOUND;
     }
@@ -93,19 +96,34 @@ final class GetCommand implements Callable<Integer> {
     HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
     HttpResponse<byte[]> response;
     try {
-      response = http.send(
-          HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).header("Accept", "application/json")
-              .GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      response =
+          http.send(
+              HttpRequest.newBuilder(uri)
+                  .timeout(HTTP_TIMEOUT)
+                  .header("Accept", "application/json")
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new CliException("cannot reach the service at " + server + ": " + e
-          + " (check --server and that order-server is running)", e);
+      throw new CliException(
+          "cannot reach the service at "
+              + server
+              + ": "
+              + e
+              + " (check --server and that order-server is running)",
+          e);
     }
     return switch (response.statusCode()) {
       case 200 -> Optional.of(response.body());
       case 404 -> Optional.empty();
-      default -> throw new CliException("the service at " + server + " answered HTTP "
-          + response.statusCode() + " for " + uri.getPath());
+      default ->
+          throw new CliException(
+              "the service at "
+                  + server
+                  + " answered HTTP "
+                  + response.statusCode()
+                  + " for "
+                  + uri.getPath());
     };
   }
 

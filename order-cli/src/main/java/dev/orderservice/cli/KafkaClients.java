@@ -21,9 +21,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The Kafka clients of the CLI, configured in one place: producers wait for every replica
- * ({@code acks=all}, idempotent), consumers read without a consumer group (partitions assigned,
- * nothing committed), and nothing waits for an absent broker longer than {@link #TIMEOUT}.
+ * The Kafka clients of the CLI, configured in one place: producers wait for every replica ({@code
+ * acks=all}, idempotent), consumers read without a consumer group (partitions assigned, nothing
+ * committed), and nothing waits for an absent broker longer than {@link #TIMEOUT}.
  */
 final class KafkaClients {
 
@@ -35,14 +35,22 @@ final class KafkaClients {
   static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
     return new KafkaProducer<>(
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            ProducerConfig.CLIENT_ID_CONFIG, "order-cli",
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) TIMEOUT.toMillis(),
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis() * 2),
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ProducerConfig.CLIENT_ID_CONFIG,
+            "order-cli",
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.LINGER_MS_CONFIG,
+            5,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG,
+            (int) TIMEOUT.toMillis(),
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            (int) TIMEOUT.toMillis(),
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+            (int) TIMEOUT.toMillis() * 2),
         new ByteArraySerializer(),
         new ByteArraySerializer());
   }
@@ -50,13 +58,20 @@ final class KafkaClients {
   static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
     return new KafkaConsumer<>(
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            ConsumerConfig.CLIENT_ID_CONFIG, "order-cli",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
-            ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()),
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ConsumerConfig.CLIENT_ID_CONFIG,
+            "order-cli",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+            500,
+            ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            (int) TIMEOUT.toMillis()),
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
   }
@@ -68,10 +83,10 @@ final class KafkaClients {
   /**
    * Sends every record and returns once the broker has acknowledged all of them.
    *
-   * @throws CliException if one was refused or not acknowledged in time; some may have been
-   *     written
+   * @throws CliException if one was refused or not acknowledged in time; some may have been written
    */
-  static void sendAll(Producer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records) {
+  static void sendAll(
+      Producer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records) {
     List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
     for (ProducerRecord<byte[], byte[]> record : records) {
       acks.add(producer.send(record));
@@ -83,11 +98,17 @@ final class KafkaClients {
         ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     } catch (ExecutionException e) {
-      throw new CliException("Kafka refused a record: " + OrderCli.oneLine(e.getCause().toString())
-          + " (check --kafka / KAFKA_BROKER and the topic)", e.getCause());
+      throw new CliException(
+          "Kafka refused a record: "
+              + OrderCli.oneLine(e.getCause().toString())
+              + " (check --kafka / KAFKA_BROKER and the topic)",
+          e.getCause());
     } catch (TimeoutException e) {
-      throw new CliException("Kafka did not acknowledge within " + TIMEOUT.toSeconds() * 2
-          + " s (check --kafka / KAFKA_BROKER and that the broker is running)", e);
+      throw new CliException(
+          "Kafka did not acknowledge within "
+              + TIMEOUT.toSeconds() * 2
+              + " s (check --kafka / KAFKA_BROKER and that the broker is running)",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted while waiting for Kafka", e);

@@ -1,11 +1,16 @@
 package dev.orderservice.cli;
 
 import dev.orderservice.devstack.PostgresDsn;
+import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderService;
+import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
+import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.ingest.OrderIngest;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,20 +39,21 @@ import picocli.CommandLine.ScopeType;
     usageHelpAutoWidth = true,
     subcommands = {
       ImportCommand.class,
+      ValidateCommand.class,
       GetCommand.class,
       ReplayCommand.class,
       ProduceCommand.class,
       CommandLine.HelpCommand.class
     },
     description = {
-      "Imports, reads, replays and generates orders of the order service, straight against its"
-          + " PostgreSQL and Kafka.",
+      "Imports, validates, reads, replays and generates orders of the order service, straight"
+          + " against its PostgreSQL and Kafka.",
       ""
     },
     footer = {
       "",
-      "Exit codes: 0 done; 1 operational error (database, broker, file); 2 some orders rejected,"
-          + " or an invalid command line; 3 order not found (get)."
+      "Exit codes: 0 done; 1 operational error (database, broker, file); 2 some orders rejected"
+          + " (or invalid, for validate), or an invalid command line; 3 order not found (get)."
     })
 public final class OrderCli {
 
@@ -55,28 +61,55 @@ public final class OrderCli {
   static final String DEFAULT_KAFKA = "127.0.0.1:9092";
 
   /** The environment variables of each option that has one, in order of preference. */
-  private static final Map<String, List<String>> ENV = Map.of(
-      "--db", List.of("DB_DSN"),
-      "--kafka", List.of("KAFKA_BROKER", "KAFKA_BROKERS"),
-      "--topic", List.of("KAFKA_TOPIC"),
-      "--dlq-topic", List.of("KAFKA_DLQ_TOPIC"));
+  private static final Map<String, List<String>> ENV =
+      Map.of(
+          "--db", List.of("DB_DSN"),
+          "--kafka", List.of("KAFKA_BROKER", "KAFKA_BROKERS"),
+          "--topic", List.of("KAFKA_TOPIC"),
+          "--dlq-topic", List.of("KAFKA_DLQ_TOPIC"),
+          "--unknown-fields", List.of("UNKNOWN_FIELDS"));
 
-  @Option(names = "--db", paramLabel = "DSN", scope = ScopeType.INHERIT,
-      description = "PostgreSQL: postgres://user:pass@host:5432/db or a jdbc:postgresql: URL"
-          + " (env DB_DSN).")
+  @Option(
+      names = "--db",
+      paramLabel = "DSN",
+      scope = ScopeType.INHERIT,
+      description =
+          "PostgreSQL: postgres://user:pass@host:5432/db or a jdbc:postgresql: URL"
+              + " (env DB_DSN).")
   String db;
 
-  @Option(names = "--kafka", paramLabel = "HOST:PORT[,...]", scope = ScopeType.INHERIT,
-      description = "Kafka bootstrap servers (env KAFKA_BROKER or KAFKA_BROKERS). Default: "
-          + DEFAULT_KAFKA + ", the embedded broker of order-server.")
+  @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT[,...]",
+      scope = ScopeType.INHERIT,
+      description =
+          "Kafka bootstrap servers (env KAFKA_BROKER or KAFKA_BROKERS). Default: "
+              + DEFAULT_KAFKA
+              + ", the embedded broker of order-server.")
   String kafka;
 
-  @Option(names = "--topic", paramLabel = "TOPIC", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--topic",
+      paramLabel = "TOPIC",
+      scope = ScopeType.INHERIT,
       defaultValue = OrderIngest.DEFAULT_TOPIC,
       description = "The topic of orders (env KAFKA_TOPIC). Default: ${DEFAULT-VALUE}.")
   String topic;
 
-  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+  @Option(
+      names = "--unknown-fields",
+      paramLabel = "reject|ignore",
+      scope = ScopeType.INHERIT,
+      defaultValue = "reject",
+      description =
+          "Fields the order model does not know (env UNKNOWN_FIELDS): reject the document, as the"
+              + " server does by default, or ignore them (the order is read without them; each"
+              + " field name is noted once on stderr). Default: ${DEFAULT-VALUE}.")
+  String unknownFields;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
       description = "Print the stack trace of an error.")
   boolean verbose;
 
@@ -98,8 +131,8 @@ public final class OrderCli {
   }
 
   /**
-   * The command line with the global options' defaults read from {@code env}, and the handlers
-   * that turn every failure into one line on stderr and an exit code.
+   * The command line with the global options' defaults read from {@code env}, and the handlers that
+   * turn every failure into one line on stderr and an exit code.
    *
    * @param terminal whether stderr is a terminal, so progress may be redrawn in place
    */
@@ -139,6 +172,30 @@ public final class OrderCli {
     return topic.strip();
   }
 
+  /** How documents are read: strict, or skipping unknown fields with {@code --unknown-fields}. */
+  OrderCodec codec() {
+    String mode = unknownFields.strip().toLowerCase(Locale.ROOT);
+    if (!mode.equals("reject") && !mode.equals("ignore")) {
+      throw new CliException(
+          "invalid UNKNOWN_FIELDS (--unknown-fields) \""
+              + unknownFields
+              + "\": expected reject"
+              + " or ignore");
+    }
+    return mode.equals("ignore")
+        ? OrderCodec.builder().ignoreUnknownFields(true).build()
+        : OrderCodec.standard();
+  }
+
+  /**
+   * The service's use cases over {@code store}, reading documents as {@code --unknown-fields} says;
+   * a skipped field is noted once per name on {@code err}.
+   */
+  OrderService service(OrderStore store, PrintWriter err) {
+    return new OrderService(
+        store, NoOrderCache.INSTANCE, new OrderValidator(), codec(), new IgnoredFieldNotes(err));
+  }
+
   boolean terminal() {
     return terminal;
   }
@@ -161,11 +218,13 @@ public final class OrderCli {
       return e.getMessage();
     }
     if (e instanceof OrderStoreException) {
-      return "the database failed: " + oneLine(e.getMessage())
+      return "the database failed: "
+          + oneLine(e.getMessage())
           + " (check --db / DB_DSN and that PostgreSQL is running)";
     }
     if (e instanceof org.apache.kafka.common.KafkaException) {
-      return "Kafka failed: " + oneLine(e.getMessage())
+      return "Kafka failed: "
+          + oneLine(e.getMessage())
           + " (check --kafka / KAFKA_BROKER and that the broker is running)";
     }
     if (e instanceof UncheckedIOException) {
@@ -177,8 +236,12 @@ public final class OrderCli {
   private static int invalidCommandLine(CommandLine.ParameterException e, String[] args) {
     CommandLine cli = e.getCommandLine();
     PrintWriter err = cli.getErr();
-    err.println("order-cli: " + oneLine(e.getMessage())
-        + " (see " + cli.getCommandSpec().qualifiedName() + " --help)");
+    err.println(
+        "order-cli: "
+            + oneLine(e.getMessage())
+            + " (see "
+            + cli.getCommandSpec().qualifiedName()
+            + " --help)");
     err.flush();
     return ExitCode.USAGE;
   }

@@ -63,27 +63,37 @@ final class ProduceCommand implements Callable<Integer> {
     }
   }
 
-  @ParentCommand
-  OrderCli cli;
+  @ParentCommand OrderCli cli;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--count", paramLabel = "N", defaultValue = "100",
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      defaultValue = "100",
       description = "How many orders. Default: ${DEFAULT-VALUE}.")
   long count;
 
-  @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "0",
+  @Option(
+      names = "--rate",
+      paramLabel = "PER_SECOND",
+      defaultValue = "0",
       description = "Orders per second; 0 is as fast as possible. Default: ${DEFAULT-VALUE}.")
   double rate;
 
-  @Option(names = "--invalid-ratio", paramLabel = "0..1", defaultValue = "0",
-      description = "Share of bad records, spread evenly; in turn a broken e-mail (invalid),"
-          + " truncated JSON (unreadable) and a missing field (invalid). Default:"
-          + " ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--invalid-ratio",
+      paramLabel = "0..1",
+      defaultValue = "0",
+      description =
+          "Share of bad records, spread evenly; in turn a broken e-mail (invalid),"
+              + " truncated JSON (unreadable) and a missing field (invalid). Default:"
+              + " ${DEFAULT-VALUE}.")
   double invalidRatio;
 
-  @Option(names = "--seed", paramLabel = "N",
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
       description = "Seed of the generator, for a repeatable sequence. Default: random.")
   Long seed;
 
@@ -96,19 +106,23 @@ final class ProduceCommand implements Callable<Integer> {
     boolean publish = out == null || cli.kafkaGiven().isPresent();
     RandomOrders orders = seed == null ? RandomOrders.unseeded() : new RandomOrders(seed);
     Map<Defect, Long> defects = new EnumMap<>(Defect.class);
-    Progress progress = Progress.ofItems(spec.commandLine().getErr(), cli.terminal(),
-        "orders produced", count);
+    Progress progress =
+        Progress.ofItems(spec.commandLine().getErr(), cli.terminal(), "orders produced", count);
     List<ProducerRecord<byte[], byte[]>> pending = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer =
             publish ? KafkaClients.producer(cli.kafkaServers()) : null;
-        OutputStream file = out == null ? null : new BufferedOutputStream(Files.newOutputStream(out))) {
+        OutputStream file =
+            out == null ? null : new BufferedOutputStream(Files.newOutputStream(out))) {
       long startNanos = System.nanoTime();
       for (long i = 0; i < count; i++) {
         Order order = orders.next();
         byte[] value;
         if (isBad(i)) {
-          Defect defect = Defect.values()[(int) (defects.values().stream()
-              .mapToLong(Long::longValue).sum() % Defect.values().length)];
+          Defect defect =
+              Defect.values()[
+                  (int)
+                      (defects.values().stream().mapToLong(Long::longValue).sum()
+                          % Defect.values().length)];
           defects.merge(defect, 1L, Long::sum);
           value = spoiled(order, defect);
         } else {
@@ -166,8 +180,11 @@ final class ProduceCommand implements Callable<Integer> {
    *
    * @return whether the caller should send the pending records now (it waited or will)
    */
-  private boolean waitForRate(long startNanos, long produced,
-      List<ProducerRecord<byte[], byte[]>> pending, KafkaProducer<byte[], byte[]> producer)
+  private boolean waitForRate(
+      long startNanos,
+      long produced,
+      List<ProducerRecord<byte[], byte[]>> pending,
+      KafkaProducer<byte[], byte[]> producer)
       throws InterruptedException {
     if (rate == 0) {
       return false;
@@ -210,20 +227,45 @@ final class ProduceCommand implements Callable<Integer> {
 
   private static Order withEmail(Order o, String email) {
     Delivery d = o.delivery();
-    return new Order(o.orderUid(), o.trackNumber(), o.entry(),
+    return new Order(
+        o.orderUid(),
+        o.trackNumber(),
+        o.entry(),
         new Delivery(d.name(), d.phone(), d.zip(), d.city(), d.address(), d.region(), email),
-        o.payment(), o.items(), o.locale(), o.internalSignature(), o.customerId(),
-        o.deliveryService(), o.shardkey(), o.smId(), o.dateCreated(), o.oofShard());
+        o.payment(),
+        o.items(),
+        o.locale(),
+        o.internalSignature(),
+        o.customerId(),
+        o.deliveryService(),
+        o.shardkey(),
+        o.smId(),
+        o.dateCreated(),
+        o.oofShard());
   }
 
   private void printSummary(boolean publish, Map<Defect, Long> defects, Progress progress) {
     PrintWriter w = spec.commandLine().getOut();
     long bad = defects.values().stream().mapToLong(Long::longValue).sum();
-    String badText = bad == 0 ? "" : " (" + bad + " bad: " + defects.entrySet().stream()
-        .map(e -> e.getValue() + " " + e.getKey().label).collect(Collectors.joining(", ")) + ")";
+    String badText =
+        bad == 0
+            ? ""
+            : " ("
+                + bad
+                + " bad: "
+                + defects.entrySet().stream()
+                    .map(e -> e.getValue() + " " + e.getKey().label)
+                    .collect(Collectors.joining(", "))
+                + ")";
     double seconds = Math.max(progress.elapsedSeconds(), 1e-3);
-    w.println(String.format(Locale.ROOT, "produced %,d orders%s in %.1f s (%,.0f/s)", count,
-        badText, progress.elapsedSeconds(), count / seconds));
+    w.println(
+        String.format(
+            Locale.ROOT,
+            "produced %,d orders%s in %.1f s (%,.0f/s)",
+            count,
+            badText,
+            progress.elapsedSeconds(),
+            count / seconds));
     if (publish) {
       w.println("published to topic " + cli.topic() + " on " + cli.kafkaServers());
     }

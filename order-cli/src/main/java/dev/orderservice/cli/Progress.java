@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * Progress of a long command on stderr. On a terminal: one line redrawn in place with {@code \r}
- * (a bar when the total is known, the count and the rate). Otherwise: a plain line every two
- * seconds or every 10,000 items, so logs of scripted runs stay short. Used by one thread.
+ * Progress of a long command on stderr. On a terminal: one line redrawn in place with {@code \r} (a
+ * bar when the total is known, the count and the rate). Otherwise: a plain line every two seconds
+ * or every 10,000 items, so logs of scripted runs stay short. Used by one thread.
  */
 final class Progress {
 
@@ -90,7 +90,12 @@ final class Progress {
     }
     double fraction = Math.min(1.0, (double) (done == null ? items : done.getAsLong()) / total);
     int filled = (int) Math.round(fraction * BAR_WIDTH);
-    return String.format(Locale.ROOT, "[%s%s] %3.0f%% %s",
-        "#".repeat(filled), " ".repeat(BAR_WIDTH - filled), fraction * 100, counts);
+    return String.format(
+        Locale.ROOT,
+        "[%s%s] %3.0f%% %s",
+        "#".repeat(filled),
+        " ".repeat(BAR_WIDTH - filled),
+        fraction * 100,
+        counts);
   }
 }

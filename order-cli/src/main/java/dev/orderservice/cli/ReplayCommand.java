@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.cli.Tally.Outcome;
-import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderDocument;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.ingest.RejectionStage;
@@ -50,9 +50,9 @@ import picocli.CommandLine.Spec;
  *       original key, value, timestamp and headers, less the {@code __connect.errors.*} ones. The
  *       dead-letter topic is left as it is, so replaying twice publishes twice; the ingest's
  *       idempotent store turns the second copy into duplicates.
- *   <li>{@code --from-offset} / {@code --from-timestamp}: a range of the order topic, read
- *       straight into the database through {@link OrderService}: what is stored already counts as
- *       a duplicate, so nothing is stored twice.
+ *   <li>{@code --from-offset} / {@code --from-timestamp}: a range of the order topic, read straight
+ *       into the database through {@link OrderService}: what is stored already counts as a
+ *       duplicate, so nothing is stored twice.
  * </ul>
  *
  * Both read every partition from the start position to the end offsets taken when the command
@@ -77,47 +77,65 @@ final class ReplayCommand implements Callable<Integer> {
   private static final String MESSAGE_HEADER = ERROR_HEADERS + "exception.message";
   private static final Duration POLL = Duration.ofMillis(200);
 
-  @ParentCommand
-  OrderCli cli;
+  @ParentCommand OrderCli cli;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
 
   static final class Source {
-    @Option(names = "--from-dlq", required = true,
+    @Option(
+        names = "--from-dlq",
+        required = true,
         description = "Republish the dead-letter topic's records to the order topic.")
     boolean fromDlq;
 
-    @Option(names = "--from-offset", paramLabel = "N", required = true,
+    @Option(
+        names = "--from-offset",
+        paramLabel = "N",
+        required = true,
         description = "Read the order topic from offset N of every partition into the database.")
     Long fromOffset;
 
-    @Option(names = "--from-timestamp", paramLabel = "ISO-8601", required = true,
-        description = "Read the order topic from the first record at or after this time, e.g."
-            + " 2026-01-31T12:00:00Z, into the database.")
+    @Option(
+        names = "--from-timestamp",
+        paramLabel = "ISO-8601",
+        required = true,
+        description =
+            "Read the order topic from the first record at or after this time, e.g."
+                + " 2026-01-31T12:00:00Z, into the database.")
     String fromTimestamp;
   }
 
-  @Option(names = "--dlq-topic", paramLabel = "TOPIC",
-      description = "The dead-letter topic (--from-dlq; env KAFKA_DLQ_TOPIC). Default: the"
-          + " topic's name + \".dlq\", as the server's.")
+  @Option(
+      names = "--dlq-topic",
+      paramLabel = "TOPIC",
+      description =
+          "The dead-letter topic (--from-dlq; env KAFKA_DLQ_TOPIC). Default: the"
+              + " topic's name + \".dlq\", as the server's.")
   String dlqTopic;
 
-  @Option(names = "--stage", paramLabel = "STAGE", split = ",",
-      description = "Only dead letters rejected at these stages (--from-dlq): ${COMPLETION-CANDIDATES}."
-          + " Default: all.")
+  @Option(
+      names = "--stage",
+      paramLabel = "STAGE",
+      split = ",",
+      description =
+          "Only dead letters rejected at these stages (--from-dlq): ${COMPLETION-CANDIDATES}."
+              + " Default: all.")
   Set<RejectionStage> stages;
 
-  @Option(names = "--dry-run",
+  @Option(
+      names = "--dry-run",
       description = "Show what would be done: count and list, decode and validate; write nothing.")
   boolean dryRun;
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500",
-      description = "Records per database transaction or per wait for Kafka. Default:"
-          + " ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      defaultValue = "500",
+      description =
+          "Records per database transaction or per wait for Kafka. Default:" + " ${DEFAULT-VALUE}.")
   int batchSize;
 
   /** Where reading stops in each assigned partition: the end offsets when it started. */
@@ -152,42 +170,71 @@ final class ReplayCommand implements Callable<Integer> {
         KafkaProducer<byte[], byte[]> producer =
             dryRun ? null : KafkaClients.producer(cli.kafkaServers())) {
       long total = assign(consumer, dlqTopic, Optional.empty());
-      progress = Progress.ofItems(spec.commandLine().getErr(), cli.terminal(),
-          "dead letters read", total);
-      read(consumer, record -> {
-        String stage = header(record, STAGE_HEADER).orElse("(no stage)");
-        boolean chosen = stages == null
-            || stages.stream().anyMatch(s -> s.name().equals(stage));
-        byStage.computeIfAbsent(stage, s -> new long[2])[chosen ? 0 : 1]++;
-        progress.advance(1);
-        if (!chosen) {
-          return;
-        }
-        if (dryRun) {
-          out.println(String.format(Locale.ROOT, "would republish %s-%d@%d  %s  %s",
-              record.topic(), record.partition(), record.offset(), stage,
-              header(record, MESSAGE_HEADER).orElse("")));
-          return;
-        }
-        pending.add(new ProducerRecord<>(target, null, record.timestamp(), record.key(),
-            record.value(), withoutErrorHeaders(record)));
-        if (pending.size() >= batchSize) {
-          KafkaClients.sendAll(producer, pending);
-          pending.clear();
-        }
-      });
+      progress =
+          Progress.ofItems(spec.commandLine().getErr(), cli.terminal(), "dead letters read", total);
+      read(
+          consumer,
+          record -> {
+            String stage = header(record, STAGE_HEADER).orElse("(no stage)");
+            boolean chosen =
+                stages == null || stages.stream().anyMatch(s -> s.name().equals(stage));
+            byStage.computeIfAbsent(stage, s -> new long[2])[chosen ? 0 : 1]++;
+            progress.advance(1);
+            if (!chosen) {
+              return;
+            }
+            if (dryRun) {
+              out.println(
+                  String.format(
+                      Locale.ROOT,
+                      "would republish %s-%d@%d  %s  %s",
+                      record.topic(),
+                      record.partition(),
+                      record.offset(),
+                      stage,
+                      header(record, MESSAGE_HEADER).orElse("")));
+              return;
+            }
+            pending.add(
+                new ProducerRecord<>(
+                    target,
+                    null,
+                    record.timestamp(),
+                    record.key(),
+                    record.value(),
+                    withoutErrorHeaders(record)));
+            if (pending.size() >= batchSize) {
+              KafkaClients.sendAll(producer, pending);
+              pending.clear();
+            }
+          });
       if (!pending.isEmpty()) {
         KafkaClients.sendAll(producer, pending);
       }
     }
     progress.finish();
     long replayed = byStage.values().stream().mapToLong(c -> c[0]).sum();
-    out.println(String.format(Locale.ROOT, "%s %d of %d dead letters from %s to %s in %.1f s%s",
-        dryRun ? "would republish" : "republished", replayed, progress.items(), dlqTopic, target,
-        progress.elapsedSeconds(), dryRun ? " (dry run: nothing was sent)" : ""));
-    byStage.forEach((stage, c) -> out.println(String.format(Locale.ROOT,
-        "  %-16s %d %s, %d skipped", stage, c[0], dryRun ? "to republish" : "republished",
-        c[1])));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%s %d of %d dead letters from %s to %s in %.1f s%s",
+            dryRun ? "would republish" : "republished",
+            replayed,
+            progress.items(),
+            dlqTopic,
+            target,
+            progress.elapsedSeconds(),
+            dryRun ? " (dry run: nothing was sent)" : ""));
+    byStage.forEach(
+        (stage, c) ->
+            out.println(
+                String.format(
+                    Locale.ROOT,
+                    "  %-16s %d %s, %d skipped",
+                    stage,
+                    c[0],
+                    dryRun ? "to republish" : "republished",
+                    c[1])));
     out.flush();
     return ExitCode.OK;
   }
@@ -198,33 +245,51 @@ final class ReplayCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--from-offset must be >= 0");
     }
     String topic = cli.topic();
-    OrderCodec codec = OrderCodec.standard();
     Tally tally = new Tally();
     Progress progress;
     try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(cli.kafkaServers());
         HikariDataSource pool = dryRun ? null : Database.open(cli, true)) {
-      long total = assign(consumer, topic,
-          since.isPresent() ? since.map(Start::at) : Optional.of(Start.at(source.fromOffset)));
-      progress = Progress.ofItems(spec.commandLine().getErr(), cli.terminal(),
-          "records replayed", total);
-      OrderFeed feed = new OrderFeed(codec,
-          dryRun
-              ? Destinations.validateOnly()
-              : Destinations.store(
-                  new OrderService(new PostgresOrderStore(pool), NoOrderCache.INSTANCE)),
-          batchSize, tally, progress);
-      read(consumer, record -> feed.document(
-          record.topic() + "-" + record.partition() + "@" + record.offset(), record.value()));
+      long total =
+          assign(
+              consumer,
+              topic,
+              since.isPresent() ? since.map(Start::at) : Optional.of(Start.at(source.fromOffset)));
+      progress =
+          Progress.ofItems(spec.commandLine().getErr(), cli.terminal(), "records replayed", total);
+      PrintWriter err = spec.commandLine().getErr();
+      OrderFeed feed =
+          new OrderFeed(
+              dryRun
+                  ? Destinations.checkOnly(cli.service(OfflineStore.INSTANCE, err))
+                  : Destinations.store(cli.service(new PostgresOrderStore(pool), err)),
+              batchSize,
+              tally,
+              progress);
+      read(
+          consumer,
+          record ->
+              feed.document(
+                  Tally.Origin.of(
+                      record.topic() + "-" + record.partition() + "@" + record.offset()),
+                  OrderDocument.of(record.value() == null ? new byte[0] : record.value())));
       feed.finish();
     }
     progress.finish();
     PrintWriter out = spec.commandLine().getOut();
-    out.println(String.format(Locale.ROOT, "%s %,d records of %s in %.1f s%s",
-        dryRun ? "checked" : "replayed", tally.total(), topic, progress.elapsedSeconds(),
-        dryRun ? " (dry run: nothing was stored)" : ""));
-    tally.print(out, dryRun
-        ? List.of(Outcome.VALID, Outcome.INVALID)
-        : List.of(Outcome.INSERTED, Outcome.DUPLICATE, Outcome.CONFLICT, Outcome.INVALID));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%s %,d records of %s in %.1f s%s",
+            dryRun ? "checked" : "replayed",
+            tally.total(),
+            topic,
+            progress.elapsedSeconds(),
+            dryRun ? " (dry run: nothing was stored)" : ""));
+    tally.print(
+        out,
+        dryRun
+            ? List.of(Outcome.VALID, Outcome.INVALID)
+            : List.of(Outcome.INSERTED, Outcome.DUPLICATE, Outcome.CONFLICT, Outcome.INVALID));
     return tally.anyRejected() ? ExitCode.REJECTED : ExitCode.OK;
   }
 
@@ -240,17 +305,20 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /**
-   * Assigns every partition of {@code topic}, positioned at {@code start} (empty: the
-   * beginning), and remembers the current end offsets as where reading stops.
+   * Assigns every partition of {@code topic}, positioned at {@code start} (empty: the beginning),
+   * and remembers the current end offsets as where reading stops.
    *
    * @return how many records lie between, at most
    */
-  private long assign(KafkaConsumer<byte[], byte[]> consumer, String topic,
-      Optional<Start> start) {
+  private long assign(KafkaConsumer<byte[], byte[]> consumer, String topic, Optional<Start> start) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic);
     if (infos == null || infos.isEmpty()) {
-      throw new CliException("topic " + topic + " does not exist on " + cli.kafkaServers()
-          + " (check --topic / --dlq-topic and --kafka)");
+      throw new CliException(
+          "topic "
+              + topic
+              + " does not exist on "
+              + cli.kafkaServers()
+              + " (check --topic / --dlq-topic and --kafka)");
     }
     List<TopicPartition> partitions =
         infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -280,8 +348,8 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Polls until every assigned partition has reached its end offset. */
-  private void read(KafkaConsumer<byte[], byte[]> consumer,
-      Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+  private void read(
+      KafkaConsumer<byte[], byte[]> consumer, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
     List<TopicPartition> open = new ArrayList<>(ends.keySet());
     long idleSince = System.nanoTime();
     while (true) {
@@ -292,9 +360,13 @@ final class ReplayCommand implements Callable<Integer> {
       var records = consumer.poll(POLL);
       if (records.isEmpty()) {
         if (System.nanoTime() - idleSince > KafkaClients.TIMEOUT.toNanos()) {
-          throw new CliException("no records from " + open + " for "
-              + KafkaClients.TIMEOUT.toSeconds() + " s although the end is not reached"
-              + " (check that the broker is running)");
+          throw new CliException(
+              "no records from "
+                  + open
+                  + " for "
+                  + KafkaClients.TIMEOUT.toSeconds()
+                  + " s although the end is not reached"
+                  + " (check that the broker is running)");
         }
         continue;
       }
@@ -329,7 +401,8 @@ final class ReplayCommand implements Callable<Integer> {
     try {
       return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "--from-timestamp: not an ISO-8601 time with an offset, e.g. 2026-01-31T12:00:00Z: "
               + text);
     }

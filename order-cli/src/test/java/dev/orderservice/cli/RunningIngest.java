@@ -2,6 +2,7 @@ package dev.orderservice.cli;
 
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
+import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.ingest.OrderIngest;
 import java.time.Duration;
 
@@ -18,8 +19,8 @@ final class RunningIngest implements AutoCloseable {
         .topic(topic)
         .deadLetterTopic(deadLetterTopic)
         .groupId(group)
-        .service(new OrderService(db.store(), NoOrderCache.INSTANCE))
-        .codec(codec)
+        .service(new OrderService(
+            db.store(), NoOrderCache.INSTANCE, new OrderValidator(), codec))
         .maxBatchSize(500)
         .pollTimeout(Duration.ofMillis(100))
         .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))

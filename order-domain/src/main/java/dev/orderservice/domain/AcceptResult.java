@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public record AcceptResult(String orderUid, Status status, List<Violation> violations) {
 
-  /** The four ways an order can end. */
+  /** The ways a document can end. */
   public enum Status {
     /** New, now stored and cached. */
     INSERTED,
@@ -21,7 +21,12 @@ public record AcceptResult(String orderUid, Status status, List<Violation> viola
     /** Another order with this uid and different content is stored; nothing was written. */
     CONFLICT,
     /** Broke a rule of {@link OrderValidator}; never reached the store. */
-    INVALID
+    INVALID,
+    /**
+     * Not an order at all: not well-formed JSON, or not the order's shape ({@link OrderCodec});
+     * never reached the store. The one violation says where and what.
+     */
+    UNREADABLE
   }
 
   public AcceptResult {
@@ -42,6 +47,31 @@ public record AcceptResult(String orderUid, Status status, List<Violation> viola
 
   static AcceptResult invalid(String orderUid, List<Violation> violations) {
     return new AcceptResult(orderUid, Status.INVALID, violations);
+  }
+
+  static AcceptResult unreadable(String orderUid, DecodeResult.Failed failure) {
+    return new AcceptResult(
+        orderUid, Status.UNREADABLE, List.of(new Violation("", failure.reason())));
+  }
+
+  /**
+   * What became of the order in one line, for logs, dead letters and reports; quotes no field
+   * values: {@code inserted}, {@code duplicate}, {@code order_uid X is stored with different
+   * content}, the violations as {@code path: reason; ...}, or where and why it is unreadable.
+   */
+  public String describe() {
+    return switch (status) {
+      case INSERTED -> "inserted";
+      case DUPLICATE -> "duplicate of the stored order";
+      case CONFLICT -> "order_uid " + orderUid + " is stored with different content";
+      case INVALID -> String.join("; ", violations.stream().map(Violation::toString).toList());
+      case UNREADABLE -> violations.isEmpty() ? "unreadable" : violations.get(0).reason();
+    };
+  }
+
+  /** Whether the document never reached the store: unreadable or invalid. */
+  public boolean isRejectedBeforeStore() {
+    return status == Status.INVALID || status == Status.UNREADABLE;
   }
 
   /** Whether the order is stored with this content now (inserted or an identical repeat). */

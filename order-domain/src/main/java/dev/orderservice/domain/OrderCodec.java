@@ -4,15 +4,20 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -20,6 +25,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +35,10 @@ import java.util.stream.Collectors;
  * Reads orders from JSON bytes and writes their canonical JSON.
  *
  * <p>Decoding is strict (no type coercion, no trailing content, no duplicate keys, unknown fields
- * rejected unless {@link Builder#ignoreUnknownFields(boolean) configured otherwise}) and never
- * throws on bad input: it returns {@link DecodeResult.Failed} with the line, column, JSON path and
- * what was expected. A document larger than {@link Builder#maxBytes(int) the size limit} is refused
- * before it is parsed.
+ * rejected unless {@link Builder#ignoreUnknownFields(boolean) configured otherwise}, in which case
+ * they are skipped and listed in the result) and never throws on bad input: it returns {@link
+ * DecodeResult.Failed} with the line, column, JSON path and what was expected. A document larger
+ * than {@link Builder#maxBytes(int) the size limit} is refused before it is parsed.
  *
  * <p>The canonical form is UTF-8 JSON with the fields in the order of the records' declarations and
  * no insignificant whitespace, so equal orders always encode to equal bytes.
@@ -47,12 +53,16 @@ public final class OrderCodec {
   private static final OrderCodec STANDARD = builder().build();
 
   private final int maxBytes;
+  private final boolean ignoreUnknownFields;
   private final ObjectReader reader;
   private final ObjectWriter writer;
+  private final Map<Class<?>, Map<String, Class<?>>> knownFields;
 
   private OrderCodec(Builder builder) {
     this.maxBytes = builder.maxBytes;
+    this.ignoreUnknownFields = builder.ignoreUnknownFields;
     ObjectMapper mapper = strictMapper(builder.ignoreUnknownFields, builder.maxBytes);
+    this.knownFields = knownFields(mapper);
     this.reader = mapper.readerFor(Order.class);
     this.writer = mapper.writerFor(Order.class);
   }
@@ -71,7 +81,15 @@ public final class OrderCodec {
     return maxBytes;
   }
 
-  /** Reads one order; never throws for bad input. */
+  /** Whether fields the model does not know are skipped (and reported) rather than refused. */
+  public boolean ignoresUnknownFields() {
+    return ignoreUnknownFields;
+  }
+
+  /**
+   * Reads one order; never throws for bad input. A lenient codec lists the unknown fields it
+   * skipped in {@link DecodeResult.Decoded#ignoredFields()}.
+   */
   public DecodeResult decode(byte[] json) {
     if (json == null || json.length == 0) {
       return new DecodeResult.Failed("the document is empty: expected a JSON object");
@@ -80,15 +98,46 @@ public final class OrderCodec {
       return new DecodeResult.Failed(
           "the document is " + json.length + " bytes, over the limit of " + maxBytes + " bytes");
     }
+    List<String> ignored = ignoreUnknownFields ? new ArrayList<>(0) : null;
     try {
-      Order order = reader.readValue(json);
+      Order order =
+          ignored == null
+              ? reader.readValue(json)
+              : reader.withAttribute(IGNORED_FIELDS, ignored).readValue(json);
       if (order == null) {
-        return new DecodeResult.Failed("line 1, column 1: expected a JSON object, got null");
+        return new DecodeResult.Failed("expected a JSON object, got null", 1, 1);
       }
-      return new DecodeResult.Decoded(order);
+      return new DecodeResult.Decoded(
+          order, ignored == null || ignored.isEmpty() ? List.of() : unknownFields(json));
     } catch (IOException e) {
-      return new DecodeResult.Failed(describe(e));
+      return describe(e);
     }
+  }
+
+  /**
+   * The top-level {@code order_uid} string of a document that may not decode, if it can be found
+   * before the document breaks: to say which order a rejected document meant. Never throws.
+   */
+  String peekOrderUid(byte[] json) {
+    if (json == null || json.length == 0 || json.length > maxBytes) {
+      return "";
+    }
+    try (JsonParser p = reader.getFactory().createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return "";
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("order_uid".equals(name) && value == JsonToken.VALUE_STRING) {
+          return p.getText();
+        }
+        p.skipChildren();
+      }
+    } catch (IOException | RuntimeException e) {
+      // the document breaks before its uid: no uid to tell
+    }
+    return "";
   }
 
   /** The canonical JSON of {@code order}. */
@@ -106,10 +155,17 @@ public final class OrderCodec {
     return new EncodedOrder(order, encode(order));
   }
 
+  /** The reader attribute holding the list a lenient decode adds skipped fields' paths to. */
+  private static final String IGNORED_FIELDS = "orderservice.ignoredFields";
+
   private static ObjectMapper strictMapper(boolean ignoreUnknownFields, int maxBytes) {
+    JsonMapper.Builder builder = JsonMapper.builder();
+    if (ignoreUnknownFields) {
+      builder.addHandler(new SkipAndNoteUnknownFields());
+    }
     JsonMapper mapper =
-        JsonMapper.builder()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, !ignoreUnknownFields)
+        builder
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
@@ -135,15 +191,99 @@ public final class OrderCodec {
     return mapper;
   }
 
-  private static String describe(IOException e) {
-    StringBuilder reason = new StringBuilder();
+  /**
+   * Skips a field the model does not know and notes that one was skipped; {@link #unknownFields}
+   * then finds where (Jackson's parser, buffering a record's creator properties, cannot say).
+   */
+  private static final class SkipAndNoteUnknownFields extends DeserializationProblemHandler {
+    @Override
+    @SuppressWarnings("unchecked")
+    public boolean handleUnknownProperty(
+        DeserializationContext ctxt,
+        JsonParser p,
+        JsonDeserializer<?> deserializer,
+        Object beanOrClass,
+        String propertyName)
+        throws IOException {
+      Object ignored = ctxt.getAttribute(IGNORED_FIELDS);
+      if (ignored instanceof List<?> list) {
+        ((List<String>) list).add(propertyName);
+      }
+      p.skipChildren();
+      return true;
+    }
+  }
+
+  /**
+   * The JSON paths of the fields of {@code json} the model does not know: {@code
+   * delivery.gift_note}, {@code items[].wrap} (array indices left out, so names stay few), each
+   * once however many items have it. Only called for a document known to have some.
+   */
+  private List<String> unknownFields(byte[] json) throws IOException {
+    java.util.Set<String> unknown = new java.util.LinkedHashSet<>();
+    collectUnknown(reader.readTree(json), Order.class, "", unknown);
+    return List.copyOf(unknown);
+  }
+
+  private void collectUnknown(
+      JsonNode node, Class<?> type, String prefix, java.util.Set<String> unknown) {
+    if (!node.isObject()) {
+      return;
+    }
+    Map<String, Class<?>> known = knownFields.get(type);
+    node.fieldNames()
+        .forEachRemaining(
+            name -> {
+              Class<?> child = known.get(name);
+              if (!known.containsKey(name)) {
+                unknown.add(prefix + name);
+              } else if (child == Item.class) {
+                for (JsonNode item : node.get(name)) {
+                  collectUnknown(item, Item.class, prefix + name + "[].", unknown);
+                }
+              } else if (child != null) {
+                collectUnknown(node.get(name), child, prefix + name + ".", unknown);
+              }
+            });
+  }
+
+  /**
+   * The model's field names by type, from the records' Jackson annotations: for each, the nested
+   * model type when the field holds one (a list of items counts as {@link Item}), else null.
+   */
+  private static Map<Class<?>, Map<String, Class<?>>> knownFields(ObjectMapper mapper) {
+    Map<Class<?>, Map<String, Class<?>>> known = new java.util.HashMap<>();
+    for (Class<?> type : List.of(Order.class, Delivery.class, Payment.class, Item.class)) {
+      Map<String, Class<?>> fields = new java.util.HashMap<>();
+      for (var property :
+          mapper.getSerializationConfig().introspect(mapper.constructType(type)).findProperties()) {
+        Class<?> raw = property.getRawPrimaryType();
+        Class<?> nested =
+            List.class.isAssignableFrom(raw)
+                ? Item.class
+                : (raw == Delivery.class || raw == Payment.class ? raw : null);
+        fields.put(property.getName(), nested);
+      }
+      known.put(type, java.util.Collections.unmodifiableMap(fields));
+    }
+    return Map.copyOf(known);
+  }
+
+  private static DecodeResult.Failed describe(IOException e) {
+    long line = 0;
+    long column = 0;
     if (e instanceof JacksonException je) {
       JsonLocation at = je.getLocation();
       if (at != null && at.getLineNr() > 0) {
-        reason.append("line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr());
-        reason.append(": ");
+        line = at.getLineNr();
+        column = at.getColumnNr();
       }
     }
+    return new DecodeResult.Failed(problem(e), line, column);
+  }
+
+  private static String problem(IOException e) {
+    StringBuilder reason = new StringBuilder();
     if (e instanceof UnrecognizedPropertyException u) {
       reason.append(path(u, u.getPropertyName())).append(": unknown field");
       Collection<Object> known = u.getKnownPropertyIds();
@@ -182,11 +322,12 @@ public final class OrderCodec {
    * range); input can be personal data, and reasons end up in logs and dead-letter headers.
    */
   private static String withoutInput(String message) {
-    // "(start marker at [Source: REDACTED ...; line: 1, column: 1])": the location is given already.
+    // "(start marker at [Source: REDACTED ...; line: 1, column: 1])": the location is given
+    // already.
     message = message.replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "");
     if (message.startsWith("Unrecognized token")) {
       return "unrecognized token: expected a JSON value (string, number, object, array, true, false"
-                 + " or null)";
+          + " or null)";
     }
     if (message.startsWith("Numeric value") && message.contains("out of range")) {
       int rest = message.indexOf("out of range") + "out of range".length();

@@ -1,6 +1,5 @@
 package dev.orderservice.domain;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,6 +9,8 @@ import java.util.Optional;
  * command line), so an order means the same thing whichever way it came.
  *
  * <ul>
+ *   <li>{@link #acceptDocuments(List)}: read raw documents, then as below; {@link #check} and
+ *       {@link #store} are its two halves;
  *   <li>{@link #accept(Order)} and {@link #acceptAll(List)}: validate, store idempotently, then
  *       cache what is stored;
  *   <li>{@link #find(String)}: the cache first, then the store, filling the cache on a miss.
@@ -24,6 +25,7 @@ public final class OrderService {
   private final OrderCache cache;
   private final OrderValidator validator;
   private final OrderCodec codec;
+  private final IgnoredFields ignoredFields;
 
   public OrderService(OrderStore store, OrderCache cache) {
     this(store, cache, new OrderValidator(), OrderCodec.standard());
@@ -31,10 +33,33 @@ public final class OrderService {
 
   public OrderService(
       OrderStore store, OrderCache cache, OrderValidator validator, OrderCodec codec) {
+    this(store, cache, validator, codec, field -> {});
+  }
+
+  /**
+   * @param codec how raw documents are read ({@link #check}); a lenient one skips unknown fields
+   * @param ignoredFields told of each unknown field a lenient codec skipped, to log and count it
+   */
+  public OrderService(
+      OrderStore store,
+      OrderCache cache,
+      OrderValidator validator,
+      OrderCodec codec,
+      IgnoredFields ignoredFields) {
     this.store = Objects.requireNonNull(store, "store");
     this.cache = Objects.requireNonNull(cache, "cache");
     this.validator = Objects.requireNonNull(validator, "validator");
     this.codec = Objects.requireNonNull(codec, "codec");
+    this.ignoredFields = Objects.requireNonNull(ignoredFields, "ignoredFields");
+  }
+
+  /** Port: told of each field a lenient codec skipped, by JSON path; thread safe. */
+  @FunctionalInterface
+  public interface IgnoredFields {
+    /**
+     * @param fieldPath e.g. {@code delivery.gift_note}, array indices as {@code []}
+     */
+    void ignored(String fieldPath);
   }
 
   /** Validates, stores and caches one order. */
@@ -59,20 +84,64 @@ public final class OrderService {
    */
   public ValidatedOrders validate(List<Order> batch) {
     Objects.requireNonNull(batch, "batch");
-    AcceptResult[] invalid = new AcceptResult[batch.size()];
-    List<EncodedOrder> valid = new ArrayList<>(batch.size());
-    int[] positions = new int[batch.size()];
+    AcceptResult[] rejected = new AcceptResult[batch.size()];
+    EncodedOrder[] valid = new EncodedOrder[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
-      Order order = batch.get(i);
-      List<Violation> violations = validator.validate(order);
-      if (violations.isEmpty()) {
-        positions[valid.size()] = i;
-        valid.add(codec.encoded(order));
-      } else {
-        invalid[i] = AcceptResult.invalid(order == null ? "" : order.orderUid(), violations);
-      }
+      check(batch.get(i), i, rejected, valid);
     }
-    return new ValidatedOrders(invalid, valid, positions);
+    return new ValidatedOrders(rejected, valid);
+  }
+
+  /**
+   * Reads, checks and stores raw documents, as they arrive from any source: {@link #check} then
+   * {@link #store}. A document that is not an order ends {@link AcceptResult.Status#UNREADABLE},
+   * its one violation saying where in its input and what.
+   *
+   * @return one result per document, in input order
+   * @throws OrderStoreException if the store failed; then nothing of the batch was stored or cached
+   */
+  public List<AcceptResult> acceptDocuments(List<OrderDocument> documents) {
+    return store(check(documents));
+  }
+
+  /**
+   * Reads every document with this service's codec and checks every order it holds: the one decode
+   * path of every way in (Kafka, HTTP, the command line). Positions of a document that cannot be
+   * read are given in the input it was cut from. Fields the codec skipped (when lenient) are
+   * reported to the {@link IgnoredFields} port. No I/O.
+   */
+  public ValidatedOrders check(List<OrderDocument> documents) {
+    Objects.requireNonNull(documents, "documents");
+    AcceptResult[] rejected = new AcceptResult[documents.size()];
+    EncodedOrder[] valid = new EncodedOrder[documents.size()];
+    for (int i = 0; i < documents.size(); i++) {
+      OrderDocument document = documents.get(i);
+      if (document.unreadable().isPresent()) {
+        rejected[i] = AcceptResult.unreadable("", document.unreadable().get());
+        continue;
+      }
+      DecodeResult decoded = codec.decode(document.json());
+      if (decoded instanceof DecodeResult.Failed failed) {
+        rejected[i] =
+            AcceptResult.unreadable(
+                codec.peekOrderUid(document.json()),
+                failed.within(document.line(), document.column()));
+        continue;
+      }
+      DecodeResult.Decoded order = (DecodeResult.Decoded) decoded;
+      order.ignoredFields().forEach(ignoredFields::ignored);
+      check(order.order(), i, rejected, valid);
+    }
+    return new ValidatedOrders(rejected, valid);
+  }
+
+  private void check(Order order, int i, AcceptResult[] rejected, EncodedOrder[] valid) {
+    List<Violation> violations = validator.validate(order);
+    if (violations.isEmpty()) {
+      valid[i] = codec.encoded(order);
+    } else {
+      rejected[i] = AcceptResult.invalid(order == null ? "" : order.orderUid(), violations);
+    }
   }
 
   /**

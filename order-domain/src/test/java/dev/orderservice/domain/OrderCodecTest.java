@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -94,8 +95,8 @@ class OrderCodecTest {
 
   @Test
   void aTruncatedDocumentSaysWhatWasExpectedWithoutParserNoise() {
-    assertThat(failure("{\"order_uid\":\"a\"")).isEqualTo(
-        "line 1, column 17: Unexpected end-of-input: expected close marker for Object");
+    assertThat(failure("{\"order_uid\":\"a\""))
+        .isEqualTo("line 1, column 17: Unexpected end-of-input: expected close marker for Object");
   }
 
   @Test
@@ -130,7 +131,40 @@ class OrderCodecTest {
 
     assertThat(failure(json)).contains("extra: unknown field");
     assertThat(lenient.decode(json.getBytes(UTF_8)))
-        .isEqualTo(new DecodeResult.Decoded(SampleOrder.order()));
+        .isEqualTo(
+            new DecodeResult.Decoded(
+                SampleOrder.order(),
+                List.of("extra", "delivery.extra", "payment.extra", "items[].extra")));
+  }
+
+  @Test
+  void aLenientCodecSaysWhichUnknownFieldsItSkippedWhereverTheyAre() {
+    String json =
+        new String(SampleOrder.bytes(), UTF_8)
+            .replace("\"delivery\": {", "\"delivery\": {\"gift_note\": \"x\",")
+            .replace("\"chrt_id\"", "\"wrap\": {\"paper\": \"red\"}, \"chrt_id\"");
+    OrderCodec lenient = OrderCodec.builder().ignoreUnknownFields(true).build();
+
+    DecodeResult decoded = lenient.decode(json.getBytes(UTF_8));
+
+    assertThat(decoded).isInstanceOf(DecodeResult.Decoded.class);
+    assertThat(((DecodeResult.Decoded) decoded).order()).isEqualTo(SampleOrder.order());
+    assertThat(((DecodeResult.Decoded) decoded).ignoredFields())
+        .containsExactly("delivery.gift_note", "items[].wrap");
+    assertThat(codec.decode(SampleOrder.bytes()))
+        .isEqualTo(new DecodeResult.Decoded(SampleOrder.order(), List.of()));
+  }
+
+  @Test
+  void aFailureInsideALargerInputIsReportedAtItsPositionThere() {
+    DecodeResult.Failed failure = new DecodeResult.Failed("price: expected an integer", 3, 14);
+
+    assertThat(failure.reason()).isEqualTo("line 3, column 14: price: expected an integer");
+    assertThat(failure.within(10, 5).reason())
+        .isEqualTo("line 12, column 14: price: expected an integer");
+    assertThat(new DecodeResult.Failed("x", 1, 7).within(10, 5).reason())
+        .isEqualTo("line 10, column 11: x");
+    assertThat(new DecodeResult.Failed("too big").within(10, 5).reason()).isEqualTo("too big");
   }
 
   @Test

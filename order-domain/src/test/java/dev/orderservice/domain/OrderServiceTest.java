@@ -123,6 +123,69 @@ class OrderServiceTest {
     verifyNoInteractions(cache);
   }
 
+  @Test
+  void rawDocumentsGoThroughOneDecodePathAndAnUnreadableOneNeverReachesTheStore() {
+    Order order = SampleOrder.order();
+    when(store.saveAll(anyList())).thenReturn(List.of(inserted(order)));
+    String input =
+        "["
+            + new String(codec.encode(order), java.nio.charset.StandardCharsets.UTF_8)
+            + ",\n {\"order_uid\": \"x1\", \"sm_id\": \"99\"}]";
+    List<OrderDocument> documents =
+        OrderDocuments.read(input.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1 << 20);
+
+    List<AcceptResult> results = service().acceptDocuments(documents);
+
+    assertThat(results)
+        .extracting(AcceptResult::status)
+        .containsExactly(AcceptResult.Status.INSERTED, AcceptResult.Status.UNREADABLE);
+    assertThat(results.get(1).orderUid()).as("told when the document has it").isEqualTo("x1");
+    assertThat(results.get(1).describe())
+        .isEqualTo("line 2, column 31: sm_id: expected an integer");
+    ArgumentCaptor<List<EncodedOrder>> saved = ArgumentCaptor.forClass(List.class);
+    verify(store).saveAll(saved.capture());
+    assertThat(saved.getValue())
+        .extracting(EncodedOrder::orderUid)
+        .containsExactly(order.orderUid());
+  }
+
+  @Test
+  void aLenientServiceStoresAnOrderWithoutItsUnknownFieldsAndReportsEachOne() {
+    Order order = SampleOrder.order();
+    when(store.saveAll(anyList())).thenReturn(List.of(inserted(order)));
+    List<String> ignored = new java.util.ArrayList<>();
+    OrderService lenient =
+        new OrderService(
+            store,
+            cache,
+            new OrderValidator(),
+            OrderCodec.builder().ignoreUnknownFields(true).build(),
+            ignored::add);
+    String json =
+        new String(codec.encode(order), java.nio.charset.StandardCharsets.UTF_8)
+            .replaceFirst("\\{", "{\"gift_note\":\"x\",");
+
+    List<AcceptResult> results =
+        lenient.acceptDocuments(
+            List.of(OrderDocument.of(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+
+    assertThat(results)
+        .extracting(AcceptResult::status)
+        .containsExactly(AcceptResult.Status.INSERTED);
+    assertThat(ignored).containsExactly("gift_note");
+    ArgumentCaptor<byte[]> cached = ArgumentCaptor.forClass(byte[].class);
+    verify(cache).put(org.mockito.ArgumentMatchers.eq(order.orderUid()), cached.capture());
+    assertThat(cached.getValue()).as("stored without the field").isEqualTo(codec.encode(order));
+    assertThat(
+            service()
+                .acceptDocuments(
+                    List.of(
+                        OrderDocument.of(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))))
+        .extracting(AcceptResult::status)
+        .as("a strict service rejects it")
+        .containsExactly(AcceptResult.Status.UNREADABLE);
+  }
+
   private OrderService service() {
     return new OrderService(store, cache);
   }

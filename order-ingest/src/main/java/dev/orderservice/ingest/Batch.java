@@ -1,9 +1,8 @@
 package dev.orderservice.ingest;
 
 import dev.orderservice.domain.AcceptResult;
-import dev.orderservice.domain.DecodeResult;
-import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderDocument;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderValidator;
@@ -13,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -43,7 +43,7 @@ final class Batch {
 
   private final List<ConsumerRecord<byte[], byte[]>> records;
   private final long polledAtNanos;
-  private final List<DeadLetter> decodeFailures = new ArrayList<>();
+  private final List<DeadLetter> rejectedBeforeStore = new ArrayList<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private final List<Group> groups = new ArrayList<>();
   private boolean stored;
@@ -56,30 +56,45 @@ final class Batch {
   }
 
   /**
-   * Decodes and validates every record, into {@code groupCount} groups by uid; those that are not
-   * orders become dead letters, the invalid ones when the batch is stored. Needs no I/O.
+   * Reads and checks every record through the service ({@link OrderService#check}), and splits the
+   * valid orders into {@code groupCount} groups by uid; the records it rejects (unreadable or
+   * invalid) become dead letters at once. Needs no I/O.
    */
-  void decode(OrderCodec codec, OrderService service, int groupCount) {
+  void check(OrderService service, int groupCount) {
+    List<OrderDocument> documents = new ArrayList<>(records.size());
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      documents.add(OrderDocument.of(record.value() == null ? new byte[0] : record.value()));
+    }
+    ValidatedOrders checked = service.check(documents);
+    List<List<Integer>> positions = new ArrayList<>();
     for (int g = 0; g < groupCount; g++) {
-      groups.add(new Group());
+      positions.add(new ArrayList<>());
     }
     for (int i = 0; i < records.size(); i++) {
-      ConsumerRecord<byte[], byte[]> record = records.get(i);
-      DecodeResult result = codec.decode(record.value());
-      if (result instanceof DecodeResult.Decoded decoded) {
-        String uid = decoded.order().orderUid();
-        Group group = groups.get(uid == null ? 0 : Math.floorMod(uid.hashCode(), groupCount));
-        group.indices.add(i);
-        group.orders.add(decoded.order());
+      Optional<AcceptResult> rejected = checked.rejectedAt(i);
+      if (rejected.isPresent()) {
+        rejectedBeforeStore.add(deadLetter(records.get(i), rejected.get()));
       } else {
-        String reason = ((DecodeResult.Failed) result).reason();
-        decodeFailures.add(new DeadLetter(record, RejectionStage.VALUE_CONVERTER, DECODER, reason));
+        String uid = checked.validAt(i).orElseThrow().orderUid();
+        positions.get(Math.floorMod(uid.hashCode(), groupCount)).add(i);
       }
     }
-    for (Group group : groups) {
-      group.validated = service.validate(group.orders);
+    for (List<Integer> group : positions) {
+      groups.add(new Group(group, checked.only(group)));
     }
-    deadLetters.addAll(decodeFailures);
+    deadLetters.addAll(rejectedBeforeStore);
+  }
+
+  /** The dead letter of a record the service did not store, at the stage that rejected it. */
+  private static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, AcceptResult result) {
+    return switch (result.status()) {
+      case UNREADABLE ->
+          new DeadLetter(record, RejectionStage.VALUE_CONVERTER, DECODER, result.describe());
+      case INVALID ->
+          new DeadLetter(record, RejectionStage.TRANSFORMATION, VALIDATOR, result.describe());
+      case CONFLICT -> new DeadLetter(record, RejectionStage.TASK_PUT, STORE, result.describe());
+      default -> throw new IllegalArgumentException(result.status() + " is not a rejection");
+    };
   }
 
   boolean isStored() {
@@ -144,10 +159,10 @@ final class Batch {
     return groups.stream().mapToInt(g -> g.conflicts).sum();
   }
 
-  /** Every rejected record in the order of the batch: decode failures, then the others. */
+  /** Every rejected record: those rejected before storing, then the others, in batch order. */
   private void collectDeadLetters() {
     deadLetters.clear();
-    deadLetters.addAll(decodeFailures);
+    deadLetters.addAll(rejectedBeforeStore);
     List<IndexedDeadLetter> rejected = new ArrayList<>();
     for (Group group : groups) {
       rejected.addAll(group.rejected);
@@ -160,14 +175,20 @@ final class Batch {
 
   /** The orders of one hash group: stored together, in one transaction. */
   private final class Group {
-    final List<Integer> indices = new ArrayList<>();
-    final List<Order> orders = new ArrayList<>();
-    ValidatedOrders validated;
+    /** The group's records' positions in the batch. */
+    final List<Integer> indices;
+
+    final ValidatedOrders validated;
     final List<IndexedDeadLetter> rejected = new ArrayList<>();
     volatile boolean stored;
     int inserted;
     int duplicates;
     int conflicts;
+
+    Group(List<Integer> indices, ValidatedOrders validated) {
+      this.indices = List.copyOf(indices);
+      this.validated = validated;
+    }
 
     void store(OrderService service) {
       // A retry after a transient failure starts this group over: forget what the failed try saw.
@@ -175,7 +196,7 @@ final class Batch {
       inserted = 0;
       duplicates = 0;
       conflicts = 0;
-      if (!orders.isEmpty()) {
+      if (!indices.isEmpty()) {
         try {
           collect(indices, service.store(validated));
         } catch (OrderStoreException e) {
@@ -189,15 +210,22 @@ final class Batch {
     }
 
     private void storeOneByOne(OrderService service) {
-      for (int k = 0; k < orders.size(); k++) {
+      for (int k = 0; k < indices.size(); k++) {
         int index = indices.get(k);
         try {
-          collect(List.of(index), service.acceptAll(List.of(orders.get(k))));
+          collect(List.of(index), service.store(validated.only(List.of(k))));
         } catch (OrderStoreException e) {
           if (e.isTransient()) {
             throw e; // what was stored so far is absorbed as DUPLICATE on the retry
           }
-          reject(index, RejectionStage.TASK_PUT, e.getClass().getName(), e.getMessage());
+          rejected.add(
+              new IndexedDeadLetter(
+                  index,
+                  new DeadLetter(
+                      records.get(index),
+                      RejectionStage.TASK_PUT,
+                      e.getClass().getName(),
+                      e.getMessage())));
         }
       }
     }
@@ -205,32 +233,16 @@ final class Batch {
     private void collect(List<Integer> from, List<AcceptResult> results) {
       for (int k = 0; k < results.size(); k++) {
         AcceptResult result = results.get(k);
-        int index = from.get(k);
         switch (result.status()) {
           case INSERTED -> inserted++;
           case DUPLICATE -> duplicates++;
-          case INVALID ->
-              reject(
-                  index,
-                  RejectionStage.TRANSFORMATION,
-                  VALIDATOR,
-                  String.join("; ", result.violations().stream().map(Object::toString).toList()));
-          case CONFLICT -> {
-            conflicts++;
-            reject(
-                index,
-                RejectionStage.TASK_PUT,
-                STORE,
-                "order_uid " + result.orderUid() + " is stored with different content");
+          default -> {
+            conflicts += result.status() == AcceptResult.Status.CONFLICT ? 1 : 0;
+            int index = from.get(k);
+            rejected.add(new IndexedDeadLetter(index, deadLetter(records.get(index), result)));
           }
         }
       }
-    }
-
-    private void reject(int index, RejectionStage stage, String errorClass, String reason) {
-      rejected.add(
-          new IndexedDeadLetter(
-              index, new DeadLetter(records.get(index), stage, errorClass, reason)));
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.orderservice.ingest;
 
-import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStoreException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -90,7 +89,6 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   private final String topic;
   private final String deadLetterTopic;
   private final OrderService service;
-  private final OrderCodec codec;
   private final Duration pollTimeout;
   private final Duration closeTimeout;
   private final Duration ackTimeout;
@@ -128,7 +126,6 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     this.deadLetterTopic =
         b.deadLetterTopic != null ? b.deadLetterTopic : defaultDeadLetterTopic(b.topic);
     this.service = b.service;
-    this.codec = b.codec;
     this.pollTimeout = b.pollTimeout;
     this.closeTimeout = b.closeTimeout;
     this.ackTimeout = b.ackTimeout;
@@ -304,7 +301,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       return;
     }
     Batch batch = new Batch(polled, System.nanoTime());
-    batch.decode(codec, service, storeConnections);
+    batch.check(service, storeConnections);
     if (inHand == null) {
       inHand = batch;
       retryAtNanos = batch.polledAtNanos(); // due now
@@ -732,7 +729,6 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     private MeterRegistry meterRegistry;
     private String groupId = DEFAULT_GROUP_ID;
     private OrderService service;
-    private OrderCodec codec = OrderCodec.standard();
     private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
     private int storeConnections = DEFAULT_STORE_CONNECTIONS;
     private Duration pollTimeout = Duration.ofMillis(500);
@@ -825,15 +821,12 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       return this;
     }
 
-    /** Where orders go. Required. */
+    /**
+     * Where orders go, and how record values are read: through the service's codec ({@code
+     * OrderService.check}), the same decode path as every other way in. Required.
+     */
     public Builder service(OrderService service) {
       this.service = Objects.requireNonNull(service, "service");
-      return this;
-    }
-
-    /** How record values are read. Default {@link OrderCodec#standard()}. */
-    public Builder codec(OrderCodec codec) {
-      this.codec = Objects.requireNonNull(codec, "codec");
       return this;
     }
 

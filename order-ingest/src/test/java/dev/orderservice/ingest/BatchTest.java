@@ -54,7 +54,7 @@ class BatchTest {
     List<Order> orders = orders(400);
     Batch batch = batch(orders.stream().map(CODEC::encode).toList());
 
-    batch.decode(CODEC, service, 4);
+    batch.check(service, 4);
     batch.store(service, lanes);
 
     assertThat(batch.isStored()).isTrue();
@@ -75,7 +75,7 @@ class BatchTest {
     values.add("{not json".getBytes(UTF_8)); // offset 52
     Batch batch = batch(values);
 
-    batch.decode(CODEC, service, 3);
+    batch.check(service, 3);
     batch.store(service, lanes);
 
     assertThat(store.rows.get(first.orderUid())).isEqualTo(CODEC.encode(first));
@@ -93,7 +93,7 @@ class BatchTest {
     List<Order> orders = orders(300);
     store.failNextCalls.set(1);
     Batch batch = batch(orders.stream().map(CODEC::encode).toList());
-    batch.decode(CODEC, service, 3);
+    batch.check(service, 3);
 
     assertThatThrownBy(() -> batch.store(service, lanes)).isInstanceOf(OrderStoreException.class);
     assertThat(batch.isStored()).isFalse();

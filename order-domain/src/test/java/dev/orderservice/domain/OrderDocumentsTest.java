@@ -1,0 +1,89 @@
+package dev.orderservice.domain;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OrderDocumentsTest {
+
+  private static final int LIMIT = 1024 * 1024;
+
+  @Test
+  void anArrayIsCutIntoItsElementsEachWithItsIndexAndWhereItStarts() {
+    String input = "[\n  {\"a\": 1},\n  {\"b\": [2, 3]}, {\"c\": \"é\"}\n]";
+
+    List<OrderDocument> documents = OrderDocuments.read(input.getBytes(UTF_8), LIMIT);
+
+    assertThat(documents)
+        .extracting(d -> new String(d.json(), UTF_8))
+        .containsExactly("{\"a\": 1}", "{\"b\": [2, 3]}", "{\"c\": \"é\"}");
+    assertThat(documents).extracting(OrderDocument::arrayIndex).containsExactly(0, 1, 2);
+    assertThat(documents).extracting(OrderDocument::line).containsExactly(2L, 3L, 3L);
+    assertThat(documents).extracting(OrderDocument::column).containsExactly(3L, 3L, 18L);
+    assertThat(documents.get(2).where()).isEqualTo("[2] (line 3)");
+    assertThat(documents).allMatch(d -> d.unreadable().isEmpty());
+  }
+
+  @Test
+  void ndjsonIsCutIntoLinesAndABlankLineIsNoDocument() {
+    String input = "{\"a\": 1}\n\n{\"b\": 2}\r\n{broken\n";
+
+    List<OrderDocument> documents = OrderDocuments.read(input.getBytes(UTF_8), LIMIT);
+
+    assertThat(documents).extracting(OrderDocument::line).containsExactly(1L, 3L, 4L);
+    assertThat(documents).extracting(OrderDocument::arrayIndex).containsOnly(-1);
+    assertThat(new String(documents.get(2).json(), UTF_8)).isEqualTo("{broken");
+    assertThat(documents.get(1).where()).isEqualTo("line 3");
+  }
+
+  @Test
+  void anNdjsonLineOverTheLimitIsOneUnreadableDocumentAndReadingGoesOn() {
+    String input = "{\"a\": 1}\n{\"long\": \"" + "x".repeat(200) + "\"}\n{\"c\": 3}\n";
+
+    List<OrderDocument> documents = OrderDocuments.read(input.getBytes(UTF_8), 100);
+
+    assertThat(documents).hasSize(3);
+    assertThat(documents.get(1).unreadable())
+        .hasValueSatisfying(
+            f -> assertThat(f.reason()).isEqualTo("the document is over the limit of 100 bytes"));
+    assertThat(documents.get(1).line()).isEqualTo(2);
+    assertThat(documents.get(2).unreadable()).isEmpty();
+  }
+
+  @Test
+  void aSyntaxErrorInAnArrayEndsItWithOneUnreadableDocumentAtItsPosition() {
+    String input = "[\n {\"order_uid\": \"a\"},\n oops]";
+
+    List<OrderDocument> documents = OrderDocuments.read(input.getBytes(UTF_8), LIMIT);
+
+    assertThat(documents).hasSize(2);
+    assertThat(documents.get(1).arrayIndex()).isEqualTo(1);
+    assertThat(documents.get(1).unreadable())
+        .hasValueSatisfying(f -> assertThat(f.reason()).startsWith("line 3, column 2: "));
+  }
+
+  @Test
+  void aPrettyPrintedDocumentIsOneDocumentFromItsFirstLine() {
+    String input = "\n\n{\n  \"a\": 1,\n  \"b\": 2\n}\n";
+
+    List<OrderDocument> documents = OrderDocuments.read(input.getBytes(UTF_8), LIMIT);
+
+    assertThat(documents)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.line()).isEqualTo(3);
+              assertThat(d.column()).isEqualTo(1);
+              assertThat(d.arrayIndex()).isEqualTo(-1);
+            });
+  }
+
+  @Test
+  void anEmptyInputHasNoDocuments() {
+    assertThat(OrderDocuments.read(" \n\t\n".getBytes(UTF_8), LIMIT)).isEmpty();
+    assertThat(OrderDocuments.isArray(" \n[1]".getBytes(UTF_8))).isTrue();
+    assertThat(OrderDocuments.isArray("{}".getBytes(UTF_8))).isFalse();
+  }
+}
