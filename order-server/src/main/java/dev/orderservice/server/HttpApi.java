@@ -4,12 +4,20 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * Every route of the HTTP API in one place, and the wrappers around them, outermost first:
- * metrics (each exchange counted by route template when it completes), {@code nosniff} on every
- * response, then {@link ErrorMapping} around the routes. Stateless.
+ * Every route of the HTTP API in one place, and the wrappers around them, outermost first: metrics
+ * (each exchange counted by route template when it completes), {@code nosniff} on every response,
+ * then {@link ErrorMapping} around the routes. Stateless.
+ *
+ * <p>{@link #routes} is the one list of routes: the server routes by it, and the tests compare it
+ * with the OpenAPI document ({@code openapi/openapi.json}), so a route added here and not there
+ * fails the build.
  */
 final class HttpApi {
 
@@ -20,25 +28,66 @@ final class HttpApi {
       HealthEndpoints health,
       MetricsEndpoint metrics,
       PageResources page,
+      ContractEndpoints contract,
+      DocsResources docs,
       BearerToken token,
       HttpMetrics httpMetrics) {
-    RoutingHandler routes = new RoutingHandler(false)
-        .get("/orders/{order_uid}", orders::find)
-        .get("/orders", orders::recent)
-        .post("/orders/create", token.required(orders::upload))
-        .post("/orders", token.required(orders::create))
-        .get("/healthz", health::healthz)
-        .get("/readyz", health::readyz)
-        .get("/metrics", metrics::metrics)
-        .get("/", page::index)
-        .get("/assets/*", page::asset)
-        .setFallbackHandler(HttpApi::notFound)
-        .setInvalidMethodHandler(HttpApi::methodNotAllowed);
-    HttpHandler mapped = ErrorMapping.around(routes);
-    return httpMetrics.around(exchange -> {
-      exchange.getResponseHeaders().put(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff");
-      mapped.handleRequest(exchange);
-    });
+    RoutingHandler routing =
+        new RoutingHandler(false)
+            .setFallbackHandler(HttpApi::notFound)
+            .setInvalidMethodHandler(HttpApi::methodNotAllowed);
+    for (Route route : routes(orders, health, metrics, page, contract, docs, token)) {
+      routing.add(route.method(), route.template(), route.handler());
+    }
+    HttpHandler mapped = ErrorMapping.around(routing);
+    return httpMetrics.around(
+        exchange -> {
+          exchange.getResponseHeaders().put(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff");
+          mapped.handleRequest(exchange);
+        });
+  }
+
+  /** The routes, in the order they are registered; Undertow path templates. */
+  static List<Route> routes(
+      OrderEndpoints orders,
+      HealthEndpoints health,
+      MetricsEndpoint metrics,
+      PageResources page,
+      ContractEndpoints contract,
+      DocsResources docs,
+      BearerToken token) {
+    return List.of(
+        Route.get("/orders/{order_uid}", orders::find),
+        Route.get("/orders", orders::recent),
+        Route.post("/orders/create", token.required(orders::upload)),
+        Route.post("/orders", token.required(orders::create)),
+        Route.get("/healthz", health::healthz),
+        Route.get("/readyz", health::readyz),
+        Route.get("/metrics", metrics::metrics),
+        Route.get("/", page::index),
+        Route.get("/assets/*", page::asset),
+        Route.get("/schema/order.json", contract::schema),
+        Route.get("/openapi.json", contract::openApi),
+        Route.get("/docs", docs::page),
+        Route.get("/docs/{file}", docs::file));
+  }
+
+  /** One route: a method, an Undertow path template and what answers it. */
+  record Route(HttpString method, String template, HttpHandler handler) {
+
+    Route {
+      Objects.requireNonNull(method, "method");
+      Objects.requireNonNull(template, "template");
+      Objects.requireNonNull(handler, "handler");
+    }
+
+    static Route get(String template, HttpHandler handler) {
+      return new Route(Methods.GET, template, handler);
+    }
+
+    static Route post(String template, HttpHandler handler) {
+      return new Route(Methods.POST, template, handler);
+    }
   }
 
   private static void notFound(HttpServerExchange exchange) {

@@ -1,12 +1,10 @@
 package dev.orderservice.server;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.orderservice.domain.AcceptResult;
 import dev.orderservice.domain.DecodeResult;
-import dev.orderservice.domain.Order;
+import dev.orderservice.domain.OrderDocument;
+import dev.orderservice.domain.OrderDocuments;
 import dev.orderservice.domain.OrderCache;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
@@ -19,9 +17,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +24,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.regex.Pattern;
 
 /**
  * The order endpoints. Each handler is small: it checks what can be checked on the IO thread,
@@ -44,8 +38,7 @@ final class OrderEndpoints {
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 100;
 
-  /** A {@code line 3, column 14: } prefix of a codec reason. */
-  private static final Pattern POSITION = Pattern.compile("^line \\d+, column \\d+: ");
+  static final String NDJSON = "application/x-ndjson";
 
   private final OrderService service;
   private final OrderStore store;
@@ -101,16 +94,22 @@ final class OrderEndpoints {
         acceptOne(ex, RequestBodies.readOrderFile(ex, parser))));
   }
 
-  /** {@code POST /orders}: application/json, one order object or an array of them. */
+  /**
+   * {@code POST /orders}: {@code application/json}, one order object or an array of them, or
+   * {@code application/x-ndjson}, one order a line.
+   */
   void create(HttpServerExchange exchange) {
-    if (!isJson(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE))) {
+    String mediaType = mediaType(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
+    boolean ndjson = mediaType.equals(NDJSON);
+    if (!ndjson && !mediaType.equals(Responses.JSON)) {
+      // application/x-ndjson is taken too, as the OpenAPI document says.
       throw ApiError.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "expected application/json");
     }
     RequestBodies.limitJson(exchange);
     exchange.dispatch(workers, ErrorMapping.around(ex -> {
       byte[] body = RequestBodies.readJson(ex);
-      if (startsWithArray(body)) {
-        acceptAll(ex, body);
+      if (ndjson || OrderDocuments.isArray(body)) {
+        acceptMany(ex, body);
       } else {
         acceptOne(ex, body);
       }
@@ -146,82 +145,57 @@ final class OrderEndpoints {
     }
   }
 
+  /** One document: the upload's file, or a body that is one order. */
   private void acceptOne(HttpServerExchange exchange, byte[] document) {
-    DecodeResult decoded = codec.decode(document);
-    if (decoded instanceof DecodeResult.Failed failed) {
-      throw new ApiError(StatusCodes.BAD_REQUEST, Json.error(failed.reason(), List.of()));
-    }
-    AcceptResult result = service.accept(((DecodeResult.Decoded) decoded).order());
+    AcceptResult result = service.acceptDocuments(List.of(OrderDocument.of(document))).get(0);
     switch (result.status()) {
       case INSERTED -> {
         exchange.getResponseHeaders().put(Headers.LOCATION, "/orders/" + result.orderUid());
         Responses.json(exchange, StatusCodes.CREATED, Json.accepted(result));
       }
       case DUPLICATE -> Responses.json(exchange, StatusCodes.OK, Json.accepted(result));
-      case CONFLICT -> throw new ApiError(StatusCodes.CONFLICT, Json.error(
-              "order_uid " + result.orderUid() + " is stored with different content")
+      case CONFLICT -> throw new ApiError(StatusCodes.CONFLICT, Json.error(result.describe())
           .put("order_uid", result.orderUid())
           .put("status", result.status().name()));
       case INVALID -> throw new ApiError(StatusCodes.BAD_REQUEST,
           Json.error("invalid order", result.violations()));
+      case UNREADABLE -> throw new ApiError(StatusCodes.BAD_REQUEST,
+          Json.error(result.describe(), List.of()));
       default -> throw new IllegalStateException("unknown status " + result.status());
     }
   }
 
   /**
-   * An array of orders: each element is decoded on its own (re-serialised from the tree, then read
-   * by the codec, so its rules are the same as for one order), the decodable ones are accepted in
-   * one {@link OrderService#acceptAll} call, and every element gets a line in the answer, in order.
+   * Many documents, a JSON array or NDJSON, cut by the service's one reader ({@link
+   * OrderDocuments}) and accepted in one {@link OrderService#acceptDocuments} call; every document
+   * gets a line in the answer, in order. A body that breaks as JSON is refused whole, nothing
+   * stored. A document that is not an order is answered {@code INVALID} (as before the service
+   * told the two apart), its violation saying where in the body.
    */
-  private void acceptAll(HttpServerExchange exchange, byte[] body) {
-    ArrayNode elements = parseArray(body);
-    AcceptResult[] results = new AcceptResult[elements.size()];
-    List<Order> orders = new ArrayList<>(elements.size());
-    List<Integer> positions = new ArrayList<>(elements.size());
-    for (int i = 0; i < elements.size(); i++) {
-      JsonNode element = elements.get(i);
-      DecodeResult decoded = codec.decode(Json.bytes(element));
-      if (decoded instanceof DecodeResult.Decoded ok) {
-        orders.add(ok.order());
-        positions.add(i);
-      } else {
-        // The codec's line and column point into the re-serialised element, not the request.
-        String reason = POSITION.matcher(((DecodeResult.Failed) decoded).reason()).replaceFirst("");
-        results[i] = new AcceptResult(element.path("order_uid").asText(""),
-            AcceptResult.Status.INVALID, List.of(new Violation("[" + i + "]", reason)));
+  private void acceptMany(HttpServerExchange exchange, byte[] body) {
+    List<OrderDocument> documents = OrderDocuments.read(body, codec.maxBytes());
+    for (OrderDocument document : documents) {
+      if (document.unreadable().isPresent()) {
+        DecodeResult.Failed broken = document.unreadable().get();
+        throw new ApiError(StatusCodes.BAD_REQUEST, Json.error(
+            new DecodeResult.Failed("the body is not well-formed JSON", broken.line(),
+                broken.column()).reason(), List.of()));
       }
     }
-    List<AcceptResult> accepted = orders.isEmpty() ? List.of() : service.acceptAll(orders);
-    for (int k = 0; k < accepted.size(); k++) {
-      results[positions.get(k)] = accepted.get(k);
-    }
+    List<AcceptResult> results = service.acceptDocuments(documents);
     ArrayNode answer = Json.array();
-    for (AcceptResult result : results) {
+    for (int i = 0; i < results.size(); i++) {
+      AcceptResult result = results.get(i);
+      if (result.status() == AcceptResult.Status.UNREADABLE) {
+        OrderDocument document = documents.get(i);
+        String where = document.arrayIndex() >= 0
+            ? "[" + document.arrayIndex() + "]" : "line " + document.line();
+        result = new AcceptResult(result.orderUid(), AcceptResult.Status.INVALID,
+            List.of(new Violation(where, result.describe())));
+      }
       answer.add(Json.acceptedWithViolations(result));
     }
     Responses.json(exchange, StatusCodes.OK, answer);
-  }
-
-  private static ArrayNode parseArray(byte[] body) {
-    try {
-      return (ArrayNode) Json.MAPPER.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new ApiError(StatusCodes.BAD_REQUEST, Json.error(describe(e), List.of()));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // reading a byte array does no I/O
-    }
-  }
-
-  /** Where the JSON broke; Jackson's own message is left out, as it may quote the input. */
-  private static String describe(JsonProcessingException e) {
-    JsonLocation at = e.getLocation();
-    String where =
-        at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-    String original = String.valueOf(e.getOriginalMessage());
-    if (original.startsWith("Duplicate field")) {
-      return where + "duplicate field" + original.substring("Duplicate field".length());
-    }
-    return where + "the body is not well-formed JSON";
   }
 
   private static int limit(HttpServerExchange exchange) {
@@ -241,27 +215,20 @@ final class OrderEndpoints {
         List.of(new Violation("limit", "must be a whole number 1.." + MAX_LIMIT))));
   }
 
+  /** The media type of a Content-Type header, lower case, without parameters; "" when none. */
+  private static String mediaType(String contentType) {
+    if (contentType == null) {
+      return "";
+    }
+    int parameters = contentType.indexOf(';');
+    String type = parameters < 0 ? contentType : contentType.substring(0, parameters);
+    return type.strip().toLowerCase(Locale.ROOT);
+  }
+
   private static String pathParameter(HttpServerExchange exchange, String name) {
     PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
     String value = match == null ? null : match.getParameters().get(name);
     return value == null ? "" : value;
   }
 
-  private static boolean isJson(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    int parameters = contentType.indexOf(';');
-    String mediaType = parameters < 0 ? contentType : contentType.substring(0, parameters);
-    return mediaType.strip().toLowerCase(Locale.ROOT).equals(Responses.JSON);
-  }
-
-  private static boolean startsWithArray(byte[] body) {
-    for (byte b : body) {
-      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
-        return b == '[';
-      }
-    }
-    return false;
-  }
 }

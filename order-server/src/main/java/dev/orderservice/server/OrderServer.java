@@ -7,6 +7,7 @@ import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
+import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
@@ -121,7 +122,11 @@ public final class OrderServer implements AutoCloseable {
         .maxEntries(config.cacheMaxEntries())
         .meterRegistry(meters)
         .build();
-    OrderService service = new OrderService(store, cache);
+    OrderCodec codec = config.ignoreUnknownFields()
+        ? OrderCodec.builder().ignoreUnknownFields(true).build()
+        : OrderCodec.standard();
+    OrderService service = new OrderService(
+        store, cache, new OrderValidator(), codec, new IgnoredFieldsLog(meters));
     warmUpThread = Executors.newSingleThreadExecutor(daemonThreads("order-cache-warmup"));
     CacheWarmUp warmUp = CacheWarmUp.start(store, cache, warmUpThread);
     warmUp.bindTo(meters);
@@ -148,16 +153,19 @@ public final class OrderServer implements AutoCloseable {
     misses = new MissLoader(store, Math.max(1, config.dbPoolSize() / 2), MISS_BATCH,
         HTTP_WORKER_QUEUE);
     OrderEndpoints orders = new OrderEndpoints(
-        service, store, cache, OrderCodec.standard(), new RequestBodies(), workers, misses);
+        service, store, cache, codec, new RequestBodies(), workers, misses);
     HealthEndpoints health = new HealthEndpoints(pool, workers, ingest::isRunning, warmUp::status);
     health.bindTo(meters);
     healthChecks = Executors.newSingleThreadScheduledExecutor(daemonThreads("order-health-check"));
     healthChecks.scheduleWithFixedDelay(
         health::checkDatabase, 0, HEALTH_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     MetricsEndpoint metrics = new MetricsEndpoint(meters);
-    PageResources page = new PageResources(OrderServer.class.getClassLoader());
-    graceful = new GracefulShutdownHandler(HttpApi.handler(
-        orders, health, metrics, page, new BearerToken(config.apiToken()), httpMetrics));
+    ClassLoader resources = OrderServer.class.getClassLoader();
+    PageResources page = new PageResources(resources);
+    ContractEndpoints contract = new ContractEndpoints(resources);
+    DocsResources docs = new DocsResources(resources);
+    graceful = new GracefulShutdownHandler(HttpApi.handler(orders, health, metrics, page, contract,
+        docs, new BearerToken(config.apiToken()), httpMetrics));
     undertow = Undertow.builder()
         .addHttpListener(config.httpPort(), config.httpHost())
         .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))

@@ -29,6 +29,7 @@ import java.util.Optional;
  *   <tr><td>DATA_DIR</td><td>--data-dir</td><td>./data</td></tr>
  *   <tr><td>LOG_FORMAT</td><td>--log-format</td><td>text</td></tr>
  *   <tr><td>ACCESS_LOG</td><td>--access-log</td><td>false</td></tr>
+ *   <tr><td>UNKNOWN_FIELDS</td><td>--unknown-fields</td><td>reject</td></tr>
  * </table>
  *
  * <p>An immutable value; {@link #toString()} leaves out the token and the database password.
@@ -48,6 +49,8 @@ import java.util.Optional;
  * @param dataDir where the embedded servers keep their data
  * @param logFormat how log lines look
  * @param accessLog whether each HTTP request is logged
+ * @param ignoreUnknownFields whether fields the model does not know are skipped (logged and
+ *     counted) instead of rejecting the order
  */
 public record ServerConfig(
     Optional<String> jdbcUrl,
@@ -64,7 +67,8 @@ public record ServerConfig(
     Optional<String> apiToken,
     Path dataDir,
     LogFormat logFormat,
-    boolean accessLog) {
+    boolean accessLog,
+    boolean ignoreUnknownFields) {
 
   public ServerConfig {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -118,7 +122,8 @@ public record ServerConfig(
         + ", apiToken=" + (apiToken.isPresent() ? "set" : "none")
         + ", dataDir=" + dataDir
         + ", logFormat=" + logFormat.name().toLowerCase(java.util.Locale.ROOT)
-        + ", accessLog=" + accessLog + "]";
+        + ", accessLog=" + accessLog
+        + ", unknownFields=" + (ignoreUnknownFields ? "ignore" : "reject") + "]";
   }
 
   /**

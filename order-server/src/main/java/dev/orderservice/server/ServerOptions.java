@@ -55,7 +55,8 @@ final class ServerOptions {
       Map.entry("--api-token", List.of("API_TOKEN")),
       Map.entry("--data-dir", List.of("DATA_DIR")),
       Map.entry("--log-format", List.of("LOG_FORMAT")),
-      Map.entry("--access-log", List.of("ACCESS_LOG")));
+      Map.entry("--access-log", List.of("ACCESS_LOG")),
+      Map.entry("--unknown-fields", List.of("UNKNOWN_FIELDS")));
 
   private static final Pattern HOST_PORT =
       Pattern.compile("(?:\\[([0-9A-Fa-f:.%]+)]|([^\\s:\\[\\]]*)):([0-9]+)");
@@ -140,6 +141,13 @@ final class ServerOptions {
           + " (env ACCESS_LOG). Default: ${DEFAULT-VALUE}.")
   String accessLog;
 
+  @Option(names = "--unknown-fields", paramLabel = "reject|ignore", defaultValue = "reject",
+      description = "Fields the order model does not know (env UNKNOWN_FIELDS): reject the order"
+          + " (it goes to the dead-letter topic, or a 400), or ignore them: the order is stored"
+          + " without them and each field name is logged once and counted. Default:"
+          + " ${DEFAULT-VALUE}.")
+  String unknownFields;
+
   /** The environment the defaults come from; also names the host. */
   private Map<String, String> env = Map.of();
 
@@ -198,7 +206,8 @@ final class ServerOptions {
         present(apiToken).map(ServerOptions::token),
         dataDirectory(),
         logFormat(),
-        flag("--access-log", accessLog));
+        flag("--access-log", accessLog),
+        ignoreUnknownFields());
   }
 
   private String jdbcUrl(String dsn) {
@@ -341,6 +350,14 @@ final class ServerOptions {
     } catch (IllegalArgumentException e) {
       throw invalid("--log-format", logFormat, "expected text or json");
     }
+  }
+
+  private boolean ignoreUnknownFields() {
+    String mode = unknownFields.strip().toLowerCase(java.util.Locale.ROOT);
+    if (!mode.equals("reject") && !mode.equals("ignore")) {
+      throw invalid("--unknown-fields", unknownFields, "expected reject or ignore");
+    }
+    return mode.equals("ignore");
   }
 
   private static boolean flag(String name, String value) {

@@ -78,8 +78,9 @@ class OrderApiTest {
 
   @Test
   void aMalformedUidIsABadRequestThatSaysWhatAUidIs() {
-    String expected = "{\"error\":\"malformed order_uid\",\"violations\":[{\"path\":\"order_uid\","
-        + "\"reason\":\"must be 1..64 characters of [A-Za-z0-9_-]\"}]}";
+    String expected =
+        "{\"error\":\"malformed order_uid\",\"violations\":[{\"path\":\"order_uid\","
+            + "\"reason\":\"must be 1..64 characters of [A-Za-z0-9_-]\"}]}";
 
     assertThat(Http.text(http.get("/orders/bad%20uid"))).isEqualTo(expected);
     HttpResponse<byte[]> tooLong = http.get("/orders/" + "a".repeat(65));
@@ -127,9 +128,20 @@ class OrderApiTest {
   void anInvalidOrderIsABadRequestListingEveryViolation() {
     Order valid = ORDERS.next();
     Payment p = valid.payment();
-    Order invalid = withPayment(valid, new Payment(p.transaction(), p.requestId(), "usd",
-        p.provider(), -1, p.paymentDt(), p.bank(), p.deliveryCost(), p.goodsTotal(),
-        p.customFee()));
+    Order invalid =
+        withPayment(
+            valid,
+            new Payment(
+                p.transaction(),
+                p.requestId(),
+                "usd",
+                p.provider(),
+                -1,
+                p.paymentDt(),
+                p.bank(),
+                p.deliveryCost(),
+                p.goodsTotal(),
+                p.customFee()));
 
     HttpResponse<byte[]> response = http.upload(CODEC.encode(invalid));
 
@@ -158,8 +170,8 @@ class OrderApiTest {
         http.post("/orders/create", "application/json", TestStack.sampleBytes());
 
     assertThat(response.statusCode()).isEqualTo(415);
-    assertThat(Http.text(response)).isEqualTo(
-        "{\"error\":\"expected multipart/form-data with a file field order_file\"}");
+    assertThat(Http.text(response))
+        .isEqualTo("{\"error\":\"expected multipart/form-data with a file field order_file\"}");
   }
 
   @Test
@@ -173,8 +185,7 @@ class OrderApiTest {
 
   @Test
   void postingJsonWithAnotherContentTypeIsAnUnsupportedMediaType() {
-    HttpResponse<byte[]> response =
-        http.post("/orders", "text/plain", CODEC.encode(ORDERS.next()));
+    HttpResponse<byte[]> response = http.post("/orders", "text/plain", CODEC.encode(ORDERS.next()));
 
     assertThat(response.statusCode()).isEqualTo(415);
     assertThat(Http.text(response)).isEqualTo("{\"error\":\"expected application/json\"}");
@@ -184,8 +195,8 @@ class OrderApiTest {
   void oneOrderPostedAsJsonIsCreated() {
     Order order = ORDERS.next();
 
-    HttpResponse<byte[]> response = http.post("/orders", "application/json; charset=utf-8",
-        CODEC.encode(order));
+    HttpResponse<byte[]> response =
+        http.post("/orders", "application/json; charset=utf-8", CODEC.encode(order));
 
     assertThat(response.statusCode()).isEqualTo(201);
     assertThat(response.headers().firstValue("Location")).contains("/orders/" + order.orderUid());
@@ -197,8 +208,16 @@ class OrderApiTest {
     Order first = ORDERS.next();
     Order second = ORDERS.next();
     Order invalid = ORDERS.next("not a uid");
-    String body = "[" + json(first) + ", " + json(second) + ", " + json(first) + ", "
-        + json(invalid) + ", {\"order_uid\": \"x1\", \"sm_id\": \"99\"}]";
+    String body =
+        "["
+            + json(first)
+            + ", "
+            + json(second)
+            + ", "
+            + json(first)
+            + ", "
+            + json(invalid)
+            + ", {\"order_uid\": \"x1\", \"sm_id\": \"99\"}]";
 
     HttpResponse<byte[]> response = http.postJson("/orders", body.getBytes(UTF_8));
 
@@ -212,9 +231,48 @@ class OrderApiTest {
     assertThat(answers.get(3).path("violations").findValuesAsText("path"))
         .containsExactly("order_uid");
     assertThat(answers.get(4).path("order_uid").asText()).isEqualTo("x1");
+    // Where in the request body: the one reader keeps each element's position in the body.
     assertThat(answers.get(4).path("violations").get(0).path("reason").asText())
-        .contains("sm_id").doesNotStartWith("line ");
+        .contains("sm_id")
+        .startsWith(
+            "line 1, column " + byteColumn(body, body.indexOf("\"99\"", body.lastIndexOf("x1"))));
     assertThat(http.get("/orders/" + second.orderUid()).body()).isEqualTo(CODEC.encode(second));
+  }
+
+  @Test
+  void ndjsonGetsOneAnswerPerLineWithPositionsInTheBody() {
+    Order first = ORDERS.next();
+    Order second = ORDERS.next();
+    String third = "{\"order_uid\": \"x2\", \"sm_id\": \"99\"}";
+    String body = json(first) + "\n" + json(second) + "\r\n\n" + third + "\n";
+
+    HttpResponse<byte[]> response =
+        http.post("/orders", "application/x-ndjson", body.getBytes(UTF_8));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode answers = Http.json(response);
+    assertThat(answers.findValuesAsText("status"))
+        .containsExactly("INSERTED", "INSERTED", "INVALID");
+    assertThat(answers.get(2).path("violations").get(0).path("reason").asText())
+        .contains("sm_id")
+        .startsWith("line 4, column " + byteColumn(third, third.indexOf("\"99\"")));
+    assertThat(http.get("/orders/" + second.orderUid()).body()).isEqualTo(CODEC.encode(second));
+  }
+
+  @Test
+  void aBrokenNdjsonLineIsAnsweredForThatLineOnly() {
+    Order good = ORDERS.next();
+    String body = "{\"order_uid\": \"b1\",,}\n" + json(good) + "\n";
+
+    HttpResponse<byte[]> response =
+        http.post("/orders", "application/x-ndjson", body.getBytes(UTF_8));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode answers = Http.json(response);
+    assertThat(answers.findValuesAsText("status")).containsExactly("INVALID", "INSERTED");
+    assertThat(answers.get(0).path("violations").get(0).path("reason").asText())
+        .startsWith("line 1, column ");
+    assertThat(http.get("/orders/" + good.orderUid()).statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -270,4 +328,8 @@ class OrderApiTest {
     return new String(CODEC.encode(order), UTF_8);
   }
 
+  /** The 1-based column, counted in UTF-8 bytes as the JSON parser counts, of a char index. */
+  private static int byteColumn(String oneLine, int charIndex) {
+    return oneLine.substring(0, charIndex).getBytes(UTF_8).length + 1;
+  }
 }

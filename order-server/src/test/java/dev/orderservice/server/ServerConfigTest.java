@@ -183,6 +183,17 @@ class ServerConfigTest {
   }
 
   @Test
+  void unknownFieldsAreRejectedUnlessIgnoreIsAskedFor() {
+    assertThat(parse(Map.of()).ignoreUnknownFields()).isFalse();
+    assertThat(parse(Map.of("UNKNOWN_FIELDS", "ignore")).ignoreUnknownFields()).isTrue();
+    assertThat(parse(Map.of("UNKNOWN_FIELDS", "ignore"), "--unknown-fields", "reject")
+            .ignoreUnknownFields())
+        .isFalse();
+    assertThatThrownBy(() -> parse(Map.of("UNKNOWN_FIELDS", "skip")))
+        .hasMessage("invalid UNKNOWN_FIELDS (--unknown-fields) \"skip\": expected reject or ignore");
+  }
+
+  @Test
   void aDeadLetterTopicThatIsTheTopicItselfIsRefused() {
     assertThatThrownBy(() -> parse(Map.of("KAFKA_TOPIC", "orders", "KAFKA_DLQ_TOPIC", "orders")))
         .hasMessageStartingWith(
