@@ -12,7 +12,8 @@ public final class Bench {
              bench/run http   [--orders N] [--warmup-orders N] [--threads N] [--connections N]
                               [--duration SECONDS] [--server-heap SIZE]
              bench/run read   [--orders N] [--pool N] [--threads N] [--connections N]
-                              [--duration SECONDS]\
+                              [--duration SECONDS]
+             bench/run validate [--orders N] [--invalid-every N] [--cpus LIST]\
       """;
 
   private Bench() {}
@@ -28,8 +29,10 @@ public final class Bench {
       case "ingest" -> IngestBenchmark.run(Options.parse(rest));
       case "http" -> HttpBenchmark.run(Options.parse(rest));
       case "read" -> ReadBenchmark.run(Options.parse(rest));
+      case "validate" -> ValidateBenchmark.run(Options.parse(rest));
       default -> {
-        System.err.println("unknown benchmark '" + args[0] + "'; known: store, ingest, http, read");
+        System.err.println(
+            "unknown benchmark '" + args[0] + "'; known: store, ingest, http, read, validate");
         System.exit(2);
       }
     }

@@ -53,6 +53,39 @@ class OrderDocumentsTest {
   }
 
   @Test
+  void linesAcrossTheReadersChunksComeOutWholeWithTheirNumbers() {
+    StringBuilder input = new StringBuilder();
+    List<String> expected = new java.util.ArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 1; i <= 5_000; i++) { // about 1.3 MB: lines straddle many 64 KiB chunks
+      String line = "{\"n\": " + i + ", \"pad\": \"" + "é".repeat(random.nextInt(120)) + "\"}";
+      expected.add(line);
+      input.append(line).append(i % 3 == 0 ? "\r\n" : "\n");
+    }
+
+    List<OrderDocument> documents = OrderDocuments.read(input.toString().getBytes(UTF_8), LIMIT);
+
+    assertThat(documents).hasSize(5_000);
+    for (int i = 0; i < documents.size(); i++) {
+      assertThat(new String(documents.get(i).json(), UTF_8)).isEqualTo(expected.get(i));
+      assertThat(documents.get(i).line()).isEqualTo(i + 1);
+    }
+  }
+
+  @Test
+  void aLineOfExactlyTheLimitIsReadEvenWithACarriageReturn() {
+    String atLimit = "{\"a\": \"" + "x".repeat(100 - 9) + "\"}";
+    assertThat(atLimit.length()).isEqualTo(100);
+
+    List<OrderDocument> documents =
+        OrderDocuments.read(("{}\n" + atLimit + "\r\n{}").getBytes(UTF_8), 100);
+
+    assertThat(documents).hasSize(3);
+    assertThat(documents.get(1).unreadable()).isEmpty();
+    assertThat(new String(documents.get(1).json(), UTF_8)).isEqualTo(atLimit);
+  }
+
+  @Test
   void aSyntaxErrorInAnArrayEndsItWithOneUnreadableDocumentAtItsPosition() {
     String input = "[\n {\"order_uid\": \"a\"},\n oops]";
 
