@@ -280,8 +280,8 @@
       const status = outcome.status;
       const body = outcome.body;
       setBusy(ui.recentRefresh, false);
-      if (status === 200 && Array.isArray(body)) {
-        renderRecent(body);
+      if (status === 200 && body && Array.isArray(body.orders)) {
+        renderRecent(body.orders);
       } else if (status === 0) {
         showStatus(ui.recentStatus, 'error', 'Could not reach the server.');
       } else {

@@ -9,7 +9,8 @@ import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
-import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.OrderPage;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.domain.SaveResult;
 import dev.orderservice.ingest.IngestMetrics;
@@ -404,8 +405,8 @@ final class IngestBenchmark {
     }
 
     @Override
-    public List<OrderSummary> recent(int limit) {
-      return store.recent(limit);
+    public OrderPage search(OrderQuery query) {
+      return store.search(query);
     }
   }
 }

@@ -44,10 +44,26 @@ final class Wrk {
    */
   static Wrk forOrders(Path directory, List<String> uids, int threads, int connections)
       throws IOException {
-    Path uidFile = directory.resolve("uids.txt");
-    Files.write(uidFile, uids, StandardCharsets.US_ASCII);
-    Path script = directory.resolve("orders.lua");
-    Files.writeString(script, luaScript(uidFile), StandardCharsets.US_ASCII);
+    return forPaths(
+        directory,
+        "orders",
+        uids.stream().map(uid -> "/orders/" + uid).toList(),
+        threads,
+        connections);
+  }
+
+  /**
+   * A load generator whose requests are GETs of {@code paths} (with their query strings), picked at
+   * random; the list and the Lua script that reads it are written to {@code directory}, named after
+   * {@code name}.
+   */
+  static Wrk forPaths(Path directory, String name, List<String> paths, int threads, int connections)
+      throws IOException {
+    String file = name.replaceAll("[^A-Za-z0-9]+", "-");
+    Path pathFile = directory.resolve(file + ".txt");
+    Files.write(pathFile, paths, StandardCharsets.US_ASCII);
+    Path script = directory.resolve(file + ".lua");
+    Files.writeString(script, luaScript(pathFile), StandardCharsets.US_ASCII);
     return new Wrk(script, threads, connections);
   }
 
@@ -146,14 +162,14 @@ final class Wrk {
   }
 
   /**
-   * Each wrk thread runs the script in its own Lua state: it reads the uid list once, seeds its own
-   * generator (thread number from setup, so runs repeat), and builds each request from a random
-   * uid.
+   * Each wrk thread runs the script in its own Lua state: it reads the path list once, seeds its
+   * own generator (thread number from setup, so runs repeat), and makes each request a GET of a
+   * random path.
    */
-  private static String luaScript(Path uidFile) {
+  private static String luaScript(Path pathFile) {
     return """
-    local uids = {}
-    for line in io.lines("%s") do uids[#uids + 1] = line end
+    local paths = {}
+    for line in io.lines("%s") do paths[#paths + 1] = line end
     local threads = 0
     function setup(thread)
       threads = threads + 1
@@ -163,9 +179,9 @@ final class Wrk {
       math.randomseed(20261124 + number)
     end
     function request()
-      return wrk.format("GET", "/orders/" .. uids[math.random(#uids)])
+      return wrk.format("GET", paths[math.random(#paths)])
     end
     """
-        .formatted(uidFile.toAbsolutePath());
+        .formatted(pathFile.toAbsolutePath());
   }
 }

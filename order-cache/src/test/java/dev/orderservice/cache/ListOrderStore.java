@@ -1,8 +1,9 @@
 package dev.orderservice.cache;
 
 import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderPage;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderStore;
-import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
 import java.util.Optional;
@@ -58,7 +59,7 @@ class ListOrderStore implements OrderStore {
   }
 
   @Override
-  public List<OrderSummary> recent(int limit) {
+  public OrderPage search(OrderQuery query) {
     throw new UnsupportedOperationException("the warm-up only streams");
   }
 }

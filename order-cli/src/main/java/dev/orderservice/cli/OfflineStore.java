@@ -1,8 +1,9 @@
 package dev.orderservice.cli;
 
 import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderPage;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderStore;
-import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +51,7 @@ final class OfflineStore implements OrderStore {
   }
 
   @Override
-  public List<OrderSummary> recent(int limit) {
+  public OrderPage search(OrderQuery query) {
     throw offline();
   }
 

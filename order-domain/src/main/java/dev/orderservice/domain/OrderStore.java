@@ -73,6 +73,11 @@ public interface OrderStore {
    */
   long countUpTo(long limit);
 
-  /** The most recently stored orders, newest first, at most {@code limit}. */
-  List<OrderSummary> recent(int limit);
+  /**
+   * One page of the stored orders that match {@code query}, newest first by the instant of {@code
+   * date_created} (see {@link OrderQuery}), with where the next page starts while more match.
+   * Pages are found by position ({@link OrderCursor}), never by offset, so every page costs the
+   * same. With no filter: the newest orders.
+   */
+  OrderPage search(OrderQuery query);
 }

@@ -1,7 +1,5 @@
 package dev.orderservice.domain;
 
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -12,9 +10,9 @@ import java.util.regex.Pattern;
  * <p>Rules: every field is required and non-blank, except {@code payment.request_id} and {@code
  * internal_signature}, which must be present but may be empty; {@code order_uid} is 1..64
  * characters of {@code [A-Za-z0-9_-]}; {@code delivery.email} is an e-mail address; {@code
- * date_created} is an ISO-8601 date-time with an offset; {@code payment.currency} is three
- * upper-case letters; amounts, counts and ids are {@code >= 0}; there is at least one item; no
- * string holds a NUL character (PostgreSQL cannot store one).
+ * date_created} is an ISO-8601 date-time with an offset and a four-digit year ({@link OrderDates});
+ * {@code payment.currency} is three upper-case letters; amounts, counts and ids are {@code >= 0};
+ * there is at least one item; no string holds a NUL character (PostgreSQL cannot store one).
  *
  * <p>Stateless and thread safe.
  */
@@ -119,12 +117,7 @@ public final class OrderValidator {
   }
 
   private static boolean isOffsetDateTime(String value) {
-    try {
-      DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(value);
-      return true;
-    } catch (DateTimeParseException e) {
-      return false;
-    }
+    return OrderDates.isValid(value);
   }
 
   /** Collects violations; each check answers whether the value can be checked further. */

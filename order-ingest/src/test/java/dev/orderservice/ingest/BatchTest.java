@@ -11,7 +11,8 @@ import dev.orderservice.domain.OrderCopies;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
-import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.OrderPage;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.domain.SaveOutcome;
 import dev.orderservice.domain.SaveResult;
@@ -184,7 +185,7 @@ class BatchTest {
     }
 
     @Override
-    public List<OrderSummary> recent(int limit) {
+    public OrderPage search(OrderQuery query) {
       throw new UnsupportedOperationException();
     }
   }

@@ -1,9 +1,10 @@
 package dev.orderservice.ingest;
 
 import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderPage;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
-import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
 import java.util.Optional;
@@ -67,7 +68,7 @@ final class SwitchableStore implements OrderStore {
   }
 
   @Override
-  public List<OrderSummary> recent(int limit) {
-    return store.recent(limit);
+  public OrderPage search(OrderQuery query) {
+    return store.search(query);
   }
 }

@@ -1,8 +1,9 @@
 package dev.orderservice.ingest;
 
 import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderPage;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderStore;
-import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +44,7 @@ final class UnusedStore implements OrderStore {
   }
 
   @Override
-  public List<OrderSummary> recent(int limit) {
-    throw new AssertionError("recent was not expected");
+  public OrderPage search(OrderQuery query) {
+    throw new AssertionError("search was not expected");
   }
 }

@@ -3,6 +3,8 @@ package dev.orderservice.persistence;
 import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Item;
 import dev.orderservice.domain.Order;
+import dev.orderservice.domain.OrderDates;
+import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveOutcome;
 import dev.orderservice.domain.SaveResult;
 import dev.orderservice.persistence.OrderColumns.ItemRow;
@@ -15,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -45,7 +48,9 @@ import org.postgresql.PGStatement;
  * </ol>
  *
  * <p>Whichever attempt completes, the outcome is what it would be had the batch run alone: INSERTED
- * for the first occurrence of each new uid, DUPLICATE or CONFLICT for the rest.
+ * for the first occurrence of each new uid, DUPLICATE or CONFLICT for the rest. The attempt ends
+ * with a {@code NOTIFY} of the orders it inserted ({@link #announce}), delivered to listeners if
+ * and when the caller commits.
  *
  * <p>Not thread safe; one instance per {@code saveAll} call, reused for its retries.
  */
@@ -60,6 +65,15 @@ final class BatchSave {
 
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String DEADLOCK = "40P01";
+
+  /**
+   * Sends the payloads in array order: with an ORDER BY, PostgreSQL evaluates a volatile function
+   * such as pg_notify in the order of the sorted rows.
+   */
+  private static final String ANNOUNCE =
+      "select pg_notify(?, payload)"
+          + " from unnest(?::text[]) with ordinality as chunk(payload, n) order by n";
+
   private static final String STORED_HASHES =
       "select order_uid, content_hash from orders where order_uid = any(?)";
 
@@ -72,17 +86,30 @@ final class BatchSave {
   /** The first occurrence of each uid: the one that may be written. */
   private final Map<String, Integer> firstIndexByUid;
 
+  /** The instant of each first occurrence's {@code date_created}, by batch index. */
+  private final Instant[] createdAt;
+
   /** The stored hashes of the batch's uids that the last attempt found stored. */
   private Map<String, byte[]> stored = Map.of();
 
+  /**
+   * Checks, before any statement runs, what the schema cannot: that each order has its parts and
+   * that each date_created that may be written means an instant.
+   *
+   * @throws NullPointerException if an order lacks its uid, delivery, payment or an item
+   * @throws IllegalArgumentException if a date_created is not {@link OrderDates#isValid valid}
+   */
   BatchSave(List<EncodedOrder> batch) {
     this.batch = batch;
     this.hashes = new byte[batch.size()][];
     this.firstIndexByUid = new LinkedHashMap<>();
+    this.createdAt = new Instant[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
       EncodedOrder order = batch.get(i);
       requireParts(order.order());
-      firstIndexByUid.putIfAbsent(order.orderUid(), i);
+      if (firstIndexByUid.putIfAbsent(order.orderUid(), i) == null) {
+        createdAt[i] = instantOf(order.order());
+      }
     }
   }
 
@@ -103,7 +130,7 @@ final class BatchSave {
     for (int i : firstIndexByUid.values()) {
       if (!stored.containsKey(batch.get(i).orderUid())) {
         int index = i;
-        fresh.add(new NewOrder(batch.get(i), () -> hash(index)));
+        fresh.add(new NewOrder(batch.get(i), createdAt[i], () -> hash(index)));
       }
     }
     if (!fresh.isEmpty()) {
@@ -112,8 +139,26 @@ final class BatchSave {
       copy(tx, OrderColumns.DELIVERY_ROWS, orders);
       copy(tx, OrderColumns.PAYMENT_ROWS, orders);
       copy(tx, OrderColumns.ITEMS_ROWS, itemRows(orders));
+      announce(tx, orders);
     }
     return results();
+  }
+
+  /**
+   * Announces the orders this attempt inserts on {@value StoredOrdersListener#CHANNEL}, in
+   * insertion order, in as many notifications as their summaries need ({@link
+   * StoredOrdersPayload}), all in one statement. PostgreSQL delivers them when the transaction
+   * commits, in commit order, and drops them if it rolls back, so only what is stored is ever
+   * announced, exactly once.
+   */
+  private static void announce(Connection tx, List<Order> inserted) throws SQLException {
+    List<String> payloads =
+        StoredOrdersPayload.chunks(inserted.stream().map(OrderSummary::of).toList());
+    try (PreparedStatement notify = tx.prepareStatement(ANNOUNCE)) {
+      notify.setString(1, StoredOrdersListener.CHANNEL);
+      notify.setArray(2, tx.createArrayOf("text", payloads.toArray()));
+      notify.execute();
+    }
   }
 
   /** Whether the last attempt found any of the batch's uids stored already. */
@@ -141,6 +186,23 @@ final class BatchSave {
     Objects.requireNonNull(order.payment(), () -> "order " + order.orderUid() + " has no payment");
     for (Item item : order.items()) {
       Objects.requireNonNull(item, () -> "order " + order.orderUid() + " has a null item");
+    }
+  }
+
+  /**
+   * The instant of the order's date_created; none when it has no date_created, which the schema's
+   * NOT NULL then refuses, as it does any other missing string.
+   */
+  private static Instant instantOf(Order order) {
+    String dateCreated = order.dateCreated();
+    if (dateCreated == null) {
+      return null;
+    }
+    try {
+      return OrderDates.instant(dateCreated);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "order " + order.orderUid() + ": date_created is " + e.getMessage(), e);
     }
   }
 

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -44,6 +45,9 @@ final class BinaryCopy {
   };
 
   private static final int BUFFER_BYTES = 1 << 16;
+
+  /** 2000-01-01T00:00:00Z, from which PostgreSQL counts a timestamptz's microseconds. */
+  private static final long POSTGRES_EPOCH_SECOND = 946_684_800L;
 
   private final CopyIn copy;
   private byte[] buffer = new byte[BUFFER_BYTES];
@@ -96,6 +100,21 @@ final class BinaryCopy {
     putInt(8);
     putInt((int) (value >>> 32));
     putInt((int) value);
+  }
+
+  /**
+   * A {@code timestamptz}: microseconds since 2000-01-01 UTC, whatever the session's time zone;
+   * nanoseconds below the microsecond are dropped. {@code null} is SQL NULL.
+   */
+  void timestamptz(Instant value) throws SQLException {
+    if (value == null) {
+      nullValue();
+      return;
+    }
+    int8(
+        Math.addExact(
+            Math.multiplyExact(value.getEpochSecond() - POSTGRES_EPOCH_SECOND, 1_000_000L),
+            value.getNano() / 1_000));
   }
 
   void bytea(byte[] value) throws SQLException {

@@ -11,6 +11,8 @@ import dev.orderservice.domain.Item;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.Payment;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -86,7 +88,10 @@ final class OrderColumns {
           text(ITEMS.BRAND, Item::brand),
           int4(ITEMS.STATUS, Item::status));
 
-  /** A row of {@code orders}: the header, then what identifies the content. */
+  /**
+   * A row of {@code orders}: the header, then what identifies the content, then the instant of
+   * {@code date_created} that searches compare.
+   */
   static final TableRows<NewOrder> ORDERS_ROWS =
       new TableRows<>(
           ORDERS,
@@ -94,7 +99,8 @@ final class OrderColumns {
               from(HEADER, NewOrder::order),
               List.of(
                   bytea(ORDERS.CONTENT_HASH, NewOrder::contentHash),
-                  bytea(ORDERS.CANONICAL_JSON, NewOrder::canonicalJson))));
+                  bytea(ORDERS.CANONICAL_JSON, NewOrder::canonicalJson),
+                  timestamptz(ORDERS.CREATED_AT, NewOrder::createdAt))));
 
   static final TableRows<Order> DELIVERY_ROWS =
       new TableRows<>(
@@ -122,8 +128,12 @@ final class OrderColumns {
 
   private OrderColumns() {}
 
-  /** An order about to be inserted, with its canonical JSON and the hash of it. */
-  record NewOrder(EncodedOrder encoded, Supplier<byte[]> hash) {
+  /**
+   * An order about to be inserted, with its canonical JSON, the hash of it and the instant of its
+   * {@code date_created} ({@code OrderDates.instant}; null only when {@code date_created} is, which
+   * the schema refuses).
+   */
+  record NewOrder(EncodedOrder encoded, Instant createdAt, Supplier<byte[]> hash) {
     Order order() {
       return encoded.order();
     }
@@ -203,6 +213,11 @@ final class OrderColumns {
 
   private static <R> Column<R> bytea(TableField<?, byte[]> field, Function<R, byte[]> value) {
     return new Column<>(field, (copy, row) -> copy.bytea(value.apply(row)));
+  }
+
+  private static <R> Column<R> timestamptz(
+      TableField<?, OffsetDateTime> field, Function<R, Instant> value) {
+    return new Column<>(field, (copy, row) -> copy.timestamptz(value.apply(row)));
   }
 
   private static <S, R> List<Column<S>> from(List<Column<R>> columns, Function<S, R> part) {

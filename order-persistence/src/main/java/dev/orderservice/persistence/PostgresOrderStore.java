@@ -1,15 +1,16 @@
 package dev.orderservice.persistence;
 
+import static dev.orderservice.persistence.OrderSummaries.timestamptz;
 import static dev.orderservice.persistence.jooq.Tables.ITEMS;
 import static dev.orderservice.persistence.jooq.Tables.ORDERS;
-import static dev.orderservice.persistence.jooq.Tables.PAYMENT;
 
 import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderPage;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
-import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveResult;
 import dev.orderservice.persistence.BatchSave.Mode;
 import java.sql.Connection;
@@ -26,7 +27,11 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.Result;
+import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
@@ -45,13 +50,17 @@ import org.postgresql.PGStatement;
  * transaction lost a deadlock or serialization race.
  *
  * <ul>
- *   <li>{@link #saveAll} runs one transaction of at most five statements whatever the batch size: a
+ *   <li>{@link #saveAll} runs one transaction of at most six statements whatever the batch size: a
  *       binary {@code COPY} into each table, after a lookup of the uids already stored when the
- *       batch is likely to hold some (see {@link BatchSave}). It writes each order's canonical JSON
- *       beside its normalized rows.
+ *       batch is likely to hold some (see {@link BatchSave}), and a {@code NOTIFY} of the orders it
+ *       inserted on {@value StoredOrdersListener#CHANNEL} ({@link StoredOrdersListener}), which
+ *       PostgreSQL delivers when the transaction commits and drops if it does not. It writes each
+ *       order's canonical JSON and the instant of its {@code date_created} beside its normalized
+ *       rows.
  *   <li>{@link #findJson} is one primary-key lookup of that JSON, byte for byte what {@link
  *       OrderCodec#encode} produced when the order was saved.
  *   <li>{@link #streamNewest} reads the stored JSON newest first, a page at a time, up to a limit.
+ *   <li>{@link #search} reads one page of order summaries that match a query, one query per page.
  *   <li>{@link #streamAll} rebuilds every order from the normalized tables; it is one query read
  *       through a server-side cursor, 2,000 rows a fetch, inside a read-only transaction, so it
  *       holds one connection for the whole pass; the sink runs on the caller's thread, and an
@@ -107,9 +116,12 @@ public final class PostgresOrderStore implements OrderStore {
    * {@inheritDoc}
    *
    * <p>The orders are expected to be valid ({@code OrderValidator}); a missing string field makes
-   * the batch fail with a permanent {@link OrderStoreException}.
+   * the batch fail with a permanent {@link OrderStoreException}. Each order's {@code created_at} is
+   * the instant of its {@code date_created} ({@link dev.orderservice.domain.OrderDates#instant}).
    *
    * @throws NullPointerException if an order lacks its uid, delivery or payment; nothing is written
+   * @throws IllegalArgumentException if an order's {@code date_created} is not {@linkplain
+   *     dev.orderservice.domain.OrderDates#isValid valid}; nothing is written
    */
   @Override
   public List<SaveResult> saveAll(List<EncodedOrder> batch) {
@@ -244,35 +256,27 @@ public final class PostgresOrderStore implements OrderStore {
   /**
    * {@inheritDoc}
    *
-   * @throws IllegalArgumentException if {@code limit} is negative
+   * <p>One query: the orders that match, newest first by {@code (created_at, id)} descending, from
+   * the position after the cursor ({@code (created_at, id) < (cursor)}, a row comparison that the
+   * index reads as the start of a range), {@code limit + 1} of them to know whether a next page
+   * exists. Migration V4 has an index for each kind of search, so a page reads one index range and
+   * about {@code limit} rows of each table whatever the filters or the page number: no offset, no
+   * sort of all matches. A track number and a customer together read the index of the more
+   * selective of the two (the planner's choice; usually the track number's) and filter by the
+   * other.
+   *
+   * <p>Rows whose {@code created_at} is still empty are not found: rows stored by an instance of an
+   * earlier version during a rolling upgrade, until the next start's backfill ({@link
+   * Migrations#migrate}) fills them, and rows whose {@code date_created} today's rules refuse.
+   * Instants in the query beyond what PostgreSQL holds (before 4714 BC, after 294276 AD) are taken
+   * as its earliest and latest.
+   *
+   * @throws OrderStoreException if the database failed
    */
   @Override
-  public List<OrderSummary> recent(int limit) {
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must be >= 0, was " + limit);
-    }
-    if (limit == 0) {
-      return List.of();
-    }
-    return call(
-        "list recent orders",
-        () ->
-            db.select(
-                    ORDERS.ORDER_UID,
-                    ORDERS.DATE_CREATED,
-                    PAYMENT.AMOUNT,
-                    PAYMENT.CURRENCY,
-                    DSL.field(
-                        DSL.selectCount().from(ITEMS).where(ITEMS.ORDER_UID.eq(ORDERS.ORDER_UID))))
-                .from(ORDERS)
-                .join(PAYMENT)
-                .on(PAYMENT.ORDER_UID.eq(ORDERS.ORDER_UID))
-                .orderBy(ORDERS.ID.desc())
-                .limit(limit)
-                .fetch(
-                    r ->
-                        new OrderSummary(
-                            r.value1(), r.value2(), r.value3(), r.value4(), r.value5())));
+  public OrderPage search(OrderQuery query) {
+    Objects.requireNonNull(query, "query");
+    return call("search orders", () -> searchPage(query));
   }
 
   /**
@@ -336,6 +340,38 @@ public final class PostgresOrderStore implements OrderStore {
         throw e;
       }
     }
+  }
+
+  private OrderPage searchPage(OrderQuery query) {
+    Result<Record> rows = searchQuery(query).fetch();
+    if (rows.size() <= query.limit()) {
+      return new OrderPage(rows.map(OrderSummaries::summary), Optional.empty());
+    }
+    List<Record> page = rows.subList(0, query.limit());
+    return new OrderPage(
+        page.stream().map(OrderSummaries::summary).toList(),
+        Optional.of(OrderSummaries.position(page.get(page.size() - 1))));
+  }
+
+  /** The query of one page of a search: {@code limit + 1} rows, to know whether more match. */
+  ResultQuery<Record> searchQuery(OrderQuery query) {
+    List<Condition> where = new ArrayList<>(5);
+    where.add(ORDERS.CREATED_AT.isNotNull());
+    query.trackNumber().ifPresent(track -> where.add(ORDERS.TRACK_NUMBER.eq(track)));
+    query.customerId().ifPresent(customer -> where.add(ORDERS.CUSTOMER_ID.eq(customer)));
+    query.from().ifPresent(from -> where.add(ORDERS.CREATED_AT.ge(timestamptz(from))));
+    query.to().ifPresent(to -> where.add(ORDERS.CREATED_AT.lt(timestamptz(to))));
+    query
+        .after()
+        .ifPresent(
+            after ->
+                where.add(
+                    DSL.row(ORDERS.CREATED_AT, ORDERS.ID)
+                        .lt(timestamptz(after.createdAt()), after.sequence())));
+    return OrderSummaries.select(db)
+        .where(where)
+        .orderBy(ORDERS.CREATED_AT.desc(), ORDERS.ID.desc())
+        .limit(query.limit() + 1);
   }
 
   private Optional<byte[]> rebuild(String orderUid) throws SQLException {

@@ -1,18 +1,11 @@
 package dev.orderservice.persistence;
 
-import static dev.orderservice.persistence.jooq.Tables.ORDERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderservice.domain.EncodedOrder;
-import dev.orderservice.domain.Item;
-import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
-import dev.orderservice.persistence.OrderColumns.ItemRow;
-import dev.orderservice.persistence.OrderColumns.NewOrder;
-import dev.orderservice.persistence.OrderColumns.TableRows;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +15,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,22 +96,16 @@ class CanonicalJsonTest {
 
   @Test
   void upgradingAVersion1DatabaseBackfillsTheJsonGetReturnedBefore() throws Exception {
-    try (TestSchema v1 = TestSchema.fresh("v1")) {
-      Flyway.configure()
-          .dataSource(v1.dataSource())
-          .locations("classpath:db/migration")
-          .target("1")
-          .load()
-          .migrate();
+    try (TestSchema v1 = TestSchema.atVersion("v1", 1)) {
       List<EncodedOrder> orders = randomOrders(1_200);
-      writeAsVersion1(v1, orders);
+      v1.writeAsOfVersion(1, orders);
       PostgresOrderStore before = new PostgresOrderStore(v1.dataSource());
       List<byte[]> servedBefore = new ArrayList<>();
       // The version 1 store rebuilt each order from the normalized rows: the same code serves a
       // row without its JSON now. Here the column does not even exist yet, so read it the old way.
       before.streamAll(o -> servedBefore.add(o.json()));
 
-      assertThat(Migrations.migrate(v1.dataSource())).isEqualTo(1);
+      assertThat(Migrations.migrate(v1.dataSource())).isEqualTo(3);
 
       PostgresOrderStore after = new PostgresOrderStore(v1.dataSource());
       for (int i = 0; i < orders.size(); i++) {
@@ -196,43 +182,6 @@ class CanonicalJsonTest {
       throw new IllegalStateException(e);
     }
     return kept;
-  }
-
-  /** The rows the version 1 schema has: the same columns, without canonical_json. */
-  private static void writeAsVersion1(TestSchema v1, List<EncodedOrder> orders) throws Exception {
-    TableRows<NewOrder> headers =
-        new TableRows<>(
-            ORDERS,
-            OrderColumns.ORDERS_ROWS.columns().stream()
-                .filter(c -> c.field() != ORDERS.CANONICAL_JSON)
-                .toList());
-    List<NewOrder> rows = new ArrayList<>();
-    List<Order> plain = new ArrayList<>();
-    List<ItemRow> items = new ArrayList<>();
-    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-    for (EncodedOrder order : orders) {
-      byte[] hash = sha256.digest(order.json());
-      rows.add(new NewOrder(order, () -> hash));
-      plain.add(order.order());
-      List<Item> its = order.order().items();
-      for (int p = 0; p < its.size(); p++) {
-        items.add(new ItemRow(order.orderUid(), p, its.get(p)));
-      }
-    }
-    try (Connection c = v1.dataSource().getConnection()) {
-      copy(c, headers, rows);
-      copy(c, OrderColumns.DELIVERY_ROWS, plain);
-      copy(c, OrderColumns.PAYMENT_ROWS, plain);
-      copy(c, OrderColumns.ITEMS_ROWS, items);
-    }
-  }
-
-  private static <R> void copy(Connection c, TableRows<R> table, List<R> rows) throws SQLException {
-    BinaryCopy copy = BinaryCopy.start(c, table.copySql());
-    for (R row : rows) {
-      table.write(copy, row);
-    }
-    copy.finish();
   }
 
   private List<EncodedOrder> randomOrders(int n) {

@@ -10,6 +10,9 @@ import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Item;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderDates;
+import dev.orderservice.domain.OrderPage;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.RandomOrders;
@@ -19,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -86,13 +90,14 @@ class PostgresOrderStoreTest {
       assertThat(streamed.get(order.orderUid())).isEqualTo(order.json());
     }
     assertThat(store.count()).isEqualTo(1_000);
-    assertThat(store.recent(5))
-        .containsExactly(
-            summary(orders.get(999)),
-            summary(orders.get(998)),
-            summary(orders.get(997)),
-            summary(orders.get(996)),
-            summary(orders.get(995)));
+    List<OrderSummary> newestFirst = new ArrayList<>();
+    for (int i = orders.size() - 1; i >= 0; i--) { // ties in date_created: the later stored first
+      newestFirst.add(OrderSummary.of(orders.get(i).order()));
+    }
+    newestFirst.sort(
+        Comparator.comparing((OrderSummary s) -> OrderDates.instant(s.dateCreated())).reversed());
+    assertThat(store.search(OrderQuery.newest(5)).orders())
+        .containsExactlyElementsOf(newestFirst.subList(0, 5));
   }
 
   @Test
@@ -238,9 +243,16 @@ class PostgresOrderStoreTest {
     byte[] json = store.findJson("b563feb7b2b84b6test").orElseThrow();
     assertThat(json).isEqualTo(encoded.json());
     assertThat(((DecodeResult.Decoded) CODEC.decode(json)).order()).isEqualTo(order);
-    assertThat(store.recent(1))
+    assertThat(store.search(OrderQuery.newest(1)).orders())
         .containsExactly(
-            new OrderSummary("b563feb7b2b84b6test", "2021-11-26T06:22:19Z", 1817, "USD", 1));
+            new OrderSummary(
+                "b563feb7b2b84b6test",
+                "WBILMTESTTRACK",
+                "test",
+                "2021-11-26T06:22:19Z",
+                1817,
+                "USD",
+                1));
   }
 
   @Test
@@ -252,7 +264,9 @@ class PostgresOrderStoreTest {
 
     assertThat(store.findJson(order.orderUid()))
         .hasValueSatisfying(json -> assertThat(json).isEqualTo(empty.json()));
-    assertThat(store.recent(1)).extracting(OrderSummary::itemCount).containsExactly(0);
+    assertThat(store.search(OrderQuery.newest(1)).orders())
+        .extracting(OrderSummary::itemCount)
+        .containsExactly(0);
     List<EncodedOrder> streamed = new ArrayList<>();
     store.streamAll(streamed::add);
     assertThat(streamed).extracting(EncodedOrder::json).containsExactly(empty.json());
@@ -287,19 +301,13 @@ class PostgresOrderStoreTest {
                 }))
         .isZero();
     assertThat(store.count()).isZero();
-    assertThat(store.recent(10)).isEmpty();
+    assertThat(store.search(OrderQuery.newest(10)))
+        .isEqualTo(new OrderPage(List.of(), Optional.empty()));
   }
 
   @Test
   void anEmptyBatchSavesNothing() {
     assertThat(store.saveAll(List.of())).isEmpty();
-  }
-
-  @Test
-  void aNegativeLimitIsRefused() {
-    assertThatThrownBy(() -> store.recent(-1))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("limit must be >= 0, was -1");
   }
 
   @Test
@@ -331,16 +339,6 @@ class PostgresOrderStoreTest {
       counts.put(table, schema.rows(table));
     }
     return counts;
-  }
-
-  private static OrderSummary summary(EncodedOrder encoded) {
-    Order o = encoded.order();
-    return new OrderSummary(
-        o.orderUid(),
-        o.dateCreated(),
-        o.payment().amount(),
-        o.payment().currency(),
-        o.items().size());
   }
 
   private static Order withFirstItemName(Order o, String name) {

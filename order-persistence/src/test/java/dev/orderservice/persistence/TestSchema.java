@@ -1,14 +1,36 @@
 package dev.orderservice.persistence;
 
+import static dev.orderservice.persistence.jooq.Tables.ORDERS;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.devstack.SharedPostgres;
+import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.Item;
+import dev.orderservice.domain.Order;
+import dev.orderservice.domain.OrderDates;
+import dev.orderservice.persistence.OrderColumns.ItemRow;
+import dev.orderservice.persistence.OrderColumns.NewOrder;
+import dev.orderservice.persistence.OrderColumns.TableRows;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.jooq.Field;
+import org.jooq.Query;
+import org.jooq.conf.ParamType;
 
 /**
  * A schema of its own on the test PostgreSQL (the shared embedded one, or the server named by
@@ -19,11 +41,13 @@ import java.util.UUID;
 final class TestSchema implements AutoCloseable {
 
   private final String name;
+  private final String url;
   private final HikariDataSource pool;
 
-  private TestSchema(String name, HikariDataSource pool) {
+  private TestSchema(String name, String url) {
     this.name = name;
-    this.pool = pool;
+    this.url = url;
+    this.pool = OrderDatabase.pool(url, null, null, 4, "test-" + name);
   }
 
   /** A schema that does not exist yet; Flyway creates it on the first migration. */
@@ -31,7 +55,22 @@ final class TestSchema implements AutoCloseable {
     String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     String url = SharedPostgres.jdbcUrlForTests("order_persistence_tests");
     url += (url.contains("?") ? "&" : "?") + "currentSchema=" + name;
-    return new TestSchema(name, OrderDatabase.pool(url, null, null, 4, "test-" + name));
+    return new TestSchema(name, url);
+  }
+
+  /**
+   * A fresh schema that Flyway alone migrated up to {@code version}, as a release of that time left
+   * it (without the backfills and repairs of {@link Migrations#migrate}).
+   */
+  static TestSchema atVersion(String prefix, int version) {
+    TestSchema schema = fresh(prefix);
+    Flyway.configure()
+        .dataSource(schema.dataSource())
+        .locations("classpath:db/migration")
+        .target(Integer.toString(version))
+        .load()
+        .migrate();
+    return schema;
   }
 
   /** A fresh schema, migrated. */
@@ -43,6 +82,11 @@ final class TestSchema implements AutoCloseable {
 
   String name() {
     return name;
+  }
+
+  /** The JDBC URL of this schema's connections (user and current schema included). */
+  String jdbcUrl() {
+    return url;
   }
 
   HikariDataSource dataSource() {
@@ -82,6 +126,104 @@ final class TestSchema implements AutoCloseable {
       return r.getLong(1);
     } catch (SQLException e) {
       throw new IllegalStateException(table, e);
+    }
+  }
+
+  /**
+   * Writes {@code orders} as a release at schema {@code version} did: with the columns it knew (V2
+   * added canonical_json, V3 created_at), in one transaction per table.
+   */
+  void writeAsOfVersion(int version, List<EncodedOrder> orders) {
+    Set<Field<?>> unknown = new HashSet<>();
+    if (version < 2) {
+      unknown.add(ORDERS.CANONICAL_JSON);
+    }
+    if (version < 3) {
+      unknown.add(ORDERS.CREATED_AT);
+    }
+    TableRows<NewOrder> headers =
+        new TableRows<>(
+            ORDERS,
+            OrderColumns.ORDERS_ROWS.columns().stream()
+                .filter(c -> !unknown.contains(c.field()))
+                .toList());
+    List<NewOrder> rows = new ArrayList<>();
+    List<Order> plain = new ArrayList<>();
+    List<ItemRow> items = new ArrayList<>();
+    for (EncodedOrder order : orders) {
+      byte[] hash = sha256(order.json());
+      Instant createdAt = OrderDates.instant(order.order().dateCreated());
+      rows.add(new NewOrder(order, createdAt, () -> hash));
+      plain.add(order.order());
+      List<Item> its = order.order().items();
+      for (int p = 0; p < its.size(); p++) {
+        items.add(new ItemRow(order.orderUid(), p, its.get(p)));
+      }
+    }
+    try (Connection c = pool.getConnection()) {
+      copy(c, headers, rows);
+      copy(c, OrderColumns.DELIVERY_ROWS, plain);
+      copy(c, OrderColumns.PAYMENT_ROWS, plain);
+      copy(c, OrderColumns.ITEMS_ROWS, items);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Another pool of connections to this schema, whose JDBC URL has {@code parameters} added, e.g.
+   * {@code "options=-c%20lock_timeout=300"}. The caller closes it.
+   */
+  HikariDataSource pool(String parameters) {
+    return OrderDatabase.pool(url + "&" + parameters, null, null, 2, "test-" + name + "-other");
+  }
+
+  /** The plan PostgreSQL makes for {@code query}, its values inlined, one line per node. */
+  String explain(Query query) {
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("explain " + query.getSQL(ParamType.INLINED))) {
+      StringBuilder plan = new StringBuilder();
+      while (r.next()) {
+        plan.append(r.getString(1)).append('\n');
+      }
+      return plan.toString();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The indexes of {@code orders}, each with whether it is valid. */
+  Map<String, Boolean> indexesOfOrders() {
+    String sql =
+        "select c.relname, i.indisvalid from pg_index i join pg_class c on c.oid = i.indexrelid"
+            + " where i.indrelid = 'orders'::regclass order by 1";
+    Map<String, Boolean> indexes = new TreeMap<>();
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      while (r.next()) {
+        indexes.put(r.getString(1), r.getBoolean(2));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return indexes;
+  }
+
+  private static <R> void copy(Connection c, TableRows<R> table, List<R> rows) throws SQLException {
+    BinaryCopy copy = BinaryCopy.start(c, table.copySql());
+    for (R row : rows) {
+      table.write(copy, row);
+    }
+    copy.finish();
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -10,22 +10,41 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 /**
- * The optional {@code API_TOKEN} check of the write endpoints: {@code Authorization: Bearer
- * <token>}. The comparison takes the same time whatever the presented token (both sides are
- * hashed to a fixed length, then compared with {@link MessageDigest#isEqual}), so timing tells an
- * attacker nothing about the token. Immutable and thread safe.
+ * The optional {@code API_TOKEN} check: {@code Authorization: Bearer <token>}, asked of the write
+ * endpoints whenever a token is configured, and of the reads of orders too when {@code
+ * PROTECT_READS} is on. The comparison takes the same time whatever the presented token (both
+ * sides are hashed to a fixed length, then compared with {@link MessageDigest#isEqual}), so timing
+ * tells an attacker nothing about the token. Immutable and thread safe.
  */
 final class BearerToken {
 
   private static final String PREFIX = "Bearer ";
 
   private final Optional<byte[]> expectedDigest;
+  private final boolean protectReads;
 
+  /** Writes need {@code token} when there is one; reads are open. */
   BearerToken(Optional<String> token) {
-    this.expectedDigest = token.map(BearerToken::sha256);
+    this(token, false);
   }
 
-  /** {@code next}, behind the token check when a token is configured. */
+  /**
+   * @throws IllegalArgumentException if reads are to be protected without a token
+   */
+  BearerToken(Optional<String> token, boolean protectReads) {
+    if (protectReads && token.isEmpty()) {
+      throw new IllegalArgumentException("reads can only be protected with a token");
+    }
+    this.expectedDigest = token.map(BearerToken::sha256);
+    this.protectReads = protectReads;
+  }
+
+  /** A read of orders: {@code next}, behind the token check when reads are protected. */
+  HttpHandler requiredForReads(HttpHandler next) {
+    return protectReads ? required(next) : next;
+  }
+
+  /** A write: {@code next}, behind the token check when a token is configured. */
   HttpHandler required(HttpHandler next) {
     if (expectedDigest.isEmpty()) {
       return next;

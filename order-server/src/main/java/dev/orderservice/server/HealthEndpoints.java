@@ -21,8 +21,11 @@ import javax.sql.DataSource;
 
 /**
  * {@code GET /healthz} (the process answers) and {@code GET /readyz} (the database answers within
- * {@link #DATABASE_CHECK_TIMEOUT} and the Kafka ingest runs: 200, else 503; the cache warm-up's
- * progress is reported but does not count, as misses read through). Thread safe.
+ * {@link #DATABASE_CHECK_TIMEOUT} and the Kafka ingest runs: 200, else 503). Two more things are
+ * reported but do not count: the cache warm-up's progress, as misses read through; and whether the
+ * live feed's listener listens ({@code live_feed}), as it reconnects by itself and then publishes
+ * what was stored meanwhile: the feed loses nothing, and taking the instance out of rotation would
+ * only stop its lookups and searches, which do not need the listener. Thread safe.
  */
 final class HealthEndpoints {
 
@@ -32,17 +35,19 @@ final class HealthEndpoints {
   private final Executor workers;
   private final BooleanSupplier ingestRunning;
   private final Supplier<WarmUpStatus> warmUp;
+  private final BooleanSupplier liveFeedListening;
 
   /** The last database check's answer, for the readiness gauge; false until the first. */
   private volatile boolean databaseUp;
 
   HealthEndpoints(
       DataSource database, Executor workers, BooleanSupplier ingestRunning,
-      Supplier<WarmUpStatus> warmUp) {
+      Supplier<WarmUpStatus> warmUp, BooleanSupplier liveFeedListening) {
     this.database = Objects.requireNonNull(database, "database");
     this.workers = Objects.requireNonNull(workers, "workers");
     this.ingestRunning = Objects.requireNonNull(ingestRunning, "ingestRunning");
     this.warmUp = Objects.requireNonNull(warmUp, "warmUp");
+    this.liveFeedListening = Objects.requireNonNull(liveFeedListening, "liveFeedListening");
   }
 
   /**
@@ -93,6 +98,7 @@ final class HealthEndpoints {
         .put("state", status.state().name())
         .put("loaded", status.loaded())
         .put("total", status.total());
+    body.put("live_feed", liveFeedListening.getAsBoolean() ? "listening" : "connecting");
     Responses.json(exchange,
         databaseUp && ingest ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
   }

@@ -15,6 +15,13 @@ import java.util.Objects;
  * (each exchange counted by route template when it completes), {@code nosniff} on every response,
  * then {@link ErrorMapping} around the routes. Stateless.
  *
+ * <p>The writes need the bearer token when one is configured, the reads of orders (lookup, search,
+ * the live feed) only when reads are protected too ({@code PROTECT_READS}); the page, health,
+ * metrics and the contract are always open. {@code /orders/stream} and {@code /orders/events} are
+ * routes of their own, which win over {@code /orders/{order_uid}} (Undertow matches a literal path
+ * before a template): of an order whose uid is {@code stream} or {@code events}, a search ({@code
+ * GET /orders?...}) finds the summary, but its address serves the feed.
+ *
  * <p>{@link #routes} is the one list of routes: the server routes by it, and the tests compare it
  * with the OpenAPI document ({@code openapi/openapi.json}), so a route added here and not there
  * fails the build.
@@ -30,13 +37,16 @@ final class HttpApi {
       PageResources page,
       ContractEndpoints contract,
       DocsResources docs,
+      LiveStream stream,
+      LivePolls polls,
       BearerToken token,
       HttpMetrics httpMetrics) {
     RoutingHandler routing =
         new RoutingHandler(false)
             .setFallbackHandler(HttpApi::notFound)
             .setInvalidMethodHandler(HttpApi::methodNotAllowed);
-    for (Route route : routes(orders, health, metrics, page, contract, docs, token)) {
+    for (Route route :
+        routes(orders, health, metrics, page, contract, docs, stream, polls, token)) {
       routing.add(route.method(), route.template(), route.handler());
     }
     HttpHandler mapped = ErrorMapping.around(routing);
@@ -55,10 +65,14 @@ final class HttpApi {
       PageResources page,
       ContractEndpoints contract,
       DocsResources docs,
+      LiveStream stream,
+      LivePolls polls,
       BearerToken token) {
     return List.of(
-        Route.get("/orders/{order_uid}", orders::find),
-        Route.get("/orders", orders::recent),
+        Route.get("/orders/{order_uid}", token.requiredForReads(orders::find)),
+        Route.get("/orders/stream", token.requiredForReads(stream::stream)),
+        Route.get("/orders/events", token.requiredForReads(polls::events)),
+        Route.get("/orders", token.requiredForReads(orders::search)),
         Route.post("/orders/create", token.required(orders::upload)),
         Route.post("/orders", token.required(orders::create)),
         Route.get("/healthz", health::healthz),

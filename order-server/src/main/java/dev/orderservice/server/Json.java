@@ -82,16 +82,19 @@ final class Json {
     return line;
   }
 
-  static ArrayNode summaries(List<OrderSummary> summaries) {
-    ArrayNode array = array();
-    for (OrderSummary s : summaries) {
-      array.addObject()
-          .put("order_uid", s.orderUid())
-          .put("date_created", s.dateCreated())
-          .put("amount", s.amount())
-          .put("currency", s.currency())
-          .put("item_count", s.itemCount());
-    }
-    return array;
+  /**
+   * An order as a search result or a live event shows it: {@code order_uid}, {@code track_number},
+   * {@code customer_id}, {@code date_created} (as the producer wrote it), {@code amount}, {@code
+   * currency}, {@code item_count}.
+   */
+  static ObjectNode summary(OrderSummary s) {
+    return object()
+        .put("order_uid", s.orderUid())
+        .put("track_number", s.trackNumber())
+        .put("customer_id", s.customerId())
+        .put("date_created", s.dateCreated())
+        .put("amount", s.amount())
+        .put("currency", s.currency())
+        .put("item_count", s.itemCount());
   }
 }

@@ -7,6 +7,7 @@ import dev.orderservice.domain.OrderDocument;
 import dev.orderservice.domain.OrderDocuments;
 import dev.orderservice.domain.OrderCache;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderValidator;
@@ -17,7 +18,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -34,9 +34,6 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Thread safe: it holds only thread-safe collaborators.
  */
 final class OrderEndpoints {
-
-  static final int DEFAULT_LIMIT = 20;
-  static final int MAX_LIMIT = 100;
 
   static final String NDJSON = "application/x-ndjson";
 
@@ -80,11 +77,14 @@ final class OrderEndpoints {
     exchange.dispatch(SameThreadExecutor.INSTANCE, () -> readThrough(exchange, uid));
   }
 
-  /** {@code GET /orders?limit=N}: the newest orders' summaries, on a worker. */
-  void recent(HttpServerExchange exchange) {
-    int limit = limit(exchange);
+  /**
+   * {@code GET /orders}: a page of the orders that match the query ({@link OrderSearch}); with no
+   * filter, the newest. The query is checked here, the store searched on a worker.
+   */
+  void search(HttpServerExchange exchange) {
+    OrderQuery query = OrderSearch.query(exchange);
     exchange.dispatch(workers, ErrorMapping.around(ex ->
-        Responses.json(ex, StatusCodes.OK, Json.summaries(store.recent(limit)))));
+        Responses.json(ex, StatusCodes.OK, OrderSearch.answer(store.search(query), query))));
   }
 
   /** {@code POST /orders/create}: multipart/form-data with the order in {@code order_file}. */
@@ -196,23 +196,6 @@ final class OrderEndpoints {
       answer.add(Json.acceptedWithViolations(result));
     }
     Responses.json(exchange, StatusCodes.OK, answer);
-  }
-
-  private static int limit(HttpServerExchange exchange) {
-    Deque<String> values = exchange.getQueryParameters().get("limit");
-    if (values == null || values.isEmpty()) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(values.getFirst().strip());
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new ApiError(StatusCodes.BAD_REQUEST, Json.error("limit must be 1.." + MAX_LIMIT,
-        List.of(new Violation("limit", "must be a whole number 1.." + MAX_LIMIT))));
   }
 
   /** The media type of a Content-Type header, lower case, without parameters; "" when none. */

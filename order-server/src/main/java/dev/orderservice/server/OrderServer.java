@@ -12,6 +12,7 @@ import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
 import dev.orderservice.persistence.PostgresOrderStore;
+import dev.orderservice.persistence.StoredOrdersListener;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -41,15 +42,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The order service, assembled: PostgreSQL (configured or embedded), migrations, the store, the
  * cache and its background warm-up, the use cases, the Kafka ingest on its own thread, and the
- * HTTP API on Undertow.
+ * live feed (a listener on a connection of its own hears every order any instance stores, and
+ * {@link LiveOrders} fans them out to streams and polls), and the HTTP API on Undertow.
  *
  * <p>{@link #start} returns once HTTP listens; requests are served from then on, while the cache
  * still warms up (misses read through to the database). {@link #close()} shuts down gracefully,
- * in order: stop accepting HTTP requests, close the ingest (it commits what is done), drain the
- * requests in flight, stop Undertow, the workers, the cache, the pool and the embedded servers;
- * each step logged. The steps that wait (the ingest's last batch, the requests in flight, the
- * workers) share a budget of {@link #SHUTDOWN_TIMEOUT}; the rest only close what is idle. Thread
- * safe: {@code close()} is idempotent and may be called from any thread.
+ * in order: stop accepting HTTP requests (new ones are answered 503), end the live streams and
+ * answer the waiting polls, close the ingest (it commits what is done), stop the live feed's
+ * listener, drain the requests in flight, stop Undertow, the workers, the cache, the pool and the
+ * embedded servers; each step logged. The steps that wait (the ingest's last batch, the requests
+ * in flight, the workers) share a budget of {@link #SHUTDOWN_TIMEOUT}; the rest only close what
+ * is idle. Thread safe: {@code close()} is idempotent and may be called from any thread.
  */
 public final class OrderServer implements AutoCloseable {
 
@@ -78,6 +81,9 @@ public final class OrderServer implements AutoCloseable {
   private HikariDataSource pool;
   private EhcacheOrderCache cache;
   private ExecutorService warmUpThread;
+  private StoredOrdersListener storedOrders;
+  private LiveStream liveStream;
+  private LivePolls livePolls;
   private OrderIngest ingest;
   private Thread ingestThread;
   private PrometheusMeterRegistry meters;
@@ -130,6 +136,14 @@ public final class OrderServer implements AutoCloseable {
     warmUpThread = Executors.newSingleThreadExecutor(daemonThreads("order-cache-warmup"));
     CacheWarmUp warmUp = CacheWarmUp.start(store, cache, warmUpThread);
     warmUp.bindTo(meters);
+    // Before the ingest, so that the feed hears the first order it stores.
+    LiveOrders feed = new LiveOrders();
+    feed.bindTo(meters);
+    storedOrders = LiveFeedListener.start(backing.jdbcUrl(), feed, meters);
+    liveStream = new LiveStream(feed, config.streamHeartbeat());
+    liveStream.bindTo(meters);
+    livePolls = new LivePolls(feed);
+    livePolls.bindTo(meters);
     OrderIngest.Builder ingestBuilder = OrderIngest.builder()
         .bootstrapServers(backing.kafkaBootstrapServers())
         .topic(config.kafkaTopic())
@@ -154,7 +168,8 @@ public final class OrderServer implements AutoCloseable {
         HTTP_WORKER_QUEUE);
     OrderEndpoints orders = new OrderEndpoints(
         service, store, cache, codec, new RequestBodies(), workers, misses);
-    HealthEndpoints health = new HealthEndpoints(pool, workers, ingest::isRunning, warmUp::status);
+    HealthEndpoints health = new HealthEndpoints(
+        pool, workers, ingest::isRunning, warmUp::status, storedOrders::isListening);
     health.bindTo(meters);
     healthChecks = Executors.newSingleThreadScheduledExecutor(daemonThreads("order-health-check"));
     healthChecks.scheduleWithFixedDelay(
@@ -165,7 +180,8 @@ public final class OrderServer implements AutoCloseable {
     ContractEndpoints contract = new ContractEndpoints(resources);
     DocsResources docs = new DocsResources(resources);
     graceful = new GracefulShutdownHandler(HttpApi.handler(orders, health, metrics, page, contract,
-        docs, new BearerToken(config.apiToken()), httpMetrics));
+        docs, liveStream, livePolls, new BearerToken(config.apiToken(), config.protectReads()),
+        httpMetrics));
     undertow = Undertow.builder()
         .addHttpListener(config.httpPort(), config.httpHost())
         .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
@@ -182,6 +198,8 @@ public final class OrderServer implements AutoCloseable {
     undertow.start();
     httpPort = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     LOG.info("HTTP: listening on {}:{}, open {}", config.httpHost(), httpPort, baseUri());
+    LOG.info("live feed: epoch {}, replaying up to {} events", feed.epoch(),
+        LiveOrders.REPLAY_WINDOW);
   }
 
   /** The HTTP port, the one picked if the config said 0. */
@@ -216,17 +234,28 @@ public final class OrderServer implements AutoCloseable {
     }
     long started = System.nanoTime();
     long deadline = started + SHUTDOWN_TIMEOUT.toNanos();
-    if (undertow != null) {
-      step("stop accepting HTTP requests", () -> {
-        undertow.getListenerInfo().forEach(Undertow.ListenerInfo::suspend);
-        graceful.shutdown();
-      });
+    if (graceful != null) {
+      // Not ListenerInfo.suspend(): in this Undertow (2.4) it also closes every open connection,
+      // and with them the requests in flight that the drain below is there to let finish. New
+      // requests are answered 503 from here on; "stop HTTP" closes the listeners.
+      step("stop accepting HTTP requests", graceful::shutdown);
+    }
+    // The live feed first: its clients reconnect to another instance at once, and the polls'
+    // answers are on their way while the ingest closes.
+    if (liveStream != null) {
+      step("end the live streams", liveStream::close);
+    }
+    if (livePolls != null) {
+      step("answer the waiting polls", livePolls::close);
     }
     if (ingest != null) {
       step("close the Kafka ingest (commits what is done)", () -> {
         ingest.close();
         ingestThread.join(remainingMillis(deadline, INGEST_CLOSE_TIMEOUT));
       });
+    }
+    if (storedOrders != null) {
+      step("stop the live feed's listener", storedOrders::close);
     }
     if (graceful != null) {
       step("drain HTTP requests in flight", () -> {

@@ -26,6 +26,8 @@ import java.util.Optional;
  *   <tr><td>HTTP_ADDR</td><td>--http-addr</td><td>:8080 (every interface)</td></tr>
  *   <tr><td>CACHE_MAX_ENTRIES</td><td>--cache-max-entries</td><td>the cache's default</td></tr>
  *   <tr><td>API_TOKEN</td><td>--api-token</td><td>none: write endpoints are open</td></tr>
+ *   <tr><td>PROTECT_READS</td><td>--protect-reads</td><td>false: reads are open</td></tr>
+ *   <tr><td>STREAM_HEARTBEAT</td><td>--stream-heartbeat</td><td>15s</td></tr>
  *   <tr><td>DATA_DIR</td><td>--data-dir</td><td>./data</td></tr>
  *   <tr><td>LOG_FORMAT</td><td>--log-format</td><td>text</td></tr>
  *   <tr><td>ACCESS_LOG</td><td>--access-log</td><td>false</td></tr>
@@ -46,6 +48,9 @@ import java.util.Optional;
  * @param httpPort the HTTP port; 0 picks a free one
  * @param cacheMaxEntries how many orders the cache holds at most
  * @param apiToken the bearer token the write endpoints require; empty when they are open
+ * @param protectReads whether the reads of orders (lookup, search, live feed) require the token
+ *     too; never true without a token
+ * @param streamHeartbeat how often the live stream sends a comment line to idle clients
  * @param dataDir where the embedded servers keep their data
  * @param logFormat how log lines look
  * @param accessLog whether each HTTP request is logged
@@ -65,6 +70,8 @@ public record ServerConfig(
     int httpPort,
     long cacheMaxEntries,
     Optional<String> apiToken,
+    boolean protectReads,
+    Duration streamHeartbeat,
     Path dataDir,
     LogFormat logFormat,
     boolean accessLog,
@@ -80,6 +87,10 @@ public record ServerConfig(
     Objects.requireNonNull(kafkaSessionTimeout, "kafkaSessionTimeout");
     Objects.requireNonNull(httpHost, "httpHost");
     Objects.requireNonNull(apiToken, "apiToken");
+    Objects.requireNonNull(streamHeartbeat, "streamHeartbeat");
+    if (protectReads && apiToken.isEmpty()) {
+      throw new IllegalArgumentException("protectReads needs an apiToken");
+    }
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(logFormat, "logFormat");
   }
@@ -120,6 +131,8 @@ public record ServerConfig(
         + ", http=" + httpHost + ":" + httpPort
         + ", cacheMaxEntries=" + cacheMaxEntries
         + ", apiToken=" + (apiToken.isPresent() ? "set" : "none")
+        + ", protectReads=" + protectReads
+        + ", streamHeartbeat=" + streamHeartbeat.toMillis() + "ms"
         + ", dataDir=" + dataDir
         + ", logFormat=" + logFormat.name().toLowerCase(java.util.Locale.ROOT)
         + ", accessLog=" + accessLog

@@ -53,6 +53,8 @@ final class ServerOptions {
       Map.entry("--http-addr", List.of("HTTP_ADDR")),
       Map.entry("--cache-max-entries", List.of("CACHE_MAX_ENTRIES")),
       Map.entry("--api-token", List.of("API_TOKEN")),
+      Map.entry("--protect-reads", List.of("PROTECT_READS")),
+      Map.entry("--stream-heartbeat", List.of("STREAM_HEARTBEAT")),
       Map.entry("--data-dir", List.of("DATA_DIR")),
       Map.entry("--log-format", List.of("LOG_FORMAT")),
       Map.entry("--access-log", List.of("ACCESS_LOG")),
@@ -126,6 +128,19 @@ final class ServerOptions {
           + " Default: none, writes are open.")
   String apiToken;
 
+  @Option(names = "--protect-reads", paramLabel = "true|false", defaultValue = "false",
+      description = "Whether reading orders (GET /orders/{order_uid}, GET /orders, the live feed"
+          + " GET /orders/stream and GET /orders/events) needs the API_TOKEN as well; needs"
+          + " API_TOKEN. The page, health, metrics and the contract stay open"
+          + " (env PROTECT_READS). Default: ${DEFAULT-VALUE}.")
+  String protectReads;
+
+  @Option(names = "--stream-heartbeat", paramLabel = "DURATION", defaultValue = "15s",
+      description = "How often the live stream (GET /orders/stream) sends a comment line, so"
+          + " that proxies keep an idle stream open, e.g. 15s, 1m, 500ms"
+          + " (env STREAM_HEARTBEAT). Default: ${DEFAULT-VALUE}.")
+  String streamHeartbeat;
+
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./data",
       description = "Where the embedded servers keep their data (env DATA_DIR)."
           + " Default: ${DEFAULT-VALUE}.")
@@ -191,6 +206,7 @@ final class ServerOptions {
     String host = http.group(1) != null ? http.group(1) : http.group(2);
     int port = Integer.parseInt(http.group(3));
     String topic = topic();
+    Optional<String> token = present(apiToken).map(ServerOptions::token);
     return new ServerConfig(
         jdbcUrl,
         poolSize(),
@@ -203,7 +219,10 @@ final class ServerOptions {
         host.isEmpty() ? "0.0.0.0" : host,
         port,
         cacheEntries(),
-        present(apiToken).map(ServerOptions::token),
+        token,
+        protectReads(token),
+        duration("--stream-heartbeat", streamHeartbeat, Duration.ofMillis(100),
+            Duration.ofMinutes(10), "expected a duration from 100ms to 10m, e.g. 15s, 1m or 500ms"),
         dataDirectory(),
         logFormat(),
         flag("--access-log", accessLog),
@@ -292,22 +311,37 @@ final class ServerOptions {
   }
 
   private Duration sessionTimeout() {
-    Matcher m = DURATION.matcher(kafkaSessionTimeout.strip());
+    return duration("--kafka-session-timeout", kafkaSessionTimeout, Duration.ofSeconds(1),
+        Duration.ofMinutes(30), "expected a duration from 1s to 30m, e.g. 45s, 2m or 10000ms");
+  }
+
+  /** {@code value} as a duration ({@code 45s}, {@code 2m}, {@code 500ms}; seconds without a unit). */
+  private static Duration duration(
+      String flag, String value, Duration min, Duration max, String expected) {
+    Matcher m = DURATION.matcher(value.strip());
     if (m.matches()) {
       long amount = Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "s" : m.group(2);
-      Duration timeout = switch (unit) {
+      Duration duration = switch (unit) {
         case "ms" -> Duration.ofMillis(amount);
         case "m" -> Duration.ofMinutes(amount);
         default -> Duration.ofSeconds(amount);
       };
-      if (timeout.compareTo(Duration.ofSeconds(1)) >= 0
-          && timeout.compareTo(Duration.ofMinutes(30)) <= 0) {
-        return timeout;
+      if (duration.compareTo(min) >= 0 && duration.compareTo(max) <= 0) {
+        return duration;
       }
     }
-    throw invalid("--kafka-session-timeout", kafkaSessionTimeout,
-        "expected a duration from 1s to 30m, e.g. 45s, 2m or 10000ms");
+    throw invalid(flag, value, expected);
+  }
+
+  /** PROTECT_READS, which needs a token to protect the reads with. */
+  private boolean protectReads(Optional<String> token) {
+    boolean protect = flag("--protect-reads", protectReads);
+    if (protect && token.isEmpty()) {
+      throw invalid("--protect-reads", protectReads,
+          "needs API_TOKEN (--api-token): reads are protected by the same bearer token");
+    }
+    return protect;
   }
 
   private String group() {

@@ -78,6 +78,10 @@ class BearerTokenTest {
 
     assertThat(http.get("/orders/" + order.orderUid()).statusCode()).isEqualTo(200);
     assertThat(http.get("/orders?limit=1").statusCode()).isEqualTo(200);
+    assertThat(http.get("/orders/events?wait=0").statusCode()).isEqualTo(200);
+    try (EventStream stream = EventStream.open(server)) {
+      assertThat(stream.response().statusCode()).isEqualTo(200);
+    }
     assertThat(http.get("/healthz").statusCode()).isEqualTo(200);
   }
 

@@ -32,8 +32,13 @@ final class Http {
     this(server.baseUri());
   }
 
-  HttpResponse<byte[]> get(String path) {
-    return send(request(path).GET().build());
+  /** A GET of {@code path} with the given header pairs. */
+  HttpResponse<byte[]> get(String path, String... headers) {
+    HttpRequest.Builder request = request(path).GET();
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return send(request.build());
   }
 
   /** A GET of {@code rawPath} exactly as written: no resolving of dot segments. */

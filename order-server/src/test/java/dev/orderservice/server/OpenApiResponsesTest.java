@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Real answers of every status the tests can provoke, checked against the OpenAPI document: the
  * status is documented for the route, the required headers are there, and the body validates
- * against the documented schema. Two servers: one open, one with {@code API_TOKEN} set (for 401).
- * Not provoked here: 500 (a defect) and 503 (the database down, every worker busy; {@code /readyz}
- * not ready), which the document describes from {@link ErrorMapping} and {@link HealthEndpoints}.
+ * against the documented schema. Two servers: one open, one with {@code API_TOKEN} and {@code
+ * PROTECT_READS} set (for 401). Not provoked here: 500 (a defect) and 503 (the database down, every
+ * worker busy; {@code /readyz} not ready), which the document describes from {@link ErrorMapping}
+ * and {@link HealthEndpoints}.
  */
 class OpenApiResponsesTest {
 
@@ -51,7 +52,9 @@ class OpenApiResponsesTest {
             TestStack.jdbcUrlWithOwnSchema("openapi_token"),
             TestStack.newTopic("openapi_token"),
             "--api-token",
-            TOKEN);
+            TOKEN,
+            "--protect-reads",
+            "true");
     http = new Http(open);
     contract = OpenApiContract.servedBy(open);
   }
@@ -77,13 +80,58 @@ class OpenApiResponsesTest {
   }
 
   @Test
-  void theRecentOrdersAnswerAsDocumented() {
+  void theSearchAnswersAsDocumented() {
     expect(201, "POST", "/orders", http.postJson("/orders", bytes(order(unique()))));
+    expect(201, "POST", "/orders", http.postJson("/orders", bytes(order(unique()))));
+    HttpResponse<byte[]> first = http.get("/orders?limit=1");
+    String next = Http.json(first).path("next").asText();
 
-    expect(200, "GET", "/orders", http.get("/orders?limit=2"));
+    expect(200, "GET", "/orders", first);
     expect(200, "GET", "/orders", http.get("/orders"));
+    expect(200, "GET", "/orders", http.get("/orders?limit=1&cursor=" + next));
+    expect(
+        200,
+        "GET",
+        "/orders",
+        http.get(
+            "/orders?customer_id=test&track_number=WBILMTESTTRACK"
+                + "&from=2021-11-26T00:00:00Z&to=2021-11-27T00:00:00%2B03:00&limit=100"));
     expect(400, "GET", "/orders", http.get("/orders?limit=0"));
     expect(400, "GET", "/orders", http.get("/orders?limit=many"));
+    expect(400, "GET", "/orders", http.get("/orders?from=2021-11-26T00:00:00"));
+    expect(
+        400,
+        "GET",
+        "/orders",
+        http.get("/orders?from=2021-11-27T00:00:00Z" + "&to=2021-11-26T00:00:00Z"));
+    expect(400, "GET", "/orders", http.get("/orders?customer_id=a&customer_id=b"));
+    expect(400, "GET", "/orders", http.get("/orders?track_number="));
+    expect(400, "GET", "/orders", http.get("/orders?cursor=forged"));
+    expect(400, "GET", "/orders", http.get("/orders?customer_id=other&cursor=" + next));
+    expect(400, "GET", "/orders", http.get("/orders?sort=newest"));
+  }
+
+  @Test
+  void theLiveFeedAnswersAsDocumented() {
+    HttpResponse<byte[]> nothing = http.get("/orders/events?wait=0");
+    String lastId = Http.json(nothing).path("last_id").asText();
+    expect(201, "POST", "/orders", http.postJson("/orders", bytes(order(unique()))));
+
+    expect(200, "GET", "/orders/events", nothing);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Http.json(http.get("/orders/events?wait=0&after=" + lastId)).path("events").size()
+                    > 0);
+    expect(200, "GET", "/orders/events", http.get("/orders/events?wait=1&after=" + lastId));
+    expect(200, "GET", "/orders/events", http.get("/orders/events?after=zzzzzzzz-1"));
+    expect(400, "GET", "/orders/events", http.get("/orders/events?after=latest"));
+    expect(400, "GET", "/orders/events", http.get("/orders/events?wait=31"));
+    expect(400, "GET", "/orders/events", http.get("/orders/events?since=1"));
+    check(200, "GET", "/orders/stream", streamStart(open, ""));
+    check(200, "GET", "/orders/stream", streamStart(open, "", "Last-Event-ID", lastId));
+    expect(400, "GET", "/orders/stream", http.get("/orders/stream?after=" + lastId));
   }
 
   @Test
@@ -180,6 +228,40 @@ class OpenApiResponsesTest {
   }
 
   @Test
+  void readsWithoutTheTokenAreUnauthorizedAsDocumentedWhenProtectedAndWithItSucceed() {
+    Http guardedHttp = new Http(guarded);
+    String bearer = "Bearer " + TOKEN;
+    String uid = unique();
+    expect(
+        201,
+        "POST",
+        "/orders",
+        guardedHttp.postJson("/orders", bytes(order(uid)), "Authorization", bearer));
+
+    expect(401, "GET", "/orders/{order_uid}", guardedHttp.get("/orders/" + uid));
+    expect(401, "GET", "/orders", guardedHttp.get("/orders"));
+    expect(401, "GET", "/orders/stream", guardedHttp.get("/orders/stream"));
+    expect(401, "GET", "/orders/events", guardedHttp.get("/orders/events?wait=0"));
+    expect(
+        401,
+        "GET",
+        "/orders/events",
+        guardedHttp.get("/orders/events?wait=0", "Authorization", bearer + "x"));
+    expect(
+        200,
+        "GET",
+        "/orders/{order_uid}",
+        guardedHttp.get("/orders/" + uid, "Authorization", bearer));
+    expect(200, "GET", "/orders", guardedHttp.get("/orders", "Authorization", bearer));
+    expect(
+        200,
+        "GET",
+        "/orders/events",
+        guardedHttp.get("/orders/events?wait=0", "Authorization", bearer));
+    check(200, "GET", "/orders/stream", streamStart(guarded, "", "Authorization", bearer));
+  }
+
+  @Test
   void healthReadinessAndMetricsAnswerAsDocumented() {
     expect(200, "GET", "/healthz", http.get("/healthz"));
     await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/readyz").statusCode() == 200);
@@ -259,6 +341,21 @@ class OpenApiResponsesTest {
 
   private static byte[] bytes(JsonNode node) {
     return node.toString().getBytes(UTF_8);
+  }
+
+  /**
+   * The start of a stream: its status, headers and first block ({@code retry}), read and then
+   * closed, as the stream itself does not end.
+   */
+  private static OpenApiContract.Answer streamStart(
+      OrderServer server, String query, String... headers) {
+    try (EventStream stream = EventStream.open(server.baseUri(), query, headers)) {
+      EventStream.Event retry = stream.awaitStart().get(0);
+      return new OpenApiContract.Answer(
+          stream.response().statusCode(),
+          stream.response().headers().map(),
+          ("retry:" + retry.retry() + "\n\n").getBytes(UTF_8));
+    }
   }
 
   /**

@@ -86,6 +86,8 @@ class OpenApiRoutesTest {
         mock(PageResources.class),
         mock(ContractEndpoints.class),
         mock(DocsResources.class),
+        mock(LiveStream.class),
+        mock(LivePolls.class),
         new BearerToken(Optional.empty()));
   }
 

@@ -1,5 +1,6 @@
 package dev.orderservice.server;
 
+import static dev.orderservice.domain.OrderCopies.withHeader;
 import static dev.orderservice.domain.OrderCopies.withPayment;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -286,10 +287,10 @@ class OrderApiTest {
   }
 
   @Test
-  void recentOrdersAreListedNewestFirstUpToTheLimit() {
-    Order a = ORDERS.next();
-    Order b = ORDERS.next();
-    Order c = ORDERS.next();
+  void withoutAFilterTheNewestOrdersAreListedNewestFirstUpToTheLimit() {
+    Order a = withCreated(ORDERS.next(), "2999-01-01T10:00:00Z");
+    Order b = withCreated(ORDERS.next(), "2999-01-01T12:00:00+01:00");
+    Order c = withCreated(ORDERS.next(), "2999-01-01T12:00:00Z");
     for (Order order : List.of(a, b, c)) {
       assertThat(http.postJson("/orders", CODEC.encode(order)).statusCode()).isEqualTo(201);
     }
@@ -297,13 +298,17 @@ class OrderApiTest {
     HttpResponse<byte[]> response = http.get("/orders?limit=2");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    JsonNode list = Http.json(response);
+    JsonNode page = Http.json(response);
+    JsonNode list = page.path("orders");
     assertThat(list.findValuesAsText("order_uid")).containsExactly(c.orderUid(), b.orderUid());
     JsonNode newest = list.get(0);
+    assertThat(newest.path("track_number").asText()).isEqualTo(c.trackNumber());
+    assertThat(newest.path("customer_id").asText()).isEqualTo(c.customerId());
     assertThat(newest.path("date_created").asText()).isEqualTo(c.dateCreated());
     assertThat(newest.path("amount").asInt()).isEqualTo(c.payment().amount());
     assertThat(newest.path("currency").asText()).isEqualTo(c.payment().currency());
     assertThat(newest.path("item_count").asInt()).isEqualTo(c.items().size());
+    assertThat(page.path("next").isTextual()).as("more orders match").isTrue();
   }
 
   @Test
@@ -317,11 +322,33 @@ class OrderApiTest {
   }
 
   @Test
+  void theLiveFeedRoutesWinOverAnOrderUidOfTheSameName() {
+    Order named = ORDERS.next("stream");
+    assertThat(http.postJson("/orders", CODEC.encode(named)).statusCode()).isEqualTo(201);
+
+    HttpResponse<byte[]> events = http.get("/orders/events?wait=0");
+    assertThat(events.statusCode()).isEqualTo(200);
+    assertThat(Http.json(events).has("last_id")).isTrue();
+    try (EventStream stream = EventStream.open(server)) {
+      assertThat(stream.response().statusCode()).isEqualTo(200);
+      assertThat(stream.response().headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+    }
+    assertThat(http.get("/orders/streams").statusCode()).as("another uid").isEqualTo(404);
+    JsonNode found = Http.json(http.get("/orders?track_number=" + named.trackNumber()));
+    assertThat(found.path("orders").findValuesAsText("order_uid")).containsExactly("stream");
+  }
+
+  @Test
   void anUnknownPathIsNotFound() {
     HttpResponse<byte[]> response = http.get("/nothing/here");
 
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(Http.text(response)).isEqualTo("{\"error\":\"no such endpoint\"}");
+  }
+
+  private static Order withCreated(Order order, String dateCreated) {
+    return withHeader(order, order.trackNumber(), order.entry(), dateCreated);
   }
 
   private static String json(Order order) {

@@ -250,4 +250,50 @@ class ServerConfigTest {
     assertThatThrownBy(() -> parse(Map.of("DB_POOL_SIZE", "1")))
         .hasMessageStartingWith("invalid DB_POOL_SIZE (--db-pool-size) \"1\": ");
   }
+
+  @Test
+  void readsAreOpenUnlessProtectReadsIsOnWithAToken() {
+    assertThat(parse(Map.of()).protectReads()).isFalse();
+    assertThat(parse(Map.of("API_TOKEN", "t0ken")).protectReads()).isFalse();
+    assertThat(parse(Map.of("API_TOKEN", "t0ken", "PROTECT_READS", "true")).protectReads())
+        .isTrue();
+    assertThat(
+            parse(Map.of("PROTECT_READS", "true"), "--api-token", "t0ken", "--protect-reads", "false")
+                .protectReads())
+        .isFalse();
+  }
+
+  @Test
+  void protectingReadsWithoutATokenIsRefused() {
+    assertThatThrownBy(() -> parse(Map.of("PROTECT_READS", "true")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "invalid PROTECT_READS (--protect-reads) \"true\": needs API_TOKEN (--api-token):"
+                + " reads are protected by the same bearer token");
+  }
+
+  @Test
+  void protectReadsIsTrueOrFalse() {
+    assertThatThrownBy(() -> parse(Map.of("API_TOKEN", "t0ken", "PROTECT_READS", "yes")))
+        .hasMessage("invalid PROTECT_READS (--protect-reads) \"yes\": expected true or false");
+  }
+
+  @Test
+  void theStreamHeartbeatIsFifteenSecondsUnlessSet() {
+    assertThat(parse(Map.of()).streamHeartbeat()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(parse(Map.of("STREAM_HEARTBEAT", "1m")).streamHeartbeat())
+        .isEqualTo(Duration.ofMinutes(1));
+    assertThat(parse(Map.of(), "--stream-heartbeat", "250ms").streamHeartbeat())
+        .isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void aStreamHeartbeatOutOfRangeIsRefused() {
+    assertThatThrownBy(() -> parse(Map.of("STREAM_HEARTBEAT", "50ms")))
+        .hasMessage(
+            "invalid STREAM_HEARTBEAT (--stream-heartbeat) \"50ms\":"
+                + " expected a duration from 100ms to 10m, e.g. 15s, 1m or 500ms");
+    assertThatThrownBy(() -> parse(Map.of("STREAM_HEARTBEAT", "often")))
+        .hasMessageStartingWith("invalid STREAM_HEARTBEAT (--stream-heartbeat) \"often\": ");
+  }
 }

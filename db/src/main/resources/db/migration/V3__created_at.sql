@@ -1,0 +1,15 @@
+-- The instant date_created means, for searching and ordering by it. date_created stays the text
+-- the producer wrote (the canonical JSON returns it unchanged; see V1); created_at is what it means
+-- as a moment, so that 2021-11-26T09:22:19+03:00 and 2021-11-26T06:22:19Z compare equal. Java
+-- computes it (OrderDates.instant, truncated to microseconds): a cast in SQL would refuse values
+-- java.time accepts, such as offsets beyond PostgreSQL's +-15:59 or the year 0000.
+--
+-- Nullable on purpose, as canonical_json in V2: adding a nullable column without a default rewrites
+-- nothing, however many orders are stored. The store writes it for every new order; rows stored
+-- before this migration, or by an instance of the previous version during a rolling upgrade, are
+-- filled by order-persistence's backfill, which Migrations.migrate runs on every start. Until a row
+-- is filled, searches do not find it.
+--
+-- The indexes that use it, and the partial index of rows still without it, are V4's: built
+-- concurrently, after the backfill has filled the rows stored so far.
+ALTER TABLE orders ADD COLUMN created_at timestamptz;
