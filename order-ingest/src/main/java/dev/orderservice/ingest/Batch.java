@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -49,9 +48,12 @@ final class Batch {
   private boolean stored;
   private boolean deadLettered;
 
-  Batch(ConsumerRecords<byte[], byte[]> polled, long polledAtNanos) {
-    this.records = new ArrayList<>(polled.count());
-    polled.forEach(records::add);
+  /**
+   * @param records what a poll returned (or its oldest part), in partition order and each
+   *     partition's in offset order
+   */
+  Batch(List<ConsumerRecord<byte[], byte[]>> records, long polledAtNanos) {
+    this.records = records;
     this.polledAtNanos = polledAtNanos;
   }
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -69,6 +70,15 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
 
   /**
+   * The most records of the first batch after partitions are assigned; each batch after it may
+   * hold twice as many as the one before, up to the most a batch holds. A (re)started instance
+   * whose group is far behind thus commits its first batch within a fraction of a second, even on
+   * a cold JVM (measured: 5,000 records took 2.6 s there, so a restart consumed again only after
+   * ~4 s), and reaches full batches four batches later.
+   */
+  static final int FIRST_BATCH_SIZE = 500;
+
+  /**
    * How many transactions store a batch at once when not set: two keep the database busy while
    * either of them waits for the client (measured: 2 stored 200,000 orders faster than 1).
    */
@@ -94,6 +104,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   private final Duration ackTimeout;
   private final Backoff backoff;
   private final int storeConnections;
+  private final int maxBatchSize;
   private final MeterRegistry meterRegistry;
   private final Runnable afterStore;
 
@@ -116,6 +127,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
   private Batch storingBatch;
   private long retryAtNanos;
   private boolean retryPending;
+  private int batchLimit;
   private ExecutorService storeThread;
   private KafkaClientMetrics consumerMeters;
   private KafkaClientMetrics producerMeters;
@@ -131,6 +143,8 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     this.ackTimeout = b.ackTimeout;
     this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
     this.storeConnections = b.storeConnections;
+    this.maxBatchSize = b.maxBatchSize;
+    this.batchLimit = firstBatchLimit();
     this.meterRegistry = b.meterRegistry;
     this.afterStore = b.afterStore;
     this.consumerConfig = consumerConfig(b);
@@ -300,7 +314,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
           c, polled); // cannot happen: polling stops with two batches in hand; never drop records
       return;
     }
-    Batch batch = new Batch(polled, System.nanoTime());
+    Batch batch = new Batch(upToLimit(c, polled), System.nanoTime());
     batch.check(service, storeConnections);
     if (inHand == null) {
       inHand = batch;
@@ -308,6 +322,37 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     } else {
       next = batch;
     }
+  }
+
+  /**
+   * The oldest records of {@code polled}, at most the batch limit of them, about as many of each
+   * partition; the consumer is sought back to the first record it leaves of each partition, so the
+   * next poll returns those again. Each call doubles the limit, up to the most a batch holds; an
+   * assignment sets it back to {@link #FIRST_BATCH_SIZE}.
+   */
+  private List<ConsumerRecord<byte[], byte[]>> upToLimit(
+      KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> polled) {
+    int limit = batchLimit;
+    batchLimit = (int) Math.min(maxBatchSize, 2L * batchLimit);
+    List<ConsumerRecord<byte[], byte[]>> taken = new ArrayList<>(Math.min(limit, polled.count()));
+    if (polled.count() <= limit) {
+      polled.forEach(taken::add);
+      return taken;
+    }
+    int share = Math.max(1, limit / polled.partitions().size());
+    for (TopicPartition partition : polled.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> records = polled.records(partition);
+      int count = Math.min(records.size(), Math.min(share, limit - taken.size()));
+      taken.addAll(records.subList(0, count));
+      if (count < records.size()) {
+        c.seek(partition, records.get(count).offset());
+      }
+    }
+    return taken;
+  }
+
+  private int firstBatchLimit() {
+    return Math.min(FIRST_BATCH_SIZE, maxBatchSize);
   }
 
   /**
@@ -575,6 +620,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       LOG.info("partitions assigned: {}", partitions);
+      batchLimit = firstBatchLimit();
       if (retryPending) {
         c.pause(partitions); // keep new partitions quiet until the retry is done
       }

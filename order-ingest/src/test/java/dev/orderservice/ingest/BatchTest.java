@@ -29,8 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +36,6 @@ import org.junit.jupiter.api.Test;
 class BatchTest {
 
   private static final OrderCodec CODEC = OrderCodec.standard();
-  private static final TopicPartition PARTITION = new TopicPartition("orders", 0);
 
   private final RandomOrders random = new RandomOrders(20_261_130L);
   private final MemoryStore store = new MemoryStore();
@@ -121,7 +118,7 @@ class BatchTest {
     for (int i = 0; i < values.size(); i++) {
       records.add(new ConsumerRecord<>("orders", 0, i, null, values.get(i)));
     }
-    return new Batch(new ConsumerRecords<>(Map.of(PARTITION, records), Map.of()), 0);
+    return new Batch(records, 0);
   }
 
   /** Idempotent like the real store; counts calls; can fail the next calls transiently. */

@@ -8,17 +8,19 @@ import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * A store that can be made unreachable on demand: while down, {@link #saveAll} fails at once with a
  * transient {@link OrderStoreException}, as the real store does when the database is away.
- * Everything else goes to the real store.
+ * Everything else goes to the real store. It also keeps the size of every batch it stored.
  */
 final class SwitchableStore implements OrderStore {
 
   private final OrderStore store;
+  private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
   private volatile boolean down;
 
   SwitchableStore(OrderStore store) {
@@ -33,13 +35,20 @@ final class SwitchableStore implements OrderStore {
     down = false;
   }
 
+  /** The size of each batch stored so far, in the order they were stored. */
+  List<Integer> batchSizes() {
+    return List.copyOf(batchSizes);
+  }
+
   @Override
   public List<SaveResult> saveAll(List<EncodedOrder> batch) {
     if (down) {
       throw new OrderStoreException(
           "could not save a batch: the database is down (test)", true, null);
     }
-    return store.saveAll(batch);
+    List<SaveResult> results = store.saveAll(batch);
+    batchSizes.add(batch.size());
+    return results;
   }
 
   @Override
