@@ -1,4 +1,5 @@
-// The lookup page of the order service.
+// The support console of the order service: find an order by its uid, search by track number,
+// customer and date range, watch new orders arrive live, upload one.
 //
 // Rules this file keeps, because the page shows data anyone could have uploaded:
 // - every value reaches the DOM as text (createElement + createTextNode/textContent); no
@@ -13,9 +14,25 @@
 
 (function orderLookupPage() {
   const RECENT_LIMIT = 20;
+  const SEARCH_LIMIT = 20;
   const ORDER_UID = /^[A-Za-z0-9_-]{1,64}$/;
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun',
     'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  // The API token, when this tab was given one: sessionStorage ends with the tab.
+  const TOKEN_KEY = 'order-service.api-token';
+  // A long poll waits this long for new orders before it is answered empty and asked again.
+  const POLL_WAIT_SECONDS = 25;
+  // Engines without a working EventSource may run one request at a time (HtmlUnit does): a long
+  // poll would hold every other request of the page up, so they ask briefly and often instead.
+  const SHORT_POLL_WAIT_SECONDS = 1;
+  // How long the stream may take to open before the page polls instead.
+  const STREAM_OPEN_TIMEOUT_MS = 5000;
+  const RETRY_MIN_MS = 1000;
+  const RETRY_MAX_MS = 30000;
+  const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+  const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+  const OFFSET_DATE_TIME =
+    /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:\d{2}(:\d{2})?)?)$/;
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -33,18 +50,73 @@
     tokenInput: $('api-token'),
     uploadButton: $('upload-button'),
     uploadStatus: $('upload-status'),
+    trackInput: $('search-track'),
+    customerInput: $('search-customer'),
+    fromInput: $('search-from'),
+    toInput: $('search-to'),
+    timeZone: $('time-zone'),
+    searchResults: $('search-results'),
+    searchSummary: $('search-summary'),
+    searchBody: document.querySelector('#search-table tbody'),
+    searchStatus: $('search-status'),
+    searchMore: $('search-more'),
+    liveState: $('live-state'),
+    tokenPrompt: $('token-prompt'),
+    tokenForm: $('token-form'),
+    readToken: $('read-token'),
+    tokenButton: $('token-button'),
+    tokenStatus: $('token-status'),
   };
 
   // Each lookup gets a number; a response that arrives after a newer lookup started is dropped.
   let lookupSeq = 0;
+  // The search shown: its query string without a cursor, the cursor of its next page, how many
+  // rows it shows; and a number, as for lookups.
+  const search = { query: '', next: '', shown: 0, seq: 0 };
+  // What waits for the API token: name -> retry, each run once when a token is given.
+  const waitingForToken = {};
+  // The token given in this tab when sessionStorage refuses to keep it.
+  let memoryToken = '';
+  // The live feed's state; see "live feed" below.
+  const live = {
+    seq: 0, // each start of the feed gets a number; callbacks of an older one do nothing
+    lastId: '',
+    source: null,
+    failures: 0,
+    arrived: [], // summaries that arrived live, newest first
+    shortPolls: false,
+  };
+  const LIVE_TEXT = {
+    connecting: 'connecting…',
+    live: 'live',
+    offline: 'offline, retrying',
+    locked: 'needs the token',
+  };
 
   ui.lookupForm.addEventListener('submit', onLookupSubmit);
   ui.uploadForm.addEventListener('submit', onUploadSubmit);
-  ui.recentRefresh.addEventListener('click', () => loadRecent());
+  ui.searchMore.addEventListener('click', () => searchPage(true));
+  ui.tokenForm.addEventListener('submit', onTokenSubmit);
+  ui.recentRefresh.addEventListener('click', () => {
+    live.arrived = [];
+    loadRecent();
+  });
   window.addEventListener('hashchange', () => lookupFromLocation());
+  // A page left for another one may be kept (the back-forward cache) with its stream still
+  // connected, and a browser opens at most six connections to one server: close the feed when the
+  // page is hidden, open it again if the page comes back.
+  window.addEventListener('pagehide', () => stopLive());
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) {
+      startLive();
+      loadRecent();
+    }
+  });
   document.addEventListener('click', onOrderLinkClick);
+  ui.timeZone.textContent = timeZoneName();
 
   lookupFromLocation();
+  startLive();
   loadRecent();
 
   // ---------------------------------------------------------------- lookup
@@ -52,10 +124,18 @@
   function onLookupSubmit(event) {
     event.preventDefault();
     const uid = ui.uidInput.value.trim();
-    if (uid === '') {
+    if (uid === '' && searchFilled()) {
       lookupSeq++; // a lookup still under way no longer counts
       setBusy(ui.lookupButton, false);
-      showStatus(ui.lookupStatus, 'info', 'Enter an order_uid to look an order up.');
+      hideStatus(ui.lookupStatus);
+      startSearch();
+      return;
+    }
+    if (uid === '') {
+      lookupSeq++;
+      setBusy(ui.lookupButton, false);
+      showStatus(ui.lookupStatus, 'info',
+        'Enter an order_uid to look an order up, or a track number, customer or dates to search.');
       hideOrder();
       ui.uidInput.focus();
       return;
@@ -106,6 +186,12 @@
         return;
       }
       setBusy(ui.lookupButton, false);
+      if (outcome.status === 401) {
+        showStatus(ui.lookupStatus, 'info', 'Looking orders up needs the API token.',
+          ['Enter it above; the lookup runs again.']);
+        needToken('lookup', () => lookup(uid));
+        return;
+      }
       showLookupOutcome(uid, outcome);
     });
   }
@@ -271,6 +357,165 @@
     replaceChildren(ui.orderView, []);
   }
 
+  // ---------------------------------------------------------------- search
+
+  function searchFilled() {
+    return [ui.trackInput, ui.customerInput, ui.fromInput, ui.toInput]
+      .some((input) => input.value.trim() !== '');
+  }
+
+  // Reads the form into a query string (or shows what is wrong with it) and shows its first page.
+  function startSearch() {
+    const params = [];
+    const problems = [];
+    addText(params, 'track_number', ui.trackInput.value);
+    addText(params, 'customer_id', ui.customerInput.value);
+    addInstant(params, problems, 'from', ui.fromInput.value, false);
+    addInstant(params, problems, 'to', ui.toInput.value, true);
+    hideOrder();
+    if (problems.length > 0) {
+      search.seq++;
+      showSearch();
+      replaceChildren(ui.searchBody, []);
+      ui.searchSummary.textContent = '';
+      ui.searchMore.hidden = true;
+      showStatus(ui.searchStatus, 'error', 'Check the dates:', problems);
+      return;
+    }
+    params.push('limit=' + SEARCH_LIMIT);
+    search.query = params.join('&');
+    search.next = '';
+    search.shown = 0;
+    searchPage(false);
+  }
+
+  function addText(params, name, value) {
+    const text = value.trim();
+    if (text !== '') {
+      params.push(name + '=' + encodeURIComponent(text));
+    }
+  }
+
+  // A day (that whole day in this browser's time zone: from its start, up to the next day's), a
+  // date-time without an offset (this browser's local time) or one with an offset, as an instant.
+  function addInstant(params, problems, name, value, endOfDay) {
+    const text = value.trim();
+    if (text === '') {
+      return;
+    }
+    if (OFFSET_DATE_TIME.test(text)) {
+      params.push(name + '=' + encodeURIComponent(text)); // the server reads it as it is
+      return;
+    }
+    let instant = null;
+    const day = DAY.exec(text);
+    if (day) {
+      const date = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + (endOfDay ? 1 : 0));
+      instant = sameDay(date, Number(day[1]), Number(day[2]), Number(day[3]), endOfDay) ? date : null;
+    } else if (LOCAL_DATE_TIME.test(text)) {
+      instant = localDateTime(text);
+    }
+    if (instant === null || Number.isNaN(instant.getTime())) {
+      problems.push(el('span', {},
+        el('code', { className: 'violation__path' }, name),
+        ': enter a day (2021-11-26) or a date-time (2021-11-26T09:22, 2021-11-26T06:22:19Z)'));
+      return;
+    }
+    params.push(name + '=' + encodeURIComponent(instant.toISOString()));
+  }
+
+  // Whether the Date built from y-m-d (plus one day for an end) is that day: 2021-02-30 is not.
+  function sameDay(date, year, month, day, endOfDay) {
+    const start = endOfDay ? new Date(date.getFullYear(), date.getMonth(), date.getDate() - 1) : date;
+    return start.getFullYear() === year && start.getMonth() === month - 1 && start.getDate() === day;
+  }
+
+  function localDateTime(text) {
+    const parts = text.split(/[Tt ]/);
+    const date = parts[0].split('-');
+    const time = parts[1].split(':');
+    const seconds = time.length > 2 ? Number(time[2]) : 0;
+    const local = new Date(Number(date[0]), Number(date[1]) - 1, Number(date[2]),
+      Number(time[0]), Number(time[1]), Math.floor(seconds), Math.round((seconds % 1) * 1000));
+    return local.getMonth() === Number(date[1]) - 1 && local.getDate() === Number(date[2])
+      ? local : null;
+  }
+
+  // The first page (more: false) or the next one (more: true) of the search shown.
+  function searchPage(more) {
+    const seq = ++search.seq;
+    const url = '/orders?' + search.query
+      + (more && search.next !== '' ? '&cursor=' + encodeURIComponent(search.next) : '');
+    showSearch();
+    if (!more) {
+      replaceChildren(ui.searchBody, []);
+      ui.searchSummary.textContent = '';
+      ui.searchMore.hidden = true;
+    }
+    setBusy(ui.lookupButton, true);
+    setBusy(ui.searchMore, true);
+    showStatus(ui.searchStatus, 'loading', more ? 'Loading more…' : 'Searching…');
+    return getText(url).then((outcome) => {
+      if (seq !== search.seq) {
+        return;
+      }
+      setBusy(ui.lookupButton, false);
+      setBusy(ui.searchMore, false);
+      const body = outcome.body;
+      if (outcome.status === 200 && body && Array.isArray(body.orders)) {
+        hideStatus(ui.searchStatus);
+        renderResults(body.orders, typeof body.next === 'string' ? body.next : '');
+      } else if (outcome.status === 401) {
+        showStatus(ui.searchStatus, 'info', 'Searching needs the API token.',
+          ['Enter it above; the search runs again.']);
+        needToken('search', () => searchPage(more));
+      } else if (outcome.status === 400) {
+        showStatus(ui.searchStatus, 'error', 'The server refused the search:',
+          violationLines(body, errorText(body, 'check the fields')));
+      } else if (outcome.status === 0) {
+        showStatus(ui.searchStatus, 'error', 'Could not reach the server.',
+          ['Check the connection and try again.']);
+      } else {
+        showStatus(ui.searchStatus, 'error', 'The search failed (HTTP ' + outcome.status + ').',
+          [errorText(body, 'The server could not answer; try again later.')]);
+      }
+    });
+  }
+
+  function showSearch() {
+    ui.searchResults.hidden = false;
+  }
+
+  function renderResults(summaries, next) {
+    for (let i = 0; i < summaries.length; i++) {
+      ui.searchBody.appendChild(resultRow(asObject(summaries[i])));
+    }
+    search.shown += summaries.length;
+    search.next = next;
+    ui.searchMore.hidden = next === '';
+    if (search.shown === 0) {
+      ui.searchSummary.textContent = '';
+      showStatus(ui.searchStatus, 'info', 'No orders match.');
+    } else {
+      ui.searchSummary.textContent = search.shown + (search.shown === 1 ? ' order' : ' orders')
+        + (next === '' ? '' : ', more match');
+    }
+  }
+
+  function resultRow(summary) {
+    const uid = str(summary.order_uid);
+    const count = Number(summary.item_count);
+    return el('tr', { dataset: { uid } },
+      el('td', { className: 'mono', dataset: { field: 'order_uid' } }, orderLink(uid)),
+      el('td', { dataset: { field: 'date_created' } }, shortDate(summary.date_created)),
+      el('td', { className: 'mono', dataset: { field: 'track_number' } }, display(summary.track_number)),
+      el('td', { dataset: { field: 'customer_id' } }, display(summary.customer_id)),
+      el('td', { className: 'num', dataset: { field: 'amount' } },
+        money(summary.amount, str(summary.currency))),
+      el('td', { className: 'num', dataset: { field: 'item_count' } },
+        Number.isFinite(count) ? String(count) : display(summary.item_count)));
+  }
+
   // ---------------------------------------------------------------- recent orders
 
   function loadRecent() {
@@ -282,6 +527,9 @@
       setBusy(ui.recentRefresh, false);
       if (status === 200 && body && Array.isArray(body.orders)) {
         renderRecent(body.orders);
+      } else if (status === 401) {
+        showStatus(ui.recentStatus, 'info', 'Reading orders needs the API token.');
+        needToken('recent', loadRecent);
       } else if (status === 0) {
         showStatus(ui.recentStatus, 'error', 'Could not reach the server.');
       } else {
@@ -291,25 +539,268 @@
     });
   }
 
+  // The newest orders: those that arrived live since the page loaded first, then the server's.
   function renderRecent(summaries) {
-    replaceChildren(ui.recentList, summaries.map((s) => {
-      const summary = asObject(s);
+    const seen = {};
+    const entries = [];
+    const all = live.arrived.concat(summaries);
+    for (let i = 0; i < all.length && entries.length < RECENT_LIMIT; i++) {
+      const summary = asObject(all[i]);
       const uid = str(summary.order_uid);
-      const count = Number(summary.item_count);
-      const meta = el('span', { className: 'recent__meta' },
-        shortDate(summary.date_created),
-        el('span', {}, money(summary.amount, str(summary.currency))),
-        el('span', {}, count + (count === 1 ? ' item' : ' items')));
-      const label = el('span', { className: 'recent__uid mono' }, uid);
-      const entry = ORDER_UID.test(uid)
-        ? el('a', { className: 'recent__link', href: '#' + uid, dataset: { uid } }, label, meta)
-        : el('span', { className: 'recent__link recent__link--broken' }, label, meta);
-      return el('li', { className: 'recent__item' }, entry);
-    }));
-    if (summaries.length === 0) {
+      if (!Object.prototype.hasOwnProperty.call(seen, uid)) {
+        seen[uid] = true;
+        entries.push(recentEntry(summary, i < live.arrived.length));
+      }
+    }
+    replaceChildren(ui.recentList, entries);
+    if (entries.length === 0) {
       showStatus(ui.recentStatus, 'info', 'No orders stored yet.');
     } else {
       hideStatus(ui.recentStatus);
+    }
+  }
+
+  function recentEntry(summary, arrived) {
+    const uid = str(summary.order_uid);
+    const count = Number(summary.item_count);
+    const meta = el('span', { className: 'recent__meta' },
+      shortDate(summary.date_created),
+      el('span', {}, money(summary.amount, str(summary.currency))),
+      el('span', {}, count + (count === 1 ? ' item' : ' items')));
+    const label = el('span', { className: 'recent__uid mono' }, uid);
+    const track = el('span', { className: 'recent__track mono', dataset: { field: 'track_number' } },
+      display(summary.track_number));
+    const entry = ORDER_UID.test(uid)
+      ? el('a', { className: 'recent__link', href: '#' + uid, dataset: { uid } }, label, track, meta)
+      : el('span', { className: 'recent__link recent__link--broken' }, label, track, meta);
+    return el('li', { className: arrived ? 'recent__item recent__item--new' : 'recent__item' }, entry);
+  }
+
+  // ---------------------------------------------------------------- live feed
+
+  // The live feed of stored orders: GET /orders/stream (EventSource) where the browser has a
+  // working EventSource and no token is needed (EventSource cannot send one); else long polls of
+  // GET /orders/events with the token. Either resumes after the last event it had, so nothing is
+  // missed while it reconnects; when the server cannot resume it (it restarted, or the gap is too
+  // long) it says reload, and the list is loaded again.
+  function startLive() {
+    stopLive();
+    const seq = live.seq;
+    live.shortPolls = !hasEventSource();
+    if (currentToken() === '' && hasEventSource()) {
+      openStream(seq);
+    } else {
+      poll(seq, 0);
+    }
+  }
+
+  // Whether EventSource is implemented, not only named (HtmlUnit names it, and it never opens).
+  function hasEventSource() {
+    return typeof window.EventSource === 'function' && !!window.EventSource.prototype
+      && typeof window.EventSource.prototype.close === 'function';
+  }
+
+  function stopLive() {
+    live.seq++;
+    if (live.source) {
+      live.source.close();
+      live.source = null;
+    }
+  }
+
+  function openStream(seq) {
+    setLive('connecting');
+    let source = null;
+    try {
+      source = new window.EventSource('/orders/stream'
+        + (live.lastId !== '' ? '?last_event_id=' + encodeURIComponent(live.lastId) : ''));
+    } catch (e) {
+      source = null;
+    }
+    if (!source || typeof source.readyState !== 'number') {
+      live.shortPolls = true; // see SHORT_POLL_WAIT_SECONDS
+      poll(seq, 0);
+      return;
+    }
+    live.source = source;
+    let opened = false;
+    const giveUp = setTimeout(() => {
+      if (!opened && seq === live.seq) {
+        stopLive();
+        poll(live.seq, 0); // a proxy that holds streams back, say: polls get through
+      }
+    }, STREAM_OPEN_TIMEOUT_MS);
+    source.addEventListener('open', () => {
+      opened = true;
+      clearTimeout(giveUp);
+      live.failures = 0;
+      setLive('live');
+    });
+    source.addEventListener('order', (event) => {
+      live.lastId = str(event.lastEventId);
+      const summary = parseJson(event.data);
+      if (summary) {
+        arrived([summary]);
+      }
+    });
+    source.addEventListener('reload', (event) => {
+      live.lastId = str(event.lastEventId);
+      live.arrived = [];
+      loadRecent();
+    });
+    source.addEventListener('error', () => {
+      if (seq !== live.seq) {
+        return;
+      }
+      if (source.readyState === 2) { // CLOSED: refused (401, 503) or gone; EventSource gave up
+        clearTimeout(giveUp);
+        stopLive();
+        if (!opened) {
+          poll(live.seq, 0); // a poll says why: a token needed, or the server away
+        } else {
+          retryLater(live.seq, openStream);
+        }
+      } else {
+        setLive('connecting'); // EventSource reconnects by itself, after the last event it had
+      }
+    });
+  }
+
+  // One poll; the answer's last_id is where the next one goes on. The first waits for nothing:
+  // it only tells where the feed is, so the page shows it is live at once.
+  function poll(seq, wait) {
+    if (seq !== live.seq) {
+      return;
+    }
+    if (wait === 0) {
+      setLive('connecting');
+    }
+    const url = '/orders/events?wait=' + wait
+      + (live.lastId !== '' ? '&after=' + encodeURIComponent(live.lastId) : '');
+    getText(url).then((outcome) => {
+      if (seq !== live.seq) {
+        return;
+      }
+      const body = outcome.body;
+      if (outcome.status === 200 && body && Array.isArray(body.events)) {
+        live.failures = 0;
+        setLive('live');
+        if (body.reload === true) {
+          live.arrived = [];
+          loadRecent();
+        }
+        const summaries = [];
+        for (let i = 0; i < body.events.length; i++) {
+          summaries.push(asObject(body.events[i]).order);
+        }
+        if (summaries.length > 0) {
+          arrived(summaries);
+        }
+        live.lastId = str(body.last_id);
+        poll(seq, live.shortPolls ? SHORT_POLL_WAIT_SECONDS : POLL_WAIT_SECONDS);
+      } else if (outcome.status === 401) {
+        setLive('locked');
+        needToken('live', startLive);
+      } else {
+        setLive('offline');
+        retryLater(seq, (again) => poll(again, 0));
+      }
+    });
+  }
+
+  function retryLater(seq, start) {
+    live.failures++;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * Math.pow(2, live.failures - 1));
+    setLive('offline');
+    setTimeout(() => {
+      if (seq === live.seq) {
+        start(seq);
+      }
+    }, delay);
+  }
+
+  // Orders that arrived live, oldest first: each goes to the top of the list, once.
+  function arrived(summaries) {
+    for (let i = 0; i < summaries.length; i++) {
+      const summary = asObject(summaries[i]);
+      const uid = str(summary.order_uid);
+      live.arrived = [summary].concat(live.arrived.filter((s) => str(s.order_uid) !== uid))
+        .slice(0, RECENT_LIMIT);
+      const existing = ui.recentList.querySelector('li > [data-uid="' + cssString(uid) + '"]');
+      if (existing && existing.parentNode) {
+        ui.recentList.removeChild(existing.parentNode);
+      }
+      ui.recentList.insertBefore(recentEntry(summary, true), ui.recentList.firstChild);
+    }
+    while (ui.recentList.children.length > RECENT_LIMIT) {
+      ui.recentList.removeChild(ui.recentList.lastChild);
+    }
+    hideStatus(ui.recentStatus);
+  }
+
+  function setLive(state) {
+    if (ui.liveState.getAttribute('data-state') !== state) {
+      ui.liveState.setAttribute('data-state', state);
+      ui.liveState.textContent = LIVE_TEXT[state];
+    }
+  }
+
+  // ---------------------------------------------------------------- the API token
+
+  function storedToken() {
+    try {
+      return window.sessionStorage.getItem(TOKEN_KEY) || '';
+    } catch (e) {
+      return '';
+    }
+  }
+
+  function keepToken(token) {
+    try {
+      window.sessionStorage.setItem(TOKEN_KEY, token);
+    } catch (e) {
+      // storage refused (private mode): the token lasts as long as the page
+    }
+    memoryToken = token;
+  }
+
+  function currentToken() {
+    return storedToken() || memoryToken;
+  }
+
+  // Asks for the token once, however many reads were refused; each runs again when it is given.
+  function needToken(name, retry) {
+    waitingForToken[name] = retry;
+    if (!ui.tokenPrompt.hidden) {
+      return;
+    }
+    ui.tokenPrompt.hidden = false;
+    if (currentToken() !== '') {
+      showStatus(ui.tokenStatus, 'error', 'The server refused the token this tab had.',
+        ['Enter the API token again.']);
+    } else {
+      hideStatus(ui.tokenStatus);
+    }
+    ui.readToken.focus();
+  }
+
+  function onTokenSubmit(event) {
+    event.preventDefault();
+    const token = ui.readToken.value.trim();
+    if (token === '') {
+      showStatus(ui.tokenStatus, 'info', 'Enter the API token.');
+      ui.readToken.focus();
+      return;
+    }
+    keepToken(token);
+    ui.readToken.value = '';
+    ui.tokenPrompt.hidden = true;
+    hideStatus(ui.tokenStatus);
+    const names = Object.keys(waitingForToken);
+    for (let i = 0; i < names.length; i++) {
+      const retry = waitingForToken[names[i]];
+      delete waitingForToken[names[i]];
+      retry();
     }
   }
 
@@ -326,7 +817,11 @@
     const form = new FormData();
     form.append('order_file', file, file.name);
     const headers = { Accept: 'application/json' };
-    const token = ui.tokenInput.value.trim();
+    const typed = ui.tokenInput.value.trim();
+    if (typed !== '') {
+      keepToken(typed);
+    }
+    const token = currentToken();
     if (token !== '') {
       headers.Authorization = 'Bearer ' + token;
     }
@@ -387,9 +882,15 @@
 
   // ---------------------------------------------------------------- small helpers
 
-  // GET a JSON resource; never rejects: status 0 when the server could not be reached.
+  // GET a JSON resource, with the tab's token if it has one; never rejects: status 0 when the
+  // server could not be reached.
   function getText(url) {
-    return request(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    const headers = { Accept: 'application/json' };
+    const token = currentToken();
+    if (token !== '') {
+      headers.Authorization = 'Bearer ' + token;
+    }
+    return request(url, { headers: headers, cache: 'no-store' });
   }
 
   // { status, text, body (parsed JSON or null) } of a fetch; status 0 if it failed.
@@ -534,6 +1035,19 @@
 
   function utcDay(date) {
     return date.getUTCDate() + ' ' + MONTHS[date.getUTCMonth()] + ' ' + date.getUTCFullYear();
+  }
+
+  // "UTC+03:00", the offset of this browser's time zone now.
+  function timeZoneName() {
+    const minutes = -new Date().getTimezoneOffset();
+    const sign = minutes < 0 ? '-' : '+';
+    const abs = Math.abs(minutes);
+    return 'UTC' + sign + twoDigits(Math.floor(abs / 60)) + ':' + twoDigits(abs % 60);
+  }
+
+  // A value for a CSS attribute selector in double quotes.
+  function cssString(value) {
+    return value.replace(/["\\]/g, '\\$&');
   }
 
   function twoDigits(n) {

@@ -9,8 +9,6 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElem
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orderservice.devstack.SharedKafka;
-import dev.orderservice.devstack.SharedPostgres;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,8 +19,10 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -76,7 +76,11 @@ class LookupPageBrowserTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+  private static final String TOKEN = "page-t0ken";
+
   private static OrderServer server;
+  private static String topic;
+  private static OrderServer protectedServer;
   private static ObjectNode sample;
   private static BrowserChoice choice;
   private static BrowserSession htmlUnit;
@@ -85,20 +89,16 @@ class LookupPageBrowserTest {
   @BeforeAll
   static void startServerAndBrowsers() throws IOException {
     choice = BrowserChoice.fromSystem();
-    server =
-        OrderServer.start(
-            ServerConfig.parse(
-                new String[] {
-                  "--http-addr",
-                  "127.0.0.1:0",
-                  "--db-dsn",
-                  SharedPostgres.jdbcUrlForTests("browser_test"),
-                  "--kafka-broker",
-                  SharedKafka.instance().bootstrapServers(),
-                  "--kafka-topic",
-                  "browser-orders"
-                },
-                Map.of()));
+    topic = TestStack.newTopic("browser");
+    server = TestStack.startServer(TestStack.jdbcUrlWithOwnSchema("browser"), topic);
+    protectedServer =
+        TestStack.startServer(
+            TestStack.jdbcUrlWithOwnSchema("browser_protected"),
+            TestStack.newTopic("browser-protected"),
+            "--api-token",
+            TOKEN,
+            "--protect-reads",
+            "true");
     sample = (ObjectNode) JSON.readTree(Files.readAllBytes(sampleOrderFile()));
     int status = postOrder(sample).statusCode();
     assertThat(status).as("storing the sample order").isIn(200, 201);
@@ -123,6 +123,7 @@ class LookupPageBrowserTest {
     }
     // Closes each that was started, in reverse order, even when closing another one fails.
     try (OrderServer s = server;
+        OrderServer p = protectedServer;
         BrowserSession h = htmlUnit;
         BrowserSession c = chromium) {
       // nothing else to do
@@ -360,12 +361,234 @@ class LookupPageBrowserTest {
 
       WebElement status = waitForStatus("upload-status", "error");
       assertThat(status.findElements(By.cssSelector(".status__details li")))
+          .as("the upload's status: %s", status.getText())
           .extracting(WebElement::getText)
           .contains("delivery.email: must be an e-mail address", "items[0].price: must be >= 0");
       screenshot("upload-invalid");
     }
 
+    @Test
+    void searchingByTrackNumberListsTheMatchingOrderWhoseLinkLoadsIt() throws IOException {
+      String track = "BRTRACK" + shortId().toUpperCase(Locale.ROOT);
+      ObjectNode order = orderWithUid("browser-track-" + shortId());
+      order.put("track_number", track);
+      assertThat(postOrder(order).statusCode()).isEqualTo(201);
+      String uid = order.get("order_uid").asText();
+      openPage("");
+
+      browser.driver().findElement(By.id("search-track")).sendKeys(track);
+      browser.driver().findElement(By.id("lookup-button")).click();
+
+      List<WebElement> rows = waitForResults(1);
+      WebElement row = rows.get(0);
+      assertThat(row.getDomAttribute("data-uid")).isEqualTo(uid);
+      assertThat(field(row, "order_uid")).isEqualTo(uid);
+      assertThat(field(row, "track_number")).isEqualTo(track);
+      assertThat(field(row, "customer_id")).isEqualTo("test");
+      assertThat(field(row, "date_created")).isEqualTo("26 Nov 2021");
+      assertThat(field(row, "amount")).isEqualTo("1817 USD");
+      assertThat(field(row, "item_count")).isEqualTo("1");
+      assertThat(browser.driver().findElement(By.id("search-summary")).getText())
+          .isEqualTo("1 order");
+      assertThat(browser.driver().findElement(By.id("search-more")).isDisplayed()).isFalse();
+      screenshot("search");
+
+      row.findElement(By.cssSelector("a[data-uid='" + uid + "']")).click();
+
+      waitForOrder(uid);
+    }
+
+    @Test
+    void moreShowsTheNextPageOfASearchUntilNoneIsLeft() throws IOException {
+      String customer = "browser-customer-" + shortId();
+      List<String> uids = new ArrayList<>();
+      for (int i = 0; i < 23; i++) {
+        ObjectNode order = orderWithUid("browser-page-" + shortId());
+        order.put("customer_id", customer);
+        order.put("date_created", "2024-03-0" + (1 + i % 9) + "T10:" + (10 + i) + ":00+03:00");
+        assertThat(postOrder(order).statusCode()).isEqualTo(201);
+        uids.add(order.get("order_uid").asText());
+      }
+      openPage("");
+
+      browser.driver().findElement(By.id("search-customer")).sendKeys(customer);
+      browser.driver().findElement(By.id("lookup-button")).click();
+
+      assertThat(waitForResults(20)).hasSize(20);
+      WebElement more = browser.driver().findElement(By.id("search-more"));
+      assertThat(more.isDisplayed()).isTrue();
+      assertThat(browser.driver().findElement(By.id("search-summary")).getText())
+          .isEqualTo("20 orders, more match");
+
+      more.click();
+
+      List<WebElement> rows = waitForResults(23);
+      assertThat(rows)
+          .extracting(row -> row.getDomAttribute("data-uid"))
+          .containsExactlyInAnyOrderElementsOf(uids);
+      assertThat(rows)
+          .extracting(row -> row.getDomAttribute("data-uid"))
+          .as("newest first")
+          .isEqualTo(newestFirst(uids));
+      assertThat(more.isDisplayed()).isFalse();
+      assertThat(browser.driver().findElement(By.id("search-summary")).getText())
+          .isEqualTo("23 orders");
+    }
+
+    @Test
+    void aDateRangeSearchFindsTheOrdersOfThatMomentWhateverTheOffsetAndSaysWhenNoneMatch()
+        throws IOException {
+      String customer = "browser-range-" + shortId();
+      ObjectNode inside = orderWithUid("browser-in-" + shortId());
+      inside.put("customer_id", customer);
+      inside.put("date_created", "2023-05-10T12:30:00+03:00");
+      ObjectNode outside = orderWithUid("browser-out-" + shortId());
+      outside.put("customer_id", customer);
+      outside.put("date_created", "2023-05-10T10:00:00Z");
+      assertThat(postOrder(inside).statusCode()).isEqualTo(201);
+      assertThat(postOrder(outside).statusCode()).isEqualTo(201);
+      openPage("");
+
+      browser.driver().findElement(By.id("search-customer")).sendKeys(customer);
+      browser.driver().findElement(By.id("search-from")).sendKeys("2023-05-10T09:00:00Z");
+      browser.driver().findElement(By.id("search-to")).sendKeys("2023-05-10T09:45Z");
+      browser.driver().findElement(By.id("lookup-button")).click();
+
+      List<WebElement> rows = waitForResults(1);
+      assertThat(rows.get(0).getDomAttribute("data-uid"))
+          .isEqualTo(inside.get("order_uid").asText());
+
+      WebElement to = browser.driver().findElement(By.id("search-to"));
+      to.clear();
+      to.sendKeys("2023-05-10T09:30Z");
+      browser.driver().findElement(By.id("lookup-button")).click();
+
+      assertThat(waitForStatus("search-status", "info").getText()).contains("No orders match");
+      assertThat(browser.driver().findElements(By.cssSelector("#search-table tbody tr")))
+          .isEmpty();
+
+      to.clear();
+      to.sendKeys("last tuesday");
+      browser.driver().findElement(By.id("lookup-button")).click();
+
+      assertThat(waitForStatus("search-status", "error").getText())
+          .contains("to: enter a day (2021-11-26) or a date-time");
+    }
+
+    @Test
+    void anOrderProducedToKafkaAppearsInTheRecentListWithoutAClick() throws IOException {
+      openPage("");
+      awaitLive();
+      ObjectNode order = orderWithUid("browser-live-" + shortId());
+      order.put("track_number", "LIVE" + shortId());
+      String uid = order.get("order_uid").asText();
+
+      TestStack.produce(topic, uid, JSON.writeValueAsBytes(order));
+
+      WebElement entry =
+          browser
+              .waiting()
+              .until(
+                  visibilityOfElementLocated(
+                      By.cssSelector("#recent-list li:first-child a[data-uid='" + uid + "']")));
+      assertThat(entry.getText()).contains(uid).contains("1817 USD").contains("1 item");
+      assertThat(field(entry, "track_number")).isEqualTo(order.get("track_number").asText());
+      assertThat(entry.findElement(By.xpath("..")).getDomAttribute("class"))
+          .contains("recent__item--new");
+      screenshot("live");
+    }
+
+    @Test
+    void markupInEverySummaryFieldIsShownAsTextInTheLiveListAndInSearchResults()
+        throws IOException {
+      String track = IMG_PAYLOAD + shortId();
+      ObjectNode order = orderWithUid("browser-summary-xss-" + shortId());
+      order.put("track_number", track);
+      order.put("customer_id", SCRIPT_PAYLOAD);
+      String uid = order.get("order_uid").asText();
+      openPage("");
+      awaitLive();
+
+      assertThat(postOrder(order).statusCode()).isEqualTo(201);
+
+      WebElement entry =
+          browser
+              .waiting()
+              .until(
+                  visibilityOfElementLocated(By.cssSelector("#recent-list a[data-uid='" + uid + "']")));
+      assertThat(textContent(entry, "track_number")).isEqualTo(track);
+
+      browser.driver().findElement(By.id("search-track")).sendKeys(track);
+      browser.driver().findElement(By.id("lookup-button")).click();
+
+      WebElement row = waitForResults(1).get(0);
+      assertThat(textContent(row, "track_number")).isEqualTo(track);
+      assertThat(textContent(row, "customer_id")).isEqualTo(SCRIPT_PAYLOAD);
+      assertThat(browser.script("return typeof window.__xss;")).isEqualTo("undefined");
+      assertThat(
+              browser
+                  .driver()
+                  .findElements(
+                      By.cssSelector(
+                          "#recent-list img, #recent-list script, #search-table img,"
+                              + " #search-table script")))
+          .isEmpty();
+      assertThat(browser.takeConsoleMessages())
+          .as("console messages: nothing tried to run and was stopped by the policy")
+          .noneMatch(message -> message.contains("Content Security Policy"));
+      screenshot("search-xss");
+    }
+
+    @Test
+    void withProtectedReadsThePageAsksForTheTokenOnceAndThenShowsOrdersLive() throws IOException {
+      ObjectNode stored = orderWithUid("browser-protected-" + shortId());
+      assertThat(postOrder(protectedServer, stored).statusCode()).isEqualTo(201);
+      String uid = stored.get("order_uid").asText();
+      openPage(protectedServer, "");
+
+      WebElement prompt =
+          browser.waiting().until(visibilityOfElementLocated(By.id("token-prompt")));
+      assertThat(prompt.getText()).contains("This server protects reads of orders");
+      browser.waiting().until(attributeToBe(By.id("live-state"), "data-state", "locked"));
+
+      browser.driver().findElement(By.id("read-token")).sendKeys(TOKEN);
+      browser.driver().findElement(By.id("token-button")).click();
+
+      browser
+          .waiting()
+          .until(visibilityOfElementLocated(By.cssSelector("#recent-list a[data-uid='" + uid + "']")));
+      assertThat(browser.driver().findElement(By.id("token-prompt")).isDisplayed()).isFalse();
+      awaitLive();
+      ObjectNode next = orderWithUid("browser-protected-live-" + shortId());
+      assertThat(postOrder(protectedServer, next).statusCode()).isEqualTo(201);
+      browser
+          .waiting()
+          .until(
+              visibilityOfElementLocated(
+                  By.cssSelector(
+                      "#recent-list a[data-uid='" + next.get("order_uid").asText() + "']")));
+
+      openPage(protectedServer, "#" + uid);
+
+      waitForOrder(uid);
+      assertThat(browser.driver().findElement(By.id("token-prompt")).isDisplayed())
+          .as("asked once per tab")
+          .isFalse();
+    }
+
     // -------------------------------------------------------------- page helpers
+
+    private void awaitLive() {
+      browser.waiting().until(attributeToBe(By.id("live-state"), "data-state", "live"));
+    }
+
+    /** Waits until the search results table has {@code count} rows, and returns them. */
+    private List<WebElement> waitForResults(int count) {
+      By rows = By.cssSelector("#search-table tbody tr");
+      browser.waiting().until(driver -> driver.findElements(rows).size() == count);
+      browser.waiting().until(attributeToBe(By.id("search-more"), "aria-busy", "false"));
+      return browser.driver().findElements(rows);
+    }
 
     /** Keeps a screenshot of the page as {@code <name>.png}, where the browser draws one. */
     private void screenshot(String name) throws IOException {
@@ -374,9 +597,13 @@ class LookupPageBrowserTest {
 
     /** Loads the page afresh (not a same-document hash change) with the given fragment. */
     private void openPage(String fragment) {
+      openPage(server, fragment);
+    }
+
+    private void openPage(OrderServer from, String fragment) {
       browser.driver().get("about:blank");
       browser.takeConsoleMessages(); // only this page's messages count
-      browser.driver().get(server.baseUri().resolve("/") + fragment);
+      browser.driver().get(from.baseUri().resolve("/") + fragment);
     }
 
     private WebElement waitForOrder(String uid) {
@@ -431,13 +658,34 @@ class LookupPageBrowserTest {
     return order;
   }
 
+  /** The uids of the orders made by the date test above, newest first by their date_created. */
+  private static List<String> newestFirst(List<String> uids) {
+    // Order i was created on day 1 + i % 9 at 10:(10 + i): later days first, then later minutes.
+    List<Integer> indexes = new ArrayList<>();
+    for (int i = 0; i < uids.size(); i++) {
+      indexes.add(i);
+    }
+    indexes.sort(
+        Comparator.comparing((Integer i) -> i % 9).thenComparing(i -> i).reversed());
+    return indexes.stream().map(uids::get).toList();
+  }
+
   private static HttpResponse<String> postOrder(ObjectNode order) throws IOException {
-    HttpRequest request =
-        HttpRequest.newBuilder(server.baseUri().resolve("/orders"))
+    return postOrder(server, order);
+  }
+
+  /** Posts to {@code to}, with the token where it protects reads (and so also writes). */
+  private static HttpResponse<String> postOrder(OrderServer to, ObjectNode order)
+      throws IOException {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(to.baseUri().resolve("/orders"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(order)))
-            .timeout(Duration.ofSeconds(30))
-            .build();
+            .timeout(Duration.ofSeconds(30));
+    if (to == protectedServer) {
+      builder.header("Authorization", "Bearer " + TOKEN);
+    }
+    HttpRequest request = builder.build();
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
