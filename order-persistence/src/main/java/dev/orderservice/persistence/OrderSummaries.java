@@ -6,6 +6,8 @@ import static dev.orderservice.persistence.jooq.Tables.PAYMENT;
 
 import dev.orderservice.domain.OrderCursor;
 import dev.orderservice.domain.OrderSummary;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -70,9 +72,29 @@ final class OrderSummaries {
         row.get(ITEM_COUNT));
   }
 
-  /** Where the order on a row of {@link #select} stands in newest-first order. */
-  static OrderCursor position(Record row) {
-    return new OrderCursor(row.get(ORDERS.CREATED_AT).toInstant(), row.get(ORDERS.ID));
+  /**
+   * The summary on the current row of {@link #select}'s SQL run by JDBC; its columns are found by
+   * the names of the same fields.
+   */
+  static OrderSummary summary(ResultSet row) throws SQLException {
+    return new OrderSummary(
+        row.getString(ORDERS.ORDER_UID.getName()),
+        row.getString(ORDERS.TRACK_NUMBER.getName()),
+        row.getString(ORDERS.CUSTOMER_ID.getName()),
+        row.getString(ORDERS.DATE_CREATED.getName()),
+        row.getInt(PAYMENT.AMOUNT.getName()),
+        row.getString(PAYMENT.CURRENCY.getName()),
+        row.getInt(ITEM_COUNT.getName()));
+  }
+
+  /**
+   * Where the order on the current row of {@link #select}'s SQL run by JDBC stands in newest-first
+   * order.
+   */
+  static OrderCursor position(ResultSet row) throws SQLException {
+    return new OrderCursor(
+        row.getObject(ORDERS.CREATED_AT.getName(), OffsetDateTime.class).toInstant(),
+        row.getLong(ORDERS.ID.getName()));
   }
 
   /** {@code instant} as a value to compare {@code created_at} with. */
