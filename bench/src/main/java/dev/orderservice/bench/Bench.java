@@ -13,7 +13,9 @@ public final class Bench {
                               [--duration SECONDS] [--server-heap SIZE]
              bench/run read   [--orders N] [--pool N] [--threads N] [--connections N]
                               [--duration SECONDS]
-             bench/run validate [--orders N] [--invalid-every N] [--cpus LIST]\
+             bench/run validate [--orders N] [--invalid-every N] [--cpus LIST]
+             bench/run search [--orders N] [--page N] [--cursor-walks N] [--threads N]
+                              [--connections N] [--duration SECONDS]\
       """;
 
   private Bench() {}
@@ -30,9 +32,12 @@ public final class Bench {
       case "http" -> HttpBenchmark.run(Options.parse(rest));
       case "read" -> ReadBenchmark.run(Options.parse(rest));
       case "validate" -> ValidateBenchmark.run(Options.parse(rest));
+      case "search" -> SearchBenchmark.run(Options.parse(rest));
       default -> {
         System.err.println(
-            "unknown benchmark '" + args[0] + "'; known: store, ingest, http, read, validate");
+            "unknown benchmark '"
+                + args[0]
+                + "'; known: store, ingest, http, read, validate, search");
         System.exit(2);
       }
     }

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,12 +24,20 @@ final class BenchDatabase implements AutoCloseable {
   }
 
   static BenchDatabase start() {
+    return start(Map.of());
+  }
+
+  /**
+   * @param settings server settings for the embedded PostgreSQL ({@code -c name=value}); an
+   *     external one is used as it is configured
+   */
+  static BenchDatabase start(Map<String, String> settings) {
     String dsn = System.getenv("BENCH_DB_DSN");
     if (dsn != null && !dsn.isBlank()) {
       System.err.println("PostgreSQL: external, from BENCH_DB_DSN");
       return new BenchDatabase(Optional.empty(), PostgresDsn.toJdbcUrl(dsn));
     }
-    EmbeddedPostgres postgres = EmbeddedPostgres.builder().build();
+    EmbeddedPostgres postgres = EmbeddedPostgres.builder().settings(settings).build();
     postgres.start();
     System.err.println("PostgreSQL: embedded, " + postgres);
     return new BenchDatabase(

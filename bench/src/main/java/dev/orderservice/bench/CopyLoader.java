@@ -6,6 +6,7 @@ import dev.orderservice.domain.Delivery;
 import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Item;
 import dev.orderservice.domain.Order;
+import dev.orderservice.domain.OrderDates;
 import dev.orderservice.domain.Payment;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -14,6 +15,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -21,16 +24,19 @@ import org.postgresql.copy.PGCopyOutputStream;
 
 /**
  * The yardstick of the write benchmarks: loads orders into the four tables of the schema (orders
- * with its canonical JSON, delivery, payment, items) with PostgreSQL {@code COPY} in its binary
- * format, the fastest way into a table, in one transaction and one {@code COPY} per table,
- * computing the content hash as the store does. Foreign keys are checked as for any writer. Expects
- * a migrated, empty database; blocks until the load is committed.
+ * with its canonical JSON and the instant of its date_created, delivery, payment, items) with
+ * PostgreSQL {@code COPY} in its binary format, the fastest way into a table, in one transaction
+ * and one {@code COPY} per table, computing the content hash as the store does. Foreign keys are
+ * checked as for any writer. Expects a migrated, empty database; blocks until the load is
+ * committed.
  */
 final class CopyLoader {
 
   private static final byte[] SIGNATURE = {
     'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0
   };
+
+  private static final Instant POSTGRES_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
 
   private CopyLoader() {}
 
@@ -48,7 +54,7 @@ final class CopyLoader {
           pg,
           "orders (order_uid, track_number, entry, locale, internal_signature, customer_id,"
               + " delivery_service, shardkey, sm_id, date_created, oof_shard, content_hash,"
-              + " canonical_json)",
+              + " canonical_json, created_at)",
           orders,
           CopyLoader::orderRow);
       copy(
@@ -98,7 +104,7 @@ final class CopyLoader {
 
   private static void orderRow(DataOutputStream out, EncodedOrder encoded) throws IOException {
     Order o = encoded.order();
-    out.writeShort(13);
+    out.writeShort(14);
     text(out, o.orderUid());
     text(out, o.trackNumber());
     text(out, o.entry());
@@ -112,6 +118,7 @@ final class CopyLoader {
     text(out, o.oofShard());
     bytes(out, sha256(encoded.json()));
     bytes(out, encoded.json());
+    timestamptz(out, OrderDates.instant(o.dateCreated()));
   }
 
   private static void deliveryRow(DataOutputStream out, EncodedOrder encoded) throws IOException {
@@ -181,6 +188,12 @@ final class CopyLoader {
   private static void int8(DataOutputStream out, long value) throws IOException {
     out.writeInt(8);
     out.writeLong(value);
+  }
+
+  /** A timestamptz: microseconds since 2000-01-01 UTC. */
+  private static void timestamptz(DataOutputStream out, Instant value) throws IOException {
+    out.writeInt(8);
+    out.writeLong(ChronoUnit.MICROS.between(POSTGRES_EPOCH, value));
   }
 
   private static byte[] sha256(byte[] json) {

@@ -147,32 +147,32 @@ final class Nginx implements AutoCloseable {
   private static String config(Path directory, Path docroot, int port) {
     Path temp = directory.resolve("temp");
     return """
-    worker_processes 2;
-    daemon off;
-    pid %1$s/nginx.pid;
-    error_log %1$s/error.log warn;
-    events {
-      worker_connections 1024;
-    }
-    http {
-      access_log off;
-      sendfile on;
-      tcp_nopush on;
-      keepalive_timeout 65;
-      keepalive_requests 100000000;
-      types { }
-      default_type application/json;
-      client_body_temp_path %2$s/body;
-      proxy_temp_path %2$s/proxy;
-      fastcgi_temp_path %2$s/fastcgi;
-      uwsgi_temp_path %2$s/uwsgi;
-      scgi_temp_path %2$s/scgi;
-      server {
-        listen 127.0.0.1:%3$d reuseport;
-        root %4$s;
-      }
-    }
-    """
+           worker_processes 2;
+           daemon off;
+           pid %1$s/nginx.pid;
+           error_log %1$s/error.log warn;
+           events {
+             worker_connections 1024;
+           }
+           http {
+             access_log off;
+             sendfile on;
+             tcp_nopush on;
+             keepalive_timeout 65;
+             keepalive_requests 100000000;
+             types { }
+             default_type application/json;
+             client_body_temp_path %2$s/body;
+             proxy_temp_path %2$s/proxy;
+             fastcgi_temp_path %2$s/fastcgi;
+             uwsgi_temp_path %2$s/uwsgi;
+             scgi_temp_path %2$s/scgi;
+             server {
+               listen 127.0.0.1:%3$d reuseport;
+               root %4$s;
+             }
+           }
+           """
         .formatted(directory, temp, port, docroot);
   }
 }

@@ -168,20 +168,20 @@ final class Wrk {
    */
   private static String luaScript(Path pathFile) {
     return """
-    local paths = {}
-    for line in io.lines("%s") do paths[#paths + 1] = line end
-    local threads = 0
-    function setup(thread)
-      threads = threads + 1
-      thread:set("number", threads)
-    end
-    function init(args)
-      math.randomseed(20261124 + number)
-    end
-    function request()
-      return wrk.format("GET", paths[math.random(#paths)])
-    end
-    """
+           local paths = {}
+           for line in io.lines("%s") do paths[#paths + 1] = line end
+           local threads = 0
+           function setup(thread)
+             threads = threads + 1
+             thread:set("number", threads)
+           end
+           function init(args)
+             math.randomseed(20261124 + number)
+           end
+           function request()
+             return wrk.format("GET", paths[math.random(#paths)])
+           end
+           """
         .formatted(pathFile.toAbsolutePath());
   }
 }
