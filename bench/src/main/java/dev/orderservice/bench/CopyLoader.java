@@ -54,7 +54,7 @@ final class CopyLoader {
           pg,
           "orders (order_uid, track_number, entry, locale, internal_signature, customer_id,"
               + " delivery_service, shardkey, sm_id, date_created, oof_shard, content_hash,"
-              + " canonical_json, created_at)",
+              + " canonical_json, created_at, amount, currency, item_count)",
           orders,
           CopyLoader::orderRow);
       copy(
@@ -104,7 +104,7 @@ final class CopyLoader {
 
   private static void orderRow(DataOutputStream out, EncodedOrder encoded) throws IOException {
     Order o = encoded.order();
-    out.writeShort(14);
+    out.writeShort(17);
     text(out, o.orderUid());
     text(out, o.trackNumber());
     text(out, o.entry());
@@ -119,6 +119,9 @@ final class CopyLoader {
     bytes(out, sha256(encoded.json()));
     bytes(out, encoded.json());
     timestamptz(out, OrderDates.instant(o.dateCreated()));
+    int4(out, o.payment().amount());
+    text(out, o.payment().currency());
+    int4(out, o.items().size());
   }
 
   private static void deliveryRow(DataOutputStream out, EncodedOrder encoded) throws IOException {

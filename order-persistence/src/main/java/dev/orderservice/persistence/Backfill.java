@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *       OrderDates#instant} as the store computes it. A row whose {@code date_created} is not valid
  *       by today's rules (an expanded year an earlier validator let through) is left without it,
  *       and counted in the log: searches do not find it.
+ *   <li>{@code amount}, {@code currency} and {@code item_count} (V5), the summary a search shows:
+ *       copied from the order's payment and counted in its items, in SQL, all three at once ({@code
+ *       item_count} marks the rows still to fill).
  * </ul>
  *
  * <p>Each column is filled in transactions of {@value #BATCH} orders, oldest first, each locking
@@ -76,6 +79,11 @@ final class Backfill {
   /** Fills every row that lacks its created_at. */
   static long createdAt(DataSource dataSource) throws SQLException {
     return new Backfill("created_at", "created_at", new CreatedAt()).fillAll(dataSource);
+  }
+
+  /** Fills every row that lacks its summary's amount, currency and item count. */
+  static long summary(DataSource dataSource) throws SQLException {
+    return new Backfill("item_count", "summary", new Summary()).fillAll(dataSource);
   }
 
   private long fillAll(DataSource dataSource) throws SQLException {
@@ -172,6 +180,24 @@ final class Backfill {
       try (PreparedStatement fill = c.prepareStatement(FILL)) {
         fill.setObject(1, filledUids);
         fill.setObject(2, json);
+        return fill.executeUpdate();
+      }
+    }
+  }
+
+  /** The summary of each order, from its payment and its items. */
+  private static final class Summary implements Filler {
+    private static final String FILL =
+        "update orders set amount = payment.amount, currency = payment.currency,"
+            + " item_count = (select count(*) from items where items.order_uid = orders.order_uid)"
+            + " from payment"
+            + " where payment.order_uid = orders.order_uid and orders.order_uid = any(?)";
+
+    @Override
+    public int fill(Connection c, List<Missing> rows) throws SQLException {
+      try (PreparedStatement fill = c.prepareStatement(FILL)) {
+        fill.setArray(
+            1, c.createArrayOf("varchar", rows.stream().map(Missing::orderUid).toArray()));
         return fill.executeUpdate();
       }
     }

@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * rebuilds indexes that a failed concurrent build left invalid.
  *
  * <p>In this order: the migrations up to V3; the backfills of {@code canonical_json} and {@code
- * created_at}; the remaining migrations, among them V4, whose indexes on {@code created_at} are
- * then built over filled rows rather than updated row by row by the backfill; the repair of invalid
- * indexes. On an up-to-date database each step finds nothing to do in an index probe or two.
+ * created_at}; V4 and V5; the backfill of the summary columns V5 adds; the remaining migrations,
+ * among them V6. Each index on a filled column (V4's on {@code created_at}, V6's covering the
+ * summary) is then built over filled rows rather than updated row by row by the backfill. Last, the
+ * repair of invalid indexes. On an up-to-date database each step finds nothing to do in an index
+ * probe or two.
  *
  * <p>Thread safe, and safe to run on every start and from several processes at once: Flyway takes a
  * lock in the database, the backfills share their work row by row, the repair runs in one process
@@ -47,8 +49,11 @@ public final class Migrations {
 
   private static final String LOCATION = "classpath:" + FOLDER;
 
-  /** The last migration before those that index the columns the backfills fill. */
-  private static final String BEFORE_INDEXES = "3";
+  /** The last migration before V4, which indexes the columns of the first backfills. */
+  private static final String BEFORE_SEARCH_INDEXES = "3";
+
+  /** The last migration before V6, which indexes the columns of the summary's backfill. */
+  private static final String BEFORE_SUMMARY_INDEXES = "5";
 
   private Migrations() {}
 
@@ -62,12 +67,20 @@ public final class Migrations {
   public static int migrate(DataSource dataSource) {
     Objects.requireNonNull(dataSource, "dataSource");
     retryFailedConcurrentMigrations(flyway(dataSource, MigrationVersion.LATEST));
-    MigrateResult first = migrate(flyway(dataSource, MigrationVersion.fromVersion(BEFORE_INDEXES)));
+    MigrateResult first =
+        migrate(flyway(dataSource, MigrationVersion.fromVersion(BEFORE_SEARCH_INDEXES)));
     try {
       Backfill.canonicalJson(dataSource);
       Backfill.createdAt(dataSource);
     } catch (SQLException e) {
       throw StoreFailures.translate("fill in the columns stored orders lack", e);
+    }
+    MigrateResult second =
+        migrate(flyway(dataSource, MigrationVersion.fromVersion(BEFORE_SUMMARY_INDEXES)));
+    try {
+      Backfill.summary(dataSource);
+    } catch (SQLException e) {
+      throw StoreFailures.translate("fill in the summaries stored orders lack", e);
     }
     MigrateResult rest = migrate(flyway(dataSource, MigrationVersion.LATEST));
     try {
@@ -75,7 +88,7 @@ public final class Migrations {
     } catch (SQLException e) {
       throw StoreFailures.translate("look for invalid indexes", e);
     }
-    for (MigrateResult result : List.of(first, rest)) {
+    for (MigrateResult result : List.of(first, second, rest)) {
       for (MigrateOutput applied : result.migrations) {
         log.info(
             "Applied migration {} ({}) in {} ms",
@@ -84,7 +97,7 @@ public final class Migrations {
             applied.executionTime);
       }
     }
-    int applied = first.migrationsExecuted + rest.migrationsExecuted;
+    int applied = first.migrationsExecuted + second.migrationsExecuted + rest.migrationsExecuted;
     log.info(
         "Database schema is at version {}; {} migrations applied now",
         rest.targetSchemaVersion != null ? rest.targetSchemaVersion : rest.initialSchemaVersion,

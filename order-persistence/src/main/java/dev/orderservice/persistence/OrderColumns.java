@@ -90,7 +90,8 @@ final class OrderColumns {
 
   /**
    * A row of {@code orders}: the header, then what identifies the content, then the instant of
-   * {@code date_created} that searches compare.
+   * {@code date_created} that searches compare, then what a search shows of the order beyond its
+   * header (V5: copies of its payment's amount and currency, and how many items it has).
    */
   static final TableRows<NewOrder> ORDERS_ROWS =
       new TableRows<>(
@@ -100,7 +101,10 @@ final class OrderColumns {
               List.of(
                   bytea(ORDERS.CONTENT_HASH, NewOrder::contentHash),
                   bytea(ORDERS.CANONICAL_JSON, NewOrder::canonicalJson),
-                  timestamptz(ORDERS.CREATED_AT, NewOrder::createdAt))));
+                  timestamptz(ORDERS.CREATED_AT, NewOrder::createdAt),
+                  int4(ORDERS.AMOUNT, o -> o.order().payment().amount()),
+                  text(ORDERS.CURRENCY, o -> o.order().payment().currency()),
+                  int4(ORDERS.ITEM_COUNT, o -> o.order().items().size()))));
 
   static final TableRows<Order> DELIVERY_ROWS =
       new TableRows<>(

@@ -15,16 +15,17 @@ import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.SelectOnConditionStep;
+import org.jooq.SelectJoinStep;
 import org.jooq.impl.DSL;
 
 /**
  * Reads {@link OrderSummary summaries} of stored orders: the order's header, its payment's amount
- * and currency, and how many items it has, counted in {@code items}' primary key (a few index
- * entries per order, read index-only once VACUUM has marked the table's pages all-visible; cheap
- * for the page or two a caller reads at a time). One query for searches ({@link
- * PostgresOrderStore#search}) and for the listener ({@link StoredOrdersListener}), so both show an
- * order alike.
+ * and currency, and how many items it has. All of it is on the order's row (the last three are V5's
+ * copies), and V6's indexes cover it, so a page of a search is read from one index. A row stored
+ * without the copies (by an earlier release, before the backfill reached it) has its values read
+ * from {@code payment} and {@code items} instead: each {@code coalesce} evaluates its subquery only
+ * for such a row. One query for searches ({@link PostgresOrderStore#search}) and for the listener
+ * ({@link StoredOrdersListener}), so both show an order alike.
  */
 final class OrderSummaries {
 
@@ -37,9 +38,29 @@ final class OrderSummaries {
 
   private static final Instant LATEST = Instant.parse("+294276-12-31T23:59:59.999999Z");
 
+  private static final Field<Integer> AMOUNT =
+      DSL.coalesce(
+              ORDERS.AMOUNT,
+              DSL.field(
+                  DSL.select(PAYMENT.AMOUNT)
+                      .from(PAYMENT)
+                      .where(PAYMENT.ORDER_UID.eq(ORDERS.ORDER_UID))))
+          .as(ORDERS.AMOUNT.getName());
+
+  private static final Field<String> CURRENCY =
+      DSL.coalesce(
+              ORDERS.CURRENCY,
+              DSL.field(
+                  DSL.select(PAYMENT.CURRENCY)
+                      .from(PAYMENT)
+                      .where(PAYMENT.ORDER_UID.eq(ORDERS.ORDER_UID))))
+          .as(ORDERS.CURRENCY.getName());
+
   private static final Field<Integer> ITEM_COUNT =
-      DSL.field(DSL.selectCount().from(ITEMS).where(ITEMS.ORDER_UID.eq(ORDERS.ORDER_UID)))
-          .as("item_count");
+      DSL.coalesce(
+              ORDERS.ITEM_COUNT,
+              DSL.field(DSL.selectCount().from(ITEMS).where(ITEMS.ORDER_UID.eq(ORDERS.ORDER_UID))))
+          .as(ORDERS.ITEM_COUNT.getName());
 
   private static final List<Field<?>> FIELDS =
       List.of(
@@ -49,15 +70,15 @@ final class OrderSummaries {
           ORDERS.TRACK_NUMBER,
           ORDERS.CUSTOMER_ID,
           ORDERS.DATE_CREATED,
-          PAYMENT.AMOUNT,
-          PAYMENT.CURRENCY,
+          AMOUNT,
+          CURRENCY,
           ITEM_COUNT);
 
   private OrderSummaries() {}
 
   /** The summaries of every order, with its id and created_at; callers add the rest. */
-  static SelectOnConditionStep<Record> select(DSLContext db) {
-    return db.select(FIELDS).from(ORDERS).join(PAYMENT).on(PAYMENT.ORDER_UID.eq(ORDERS.ORDER_UID));
+  static SelectJoinStep<Record> select(DSLContext db) {
+    return db.select(FIELDS).from(ORDERS);
   }
 
   /** The summary on a row of {@link #select}. */
@@ -67,8 +88,8 @@ final class OrderSummaries {
         row.get(ORDERS.TRACK_NUMBER),
         row.get(ORDERS.CUSTOMER_ID),
         row.get(ORDERS.DATE_CREATED),
-        row.get(PAYMENT.AMOUNT),
-        row.get(PAYMENT.CURRENCY),
+        row.get(AMOUNT),
+        row.get(CURRENCY),
         row.get(ITEM_COUNT));
   }
 
@@ -82,8 +103,8 @@ final class OrderSummaries {
         row.getString(ORDERS.TRACK_NUMBER.getName()),
         row.getString(ORDERS.CUSTOMER_ID.getName()),
         row.getString(ORDERS.DATE_CREATED.getName()),
-        row.getInt(PAYMENT.AMOUNT.getName()),
-        row.getString(PAYMENT.CURRENCY.getName()),
+        row.getInt(AMOUNT.getName()),
+        row.getString(CURRENCY.getName()),
         row.getInt(ITEM_COUNT.getName()));
   }
 

@@ -360,6 +360,10 @@ public final class PostgresOrderStore implements OrderStore {
     OrderCursor last = null;
     try (Connection c = dataSource.getConnection();
         PreparedStatement select = c.prepareStatement(sql)) {
+      // Planned for its values every time, never by a cached generic plan: which index serves a
+      // search depends on them (a customer's 50 orders, or a range holding a million), and a
+      // generic plan picked for one shape of values reads far too much for another.
+      select.unwrap(PGStatement.class).setPrepareThreshold(0);
       for (int i = 0; i < values.size(); i++) {
         select.setObject(i + 1, values.get(i));
       }

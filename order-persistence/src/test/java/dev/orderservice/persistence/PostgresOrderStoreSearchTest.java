@@ -325,7 +325,8 @@ class PostgresOrderStoreSearchTest {
   }
 
   @Test
-  void everyKindOfSearchReadsItsIndexRatherThanSortingTheTable() throws SQLException {
+  void everyKindOfSearchReadsItsCoveringIndexAloneRatherThanSortingOrJoiningTables()
+      throws SQLException {
     List<Order> orders = new ArrayList<>();
     for (int i = 0; i < 20_000; i++) {
       orders.add(
@@ -338,20 +339,21 @@ class PostgresOrderStoreSearchTest {
     for (int from = 0; from < orders.size(); from += 5_000) {
       store.saveAll(orders.subList(from, from + 5_000).stream().map(CODEC::encoded).toList());
     }
-    schema.execute("analyze orders, payment, items");
+    // VACUUM marks the table's pages all-visible, as autovacuum does on a live store.
+    schema.execute("vacuum analyze orders, payment, items");
     OrderCursor somewhere = new OrderCursor(BASE.plusSeconds(180 * 24 * 3600), 10_000);
 
     List<Search> searches =
         List.of(
-            new Search("orders_created_at_search", OrderQuery.newest(20)),
-            new Search("orders_created_at_search", OrderQuery.builder().after(somewhere).build()),
+            new Search("orders_created_at_summary", OrderQuery.newest(20)),
+            new Search("orders_created_at_summary", OrderQuery.builder().after(somewhere).build()),
             new Search(
-                "orders_created_at_search",
+                "orders_created_at_summary",
                 OrderQuery.builder().from(BASE).to(BASE.plusSeconds(30 * 24 * 3600)).build()),
             new Search(
-                "orders_track_number_search", OrderQuery.builder().trackNumber("TRACK-7").build()),
+                "orders_track_number_summary", OrderQuery.builder().trackNumber("TRACK-7").build()),
             new Search(
-                "orders_track_number_search",
+                "orders_track_number_summary",
                 OrderQuery.builder()
                     .trackNumber("TRACK-7")
                     .customerId("customer-7")
@@ -359,9 +361,10 @@ class PostgresOrderStoreSearchTest {
                     .after(somewhere)
                     .build()),
             new Search(
-                "orders_customer_id_search", OrderQuery.builder().customerId("customer-7").build()),
+                "orders_customer_id_summary",
+                OrderQuery.builder().customerId("customer-7").build()),
             new Search(
-                "orders_customer_id_search",
+                "orders_customer_id_summary",
                 OrderQuery.builder()
                     .customerId("customer-7")
                     .to(BASE.plusSeconds(200 * 24 * 3600))
@@ -371,9 +374,11 @@ class PostgresOrderStoreSearchTest {
       String plan = schema.explain(store.searchQuery(search.query()));
       assertThat(plan)
           .as(plan)
-          .contains("Index Scan using " + search.index() + " on orders")
-          .doesNotContain("Seq Scan on orders")
-          .doesNotContain("Sort");
+          .contains("Index Only Scan using " + search.index() + " on orders")
+          .doesNotContain("Seq Scan")
+          .doesNotContain("Sort")
+          .doesNotContain("Join")
+          .doesNotContain("Nested Loop");
     }
   }
 

@@ -69,6 +69,22 @@ class PostgresOrderStoreTest {
   }
 
   @Test
+  void everyStoredOrderKeepsASummaryThatAgreesWithItsPaymentAndItems() {
+    List<EncodedOrder> orders = randomOrders(1_000);
+    for (int from = 0; from < orders.size(); from += 250) {
+      List<EncodedOrder> batch = new ArrayList<>(orders.subList(from, from + 250));
+      batch.add(orders.get(from)); // a duplicate within the batch writes nothing twice
+      store.saveAll(batch);
+    }
+
+    assertThat(schema.rows("orders")).isEqualTo(1_000);
+    assertThat(schema.summaryMismatches()).isEmpty();
+    assertThat(orders.stream().mapToInt(o -> o.order().items().size()).distinct().count())
+        .as("orders with different numbers of items")
+        .isGreaterThan(1);
+  }
+
+  @Test
   void aThousandRandomOrdersReadBackByteForByteOneByOneAndAsAStream() {
     List<EncodedOrder> orders = randomOrders(1_000);
 

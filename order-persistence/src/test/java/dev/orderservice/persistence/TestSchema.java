@@ -28,6 +28,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.jooq.Field;
 import org.jooq.Query;
 import org.jooq.conf.ParamType;
@@ -64,12 +66,17 @@ final class TestSchema implements AutoCloseable {
    */
   static TestSchema atVersion(String prefix, int version) {
     TestSchema schema = fresh(prefix);
-    Flyway.configure()
-        .dataSource(schema.dataSource())
-        .locations("classpath:db/migration")
-        .target(Integer.toString(version))
-        .load()
-        .migrate();
+    FluentConfiguration config =
+        Flyway.configure()
+            .dataSource(schema.dataSource())
+            .locations("classpath:db/migration")
+            .target(Integer.toString(version));
+    // As Migrations does: the transactional lock's open transaction would block V4's and V6's
+    // concurrent index builds forever.
+    config
+        .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+        .setTransactionalLock(false);
+    config.load().migrate();
     return schema;
   }
 
@@ -117,6 +124,30 @@ final class TestSchema implements AutoCloseable {
     }
   }
 
+  /**
+   * The uids of stored orders whose summary columns (V5) are missing or disagree with their payment
+   * and items, the data they copy; empty when every stored order's copies are right.
+   */
+  List<String> summaryMismatches() {
+    String sql =
+        "select o.order_uid from orders o left join payment p on p.order_uid = o.order_uid"
+            + " where o.amount is distinct from p.amount or o.currency is distinct from p.currency"
+            + " or o.item_count is distinct from"
+            + " (select count(*) from items i where i.order_uid = o.order_uid)"
+            + " order by o.id";
+    List<String> uids = new ArrayList<>();
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      while (r.next()) {
+        uids.add(r.getString(1));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql, e);
+    }
+    return uids;
+  }
+
   /** How many rows {@code table} has. */
   long rows(String table) {
     try (Connection c = pool.getConnection();
@@ -131,7 +162,8 @@ final class TestSchema implements AutoCloseable {
 
   /**
    * Writes {@code orders} as a release at schema {@code version} did: with the columns it knew (V2
-   * added canonical_json, V3 created_at), in one transaction per table.
+   * added canonical_json, V3 created_at, V5 the summary's amount, currency and item_count), in one
+   * transaction per table.
    */
   void writeAsOfVersion(int version, List<EncodedOrder> orders) {
     Set<Field<?>> unknown = new HashSet<>();
@@ -140,6 +172,9 @@ final class TestSchema implements AutoCloseable {
     }
     if (version < 3) {
       unknown.add(ORDERS.CREATED_AT);
+    }
+    if (version < 5) {
+      unknown.addAll(List.of(ORDERS.AMOUNT, ORDERS.CURRENCY, ORDERS.ITEM_COUNT));
     }
     TableRows<NewOrder> headers =
         new TableRows<>(
