@@ -464,8 +464,7 @@ class LookupPageBrowserTest {
       browser.driver().findElement(By.id("lookup-button")).click();
 
       assertThat(waitForStatus("search-status", "info").getText()).contains("No orders match");
-      assertThat(browser.driver().findElements(By.cssSelector("#search-table tbody tr")))
-          .isEmpty();
+      assertThat(browser.driver().findElements(By.cssSelector("#search-table tbody tr"))).isEmpty();
 
       to.clear();
       to.sendKeys("last tuesday");
@@ -515,7 +514,8 @@ class LookupPageBrowserTest {
           browser
               .waiting()
               .until(
-                  visibilityOfElementLocated(By.cssSelector("#recent-list a[data-uid='" + uid + "']")));
+                  visibilityOfElementLocated(
+                      By.cssSelector("#recent-list a[data-uid='" + uid + "']")));
       assertThat(textContent(entry, "track_number")).isEqualTo(track);
 
       browser.driver().findElement(By.id("search-track")).sendKeys(track);
@@ -556,7 +556,8 @@ class LookupPageBrowserTest {
 
       browser
           .waiting()
-          .until(visibilityOfElementLocated(By.cssSelector("#recent-list a[data-uid='" + uid + "']")));
+          .until(
+              visibilityOfElementLocated(By.cssSelector("#recent-list a[data-uid='" + uid + "']")));
       assertThat(browser.driver().findElement(By.id("token-prompt")).isDisplayed()).isFalse();
       awaitLive();
       ObjectNode next = orderWithUid("browser-protected-live-" + shortId());
@@ -665,8 +666,7 @@ class LookupPageBrowserTest {
     for (int i = 0; i < uids.size(); i++) {
       indexes.add(i);
     }
-    indexes.sort(
-        Comparator.comparing((Integer i) -> i % 9).thenComparing(i -> i).reversed());
+    indexes.sort(Comparator.comparing((Integer i) -> i % 9).thenComparing(i -> i).reversed());
     return indexes.stream().map(uids::get).toList();
   }
 
