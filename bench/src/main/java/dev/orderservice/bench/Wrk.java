@@ -20,6 +20,7 @@ final class Wrk {
 
   private static final Pattern REQUESTS_PER_SECOND =
       Pattern.compile("(?m)^Requests/sec:\\s+([0-9.]+)");
+  private static final Pattern P50 = Pattern.compile("(?m)^\\s+50%\\s+([0-9.]+)(us|ms|s)\\s*$");
   private static final Pattern P99 = Pattern.compile("(?m)^\\s+99%\\s+([0-9.]+)(us|ms|s)\\s*$");
   private static final Pattern REQUESTS = Pattern.compile("(?m)^\\s+(\\d+) requests in ");
   private static final Pattern NON_2XX =
@@ -29,11 +30,13 @@ final class Wrk {
           "(?m)^\\s+Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
   private final Path script;
+  private final Path pathFile;
   private final int threads;
   private final int connections;
 
-  private Wrk(Path script, int threads, int connections) {
+  private Wrk(Path script, Path pathFile, int threads, int connections) {
     this.script = script;
+    this.pathFile = pathFile;
     this.threads = threads;
     this.connections = connections;
   }
@@ -63,8 +66,23 @@ final class Wrk {
     Path pathFile = directory.resolve(file + ".txt");
     Files.write(pathFile, paths, StandardCharsets.US_ASCII);
     Path script = directory.resolve(file + ".lua");
-    Files.writeString(script, luaScript(pathFile), StandardCharsets.US_ASCII);
-    return new Wrk(script, threads, connections);
+    Files.writeString(script, luaScript(pathFile, 0), StandardCharsets.US_ASCII);
+    return new Wrk(script, pathFile, threads, connections);
+  }
+
+  /**
+   * The same requests, paced: each connection waits {@code connections * 1000 / requestsPerSecond}
+   * ms after a response before its next request (wrk's {@code delay()}), so that together they send
+   * at most about {@code requestsPerSecond}, less by the time the answers take. Latency is then
+   * measured below saturation, as a client at that rate sees it, rather than with every core busy
+   * and each request queued behind the others.
+   */
+  Wrk pacedTo(int requestsPerSecond) throws IOException {
+    long delayMillis = Math.max(1, Math.round(connections * 1000.0 / requestsPerSecond));
+    String file = pathFile.getFileName().toString().replaceFirst("\\.txt$", "");
+    Path paced = pathFile.resolveSibling(file + "-paced.lua");
+    Files.writeString(paced, luaScript(pathFile, delayMillis), StandardCharsets.US_ASCII);
+    return new Wrk(paced, pathFile, threads, connections);
   }
 
   /** Loads {@code base} for {@code duration} and returns what wrk reported. */
@@ -107,6 +125,7 @@ final class Wrk {
    * What one wrk run measured.
    *
    * @param requestsPerSecond wrk's {@code Requests/sec}
+   * @param p50Millis the median latency, in milliseconds
    * @param p99Millis the 99th percentile of latency, in milliseconds
    * @param requests requests completed
    * @param non2xx responses with a status other than 2xx or 3xx
@@ -115,6 +134,7 @@ final class Wrk {
    */
   record Result(
       double requestsPerSecond,
+      double p50Millis,
       double p99Millis,
       long requests,
       long non2xx,
@@ -122,14 +142,8 @@ final class Wrk {
       String report) {
 
     static Result parse(String report) {
-      Matcher p99 = find(P99, report);
-      double p99Millis =
-          Double.parseDouble(p99.group(1))
-              * switch (p99.group(2)) {
-                case "us" -> 0.001;
-                case "ms" -> 1.0;
-                default -> 1000.0;
-              };
+      double p50Millis = millis(find(P50, report));
+      double p99Millis = millis(find(P99, report));
       long socketErrors = 0;
       Matcher errors = SOCKET_ERRORS.matcher(report);
       if (errors.find()) {
@@ -140,11 +154,21 @@ final class Wrk {
       Matcher non2xx = NON_2XX.matcher(report);
       return new Result(
           Double.parseDouble(find(REQUESTS_PER_SECOND, report).group(1)),
+          p50Millis,
           p99Millis,
           Long.parseLong(find(REQUESTS, report).group(1)),
           non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0,
           socketErrors,
           report);
+    }
+
+    private static double millis(Matcher percentile) {
+      return Double.parseDouble(percentile.group(1))
+          * switch (percentile.group(2)) {
+            case "us" -> 0.001;
+            case "ms" -> 1.0;
+            default -> 1000.0;
+          };
     }
 
     /** Whether every request got a 2xx/3xx answer and no connection failed. */
@@ -164,24 +188,35 @@ final class Wrk {
   /**
    * Each wrk thread runs the script in its own Lua state: it reads the path list once, seeds its
    * own generator (thread number from setup, so runs repeat), and makes each request a GET of a
-   * random path.
+   * random path; a paced one also waits {@code delayMillis} before each request.
    */
-  private static String luaScript(Path pathFile) {
-    return """
-           local paths = {}
-           for line in io.lines("%s") do paths[#paths + 1] = line end
-           local threads = 0
-           function setup(thread)
-             threads = threads + 1
-             thread:set("number", threads)
-           end
-           function init(args)
-             math.randomseed(20261124 + number)
-           end
-           function request()
-             return wrk.format("GET", paths[math.random(#paths)])
-           end
-           """
-        .formatted(pathFile.toAbsolutePath());
+  private static String luaScript(Path pathFile, long delayMillis) {
+    String script =
+        """
+        local paths = {}
+        for line in io.lines("%s") do paths[#paths + 1] = line end
+        local threads = 0
+        function setup(thread)
+          threads = threads + 1
+          thread:set("number", threads)
+        end
+        function init(args)
+          math.randomseed(20261124 + number)
+        end
+        function request()
+          return wrk.format("GET", paths[math.random(#paths)])
+        end
+        """
+            .formatted(pathFile.toAbsolutePath());
+    if (delayMillis > 0) {
+      script +=
+          """
+          function delay()
+            return %d
+          end
+          """
+              .formatted(delayMillis);
+    }
+    return script;
   }
 }
