@@ -38,23 +38,9 @@ final class OrderSummaries {
 
   private static final Instant LATEST = Instant.parse("+294276-12-31T23:59:59.999999Z");
 
-  private static final Field<Integer> AMOUNT =
-      DSL.coalesce(
-              ORDERS.AMOUNT,
-              DSL.field(
-                  DSL.select(PAYMENT.AMOUNT)
-                      .from(PAYMENT)
-                      .where(PAYMENT.ORDER_UID.eq(ORDERS.ORDER_UID))))
-          .as(ORDERS.AMOUNT.getName());
+  private static final Field<Integer> AMOUNT = copyOrPayment(ORDERS.AMOUNT, PAYMENT.AMOUNT);
 
-  private static final Field<String> CURRENCY =
-      DSL.coalesce(
-              ORDERS.CURRENCY,
-              DSL.field(
-                  DSL.select(PAYMENT.CURRENCY)
-                      .from(PAYMENT)
-                      .where(PAYMENT.ORDER_UID.eq(ORDERS.ORDER_UID))))
-          .as(ORDERS.CURRENCY.getName());
+  private static final Field<String> CURRENCY = copyOrPayment(ORDERS.CURRENCY, PAYMENT.CURRENCY);
 
   private static final Field<Integer> ITEM_COUNT =
       DSL.coalesce(
@@ -75,6 +61,15 @@ final class OrderSummaries {
           ITEM_COUNT);
 
   private OrderSummaries() {}
+
+  /** The orders row's copy of a payment column, or the payment's own value where it has none. */
+  private static <T> Field<T> copyOrPayment(Field<T> copy, Field<T> original) {
+    return DSL.coalesce(
+            copy,
+            DSL.field(
+                DSL.select(original).from(PAYMENT).where(PAYMENT.ORDER_UID.eq(ORDERS.ORDER_UID))))
+        .as(copy.getName());
+  }
 
   /** The summaries of every order, with its id and created_at; callers add the rest. */
   static SelectJoinStep<Record> select(DSLContext db) {
