@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One run of an {@link OrderIngest}, on the thread that called its {@code run()}: {@link #consume}
- * opens the Kafka clients and the store threads, registers the meters, and consumes through an
- * {@link IngestPipeline} until the ingest closes; {@link #close()} releases all of that again.
+ * opens the Kafka clients and, unless the caller gave a store executor, the store threads,
+ * registers the meters, and consumes through an {@link IngestPipeline} until the ingest closes;
+ * {@link #close()} releases all of that again.
  *
  * <p>Thread safety: {@link #consume} and {@link #close} are called by the run's thread; {@link
  * #wakeup} and {@link #isConsuming} by any thread.
@@ -113,8 +114,11 @@ final class IngestRun implements AutoCloseable {
     closeQuietly();
   }
 
-  /** Store threads of the ingest's own. */
+  /** The caller's executor, or store threads of the ingest's own. */
   private Executor storeExecutor() {
+    if (settings.storeExecutor().isPresent()) {
+      return settings.storeExecutor().get();
+    }
     // One thread a group of a batch: the store's own, and one for each of the others.
     ownStoreThreads =
         Executors.newFixedThreadPool(settings.storeConnections(), IngestRun::storeThread);

@@ -4,6 +4,7 @@ import dev.orderservice.domain.OrderService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * What an {@link OrderIngest} was built with: copied from its builder, which validated each setting
@@ -11,6 +12,7 @@ import java.util.Optional;
  * Immutable.
  *
  * @param deadLetterTopic the one set, or the topic's default
+ * @param storeExecutor the caller's executor for stores; empty for threads of the ingest's own
  * @param afterStore a test hook run after each batch is stored
  */
 record IngestSettings(
@@ -26,6 +28,7 @@ record IngestSettings(
     Duration ackTimeout,
     Duration closeTimeout,
     Optional<MeterRegistry> meterRegistry,
+    Optional<Executor> storeExecutor,
     Runnable afterStore) {
 
   /**
@@ -56,6 +59,7 @@ record IngestSettings(
         b.ackTimeout,
         b.closeTimeout,
         Optional.ofNullable(b.meterRegistry),
+        Optional.ofNullable(b.storeExecutor),
         b.afterStore);
   }
 

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -164,6 +165,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     Duration maxBackoff = Duration.ofSeconds(10);
     Duration ackTimeout = Duration.ofSeconds(30);
     Duration closeTimeout = Duration.ofSeconds(30);
+    Executor storeExecutor;
     Runnable afterStore = () -> {};
 
     private Builder() {}
@@ -272,13 +274,28 @@ public final class OrderIngest implements Runnable, AutoCloseable {
      * How many transactions store a batch at once, on as many database connections: the batch's
      * orders are split between them by a hash of their uid (so the first of several with one uid
      * still wins). Default {@value OrderIngest#DEFAULT_STORE_CONNECTIONS}; 1 stores each batch in
-     * one transaction.
+     * one transaction. A {@link #storeExecutor} must run as many tasks at once.
      */
     public Builder storeConnections(int connections) {
       require(
           connections >= 1 && connections <= 64,
           "storeConnections must be 1..64, was " + connections);
       this.storeConnections = connections;
+      return this;
+    }
+
+    /**
+     * Where batches are stored. Each store is {@link #storeConnections} tasks on it, one waiting
+     * for the others, so it must run that many tasks at once: with fewer threads free a store waits
+     * forever; with one that runs tasks on the caller's thread, the groups are stored one after the
+     * other and polling waits for each store. A cached thread pool fits, or a fixed one of at least
+     * {@code storeConnections} threads kept free for the ingest. The ingest never shuts it down; a
+     * store still running when {@link OrderIngest#run()} returns is cancelled (interrupted).
+     * Default: {@code storeConnections} daemon threads of the ingest's own ({@code
+     * order-ingest-store-N}), started by {@code run()} and stopped when it returns.
+     */
+    public Builder storeExecutor(Executor executor) {
+      this.storeExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
