@@ -5,12 +5,14 @@
  * <h2>Lifecycle</h2>
  *
  * <p>Build with {@code OrderIngest.builder()} (bootstrap servers, the {@code OrderService}, and
- * optionally topic, group, dead-letter topic, batch, store connections and backoff settings). Run
- * it on a thread you own, e.g. {@code executor.submit(ingest)}; {@code run()} blocks while it
- * consumes, and stores on threads it starts and stops itself. Call {@code close()} from any thread
- * to stop it: the consumer is woken, the batch in hand finishes its current step or is abandoned
- * (never committed past), committed work stays committed, and the Kafka clients are closed, within
- * the close timeout. An instance runs once.
+ * optionally topic, group, dead-letter topic, batch, store connections, store executor and backoff
+ * settings). Run it on a thread you own, e.g. {@code executor.submit(ingest)}; {@code run()} blocks
+ * while it consumes. It stores on the store executor you give it, which must run {@code
+ * storeConnections} tasks at once and which it never shuts down; without one, on {@code
+ * storeConnections} daemon threads it starts when {@code run()} starts and stops when it returns.
+ * Call {@code close()} from any thread to stop it: the consumer is woken, the batch in hand
+ * finishes its current step or is abandoned (never committed past), committed work stays committed,
+ * and the Kafka clients are closed, within the close timeout. An instance runs once.
  *
  * <h2>Guarantees</h2>
  *
@@ -21,10 +23,10 @@
  *       database transaction); rejected records are published to the dead-letter topic and
  *       acknowledged; only then are the batch's offsets committed. A crash anywhere in between
  *       redelivers the batch, and the idempotent store reports what was already there as DUPLICATE.
- *   <li><b>Pipelined.</b> A batch is stored on a store thread of the ingest's own while the ingest
- *       thread polls, decodes and validates the next one; the next batch's store starts as soon as
- *       this one is stored, while this one's rejects are published and its offsets committed. At
- *       most two batches are in hand; commits stay in order.
+ *   <li><b>Pipelined.</b> A batch is stored on a store thread (the store executor's, or the
+ *       ingest's own) while the ingest thread polls, decodes and validates the next one; the next
+ *       batch's store starts as soon as this one is stored, while this one's rejects are published
+ *       and its offsets committed. At most two batches are in hand; commits stay in order.
  *   <li><b>Rejected records are never retried.</b> Undecodable bytes ({@code VALUE_CONVERTER}), an
  *       invalid order ({@code TRANSFORMATION}) and a conflicting one (same uid, other content:
  *       {@code TASK_PUT}) go to the dead-letter topic with their original key, value, headers and

@@ -55,12 +55,12 @@ class BatchGrowthTest {
     List<Integer> sizes = store.batchSizes();
     assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(BACKLOG);
     for (int i = 0; i < sizes.size(); i++) {
-      long bound = Math.min(MAX_BATCH, (long) OrderIngest.FIRST_BATCH_SIZE << Math.min(i, 20));
+      long bound = Math.min(MAX_BATCH, (long) BatchRamp.FIRST_BATCH_SIZE << Math.min(i, 20));
       assertThat(sizes.get(i)).as("batch %d of %s", i + 1, sizes).isLessThanOrEqualTo((int) bound);
     }
     assertThat(sizes)
         .as("later batches grow past the first one's bound")
-        .anyMatch(size -> size > 2 * OrderIngest.FIRST_BATCH_SIZE);
+        .anyMatch(size -> size > 2 * BatchRamp.FIRST_BATCH_SIZE);
     assertThat(schema.store().count()).isEqualTo(BACKLOG);
     assertThat(ingest.metrics().recordsConsumed()).isEqualTo(BACKLOG);
   }

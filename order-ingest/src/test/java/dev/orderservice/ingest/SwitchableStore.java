@@ -15,12 +15,14 @@ import java.util.function.Consumer;
 /**
  * A store that can be made unreachable on demand: while down, {@link #saveAll} fails at once with a
  * transient {@link OrderStoreException}, as the real store does when the database is away.
- * Everything else goes to the real store. It also keeps the size of every batch it stored.
+ * Everything else goes to the real store. It also keeps the size of every batch it stored, and the
+ * name of the thread that stored it.
  */
 final class SwitchableStore implements OrderStore {
 
   private final OrderStore store;
   private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+  private final List<String> storingThreads = new CopyOnWriteArrayList<>();
   private volatile boolean down;
 
   SwitchableStore(OrderStore store) {
@@ -40,6 +42,11 @@ final class SwitchableStore implements OrderStore {
     return List.copyOf(batchSizes);
   }
 
+  /** The name of the thread that stored each batch so far, in the order they were stored. */
+  List<String> storingThreads() {
+    return List.copyOf(storingThreads);
+  }
+
   @Override
   public List<SaveResult> saveAll(List<EncodedOrder> batch) {
     if (down) {
@@ -48,6 +55,7 @@ final class SwitchableStore implements OrderStore {
     }
     List<SaveResult> results = store.saveAll(batch);
     batchSizes.add(batch.size());
+    storingThreads.add(Thread.currentThread().getName());
     return results;
   }
 

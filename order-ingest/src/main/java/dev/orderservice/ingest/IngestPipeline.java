@@ -1,0 +1,386 @@
+package dev.orderservice.ingest;
+
+import dev.orderservice.domain.OrderService;
+import dev.orderservice.domain.OrderStoreException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The batches between a poll and their commit. At most two are in hand: the oldest, stored on the
+ * store executor while the ingest thread polls and checks the one after it. A stored batch is
+ * settled (its rejects dead-lettered, its offsets committed, then counted and dropped) in the order
+ * the batches were polled. A transient failure pauses the partitions and retries the step that
+ * failed after a backoff; a rebalance hands the batches over ({@link #handOver}).
+ *
+ * <p>Not thread safe: used by the ingest thread only, the rebalance listener included (it runs
+ * inside {@code poll()}). Only the store itself runs elsewhere, on the store executor.
+ */
+final class IngestPipeline {
+
+  // The component's logger, not this class's: operators set one logger's level for the ingest.
+  private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
+
+  /** The poll timeout while a store runs: short, so its end is acted on soon. */
+  private static final Duration POLL_WHILE_STORING = Duration.ofMillis(5);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final DeadLetterPublisher deadLetters;
+  private final OrderService service;
+  private final int storeConnections;
+  private final StoreInFlight store;
+  private final IngestCounters counters;
+  private final Backoff backoff;
+  private final BatchRamp ramp;
+  private final Duration pollTimeout;
+  private final Duration closeTimeout;
+  private final String topic;
+
+  private Batch inHand;
+  private Batch next;
+  private long retryAtNanos;
+  private boolean retryPending;
+
+  /**
+   * @param store where batches are stored: the batch in hand, or (once that one is stored) the next
+   */
+  IngestPipeline(
+      IngestSettings settings,
+      Consumer<byte[], byte[]> consumer,
+      DeadLetterPublisher deadLetters,
+      StoreInFlight store,
+      IngestCounters counters) {
+    this.consumer = consumer;
+    this.deadLetters = deadLetters;
+    this.service = settings.service();
+    this.storeConnections = settings.storeConnections();
+    this.store = store;
+    this.counters = counters;
+    this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
+    this.ramp = new BatchRamp(settings.maxBatchSize());
+    this.pollTimeout = settings.pollTimeout();
+    this.closeTimeout = settings.closeTimeout();
+    this.topic = settings.topic();
+  }
+
+  /**
+   * Polls, stores, dead-letters and commits, batch after batch, until {@code closing} says so
+   * (checked after each poll; {@code consumer.wakeup()} ends a poll early).
+   *
+   * @throws RuntimeException an unexpected failure, of the store or of the Kafka clients; the batch
+   *     in hand is then not committed
+   */
+  void consumeUntil(BooleanSupplier closing) {
+    while (!closing.getAsBoolean()) {
+      try {
+        if (store.isActive() && next != null) {
+          store.await(); // two batches in hand: nothing to poll for until the older one is stored
+        } else {
+          // While a store runs, poll briefly, so that its end is noticed soon.
+          take(consumer.poll(store.isActive() ? POLL_WHILE_STORING : pollTimeout));
+        }
+        if (inHand != null) {
+          advance();
+        }
+      } catch (WakeupException e) {
+        // close() was called: the loop condition ends it.
+      }
+    }
+  }
+
+  /**
+   * After {@code close()}: a store still running is waited for (at most the close timeout), and a
+   * batch it completes is settled, as it would have been had close() come a moment later. Anything
+   * that fails here leaves the batch to be read again.
+   */
+  void completeOnClose() {
+    if (inHand == null) {
+      return;
+    }
+    try {
+      if (store.isActive()) {
+        store.await(closeTimeout);
+        if (store.isOf(inHand)) {
+          store.takeOutcome();
+        }
+      }
+      if (inHand.isStored()) {
+        settle();
+      }
+    } catch (Exception e) {
+      LOG.info("closing with a batch not committed; it will be read again: {}", e.toString());
+    }
+  }
+
+  /**
+   * Partitions go ({@code stillOwned}: revoked, so offsets may still be committed; else lost):
+   * commits the batch in hand if it is done, else abandons it (and the one after it) to the next
+   * owner; keeps the one after it only if it touches none of {@code partitions}. What is abandoned
+   * of partitions this consumer keeps is sought back to, to be read again.
+   */
+  void handOver(Set<TopicPartition> partitions, boolean stillOwned) {
+    Batch batch = inHand;
+    if (batch == null
+        || !(batch.touches(partitions) || (next != null && next.touches(partitions)))) {
+      return;
+    }
+    endStoreInFlight();
+    Map<TopicPartition, OffsetAndMetadata> readAgain = new HashMap<>();
+    if (stillOwned && batch.isStored() && batch.hasNoDeadLettersDue()) {
+      try {
+        Batch after = next;
+        settle();
+        if (after != null && after.touches(partitions)) {
+          readAgain.putAll(after.firstOffsets());
+          abandon();
+        }
+      } catch (RuntimeException e) {
+        LOG.info(
+            "could not commit before the rebalance; the next owner reads again: {}", e.toString());
+        readAgain.putAll(firstOffsetsInHand());
+        abandon();
+      }
+    } else {
+      readAgain.putAll(firstOffsetsInHand());
+      abandon();
+    }
+    // A cooperative rebalance revokes only some partitions: the abandoned records of those this
+    // consumer keeps must be read again, not skipped.
+    readAgain.forEach(
+        (partition, offset) -> {
+          if (!partitions.contains(partition) && consumer.assignment().contains(partition)) {
+            consumer.seek(partition, offset);
+          }
+        });
+  }
+
+  /** Partitions came: batches start small again, and stay quiet while a retry is pending. */
+  void assigned(Collection<TopicPartition> partitions) {
+    ramp.restart();
+    if (retryPending) {
+      consumer.pause(partitions); // keep new partitions quiet until the retry is done
+    }
+  }
+
+  /** Decodes what a poll returned, as the batch in hand or the next one. */
+  private void take(ConsumerRecords<byte[], byte[]> polled) {
+    if (polled.isEmpty()) {
+      return;
+    }
+    if (inHand != null && next != null) {
+      rewind(polled); // cannot happen: polling stops with two batches in hand; never drop records
+      return;
+    }
+    Batch batch = new Batch(upToLimit(polled), System.nanoTime());
+    batch.check(service, storeConnections);
+    if (inHand == null) {
+      inHand = batch;
+      retryAtNanos = batch.polledAtNanos(); // due now
+    } else {
+      next = batch;
+    }
+  }
+
+  /**
+   * The oldest records of {@code polled}, at most the ramp's next limit of them, about as many of
+   * each partition; the consumer is sought back to the first record it leaves of each partition, so
+   * the next poll returns those again.
+   */
+  private List<ConsumerRecord<byte[], byte[]>> upToLimit(ConsumerRecords<byte[], byte[]> polled) {
+    int limit = ramp.nextLimit();
+    List<ConsumerRecord<byte[], byte[]>> taken = new ArrayList<>(Math.min(limit, polled.count()));
+    if (polled.count() <= limit) {
+      polled.forEach(taken::add);
+      return taken;
+    }
+    int share = Math.max(1, limit / polled.partitions().size());
+    for (TopicPartition partition : polled.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> records = polled.records(partition);
+      int count = Math.min(records.size(), Math.min(share, limit - taken.size()));
+      taken.addAll(records.subList(0, count));
+      if (count < records.size()) {
+        consumer.seek(partition, records.get(count).offset());
+      }
+    }
+    return taken;
+  }
+
+  /**
+   * Takes the batch in hand as far as it goes: stored (on the store executor), then settled. The
+   * next batch's store starts as soon as this one's has ended well, so the database goes on working
+   * while this batch's rejects are published and its offsets committed; those two steps still wait
+   * for this batch's own rows.
+   */
+  private void advance() {
+    Batch batch = inHand;
+    try {
+      if (store.isOf(batch)) {
+        if (!store.isDone()) {
+          return;
+        }
+        store.takeOutcome();
+        if (next != null) {
+          store.start(next);
+        }
+      }
+      if (System.nanoTime() - retryAtNanos < 0) {
+        return; // backing off after a transient failure
+      }
+      if (!batch.isStored()) {
+        store.start(batch);
+        return;
+      }
+      settle();
+      if (inHand != null && !store.isActive() && !inHand.isStored()) {
+        store.start(inHand);
+      }
+    } catch (OrderStoreException | DeadLetterPublisher.DeadLetterException | RetriableException e) {
+      if (e instanceof OrderStoreException store && !store.isTransient()) {
+        throw store;
+      }
+      retryLater(e);
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      // The group gave our partitions to another member, which reads them again from the last
+      // commit; what we stored is absorbed there as DUPLICATE.
+      LOG.info(
+          "partitions moved during the batch; leaving it to their new owner: {}", e.getMessage());
+      abandon();
+    }
+  }
+
+  /**
+   * Settles the stored batch in hand: dead-letters what it still owes (acknowledged), commits its
+   * offsets, and finishes it, so the next batch becomes the one in hand. A step that fails leaves
+   * the batch at that step.
+   */
+  private void settle() {
+    Batch batch = inHand;
+    if (!batch.isDeadLettered()) {
+      deadLetters.publish(batch.deadLetters());
+      batch.markDeadLettered();
+      batch.deadLetters().forEach(IngestPipeline::logRejected);
+    }
+    commit(batch.nextOffsets());
+    finish(batch);
+  }
+
+  /** Lets a store in flight end; a batch it failed to store stays unstored, to be abandoned. */
+  private void endStoreInFlight() {
+    if (!store.isActive()) {
+      return;
+    }
+    try {
+      store.takeOutcome();
+    } catch (OrderStoreException e) {
+      LOG.info("the batch in hand was not stored before the rebalance: {}", e.toString());
+    }
+  }
+
+  private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    try {
+      consumer.commitSync(offsets);
+    } catch (WakeupException e) {
+      // close() arrived mid-commit: the batch is done, so its commit is still owed.
+      consumer.commitSync(offsets);
+    }
+  }
+
+  private void finish(Batch batch) {
+    long nanos = System.nanoTime() - batch.polledAtNanos();
+    counters.batchDone(batch.size(), nanos);
+    counters.ordersInserted.addAndGet(batch.inserted());
+    counters.duplicates.addAndGet(batch.duplicates());
+    counters.conflicts.addAndGet(batch.conflicts());
+    for (DeadLetter letter : batch.deadLetters()) {
+      counters.rejected.incrementAndGet(letter.stage().ordinal());
+    }
+    counters.deadLettered.addAndGet(batch.deadLetters().size());
+    LOG.debug(
+        "batch of {} records: {} inserted, {} duplicates, {} dead-lettered, {} ms",
+        batch.size(),
+        batch.inserted(),
+        batch.duplicates(),
+        batch.deadLetters().size(),
+        nanos / 1_000_000);
+    inHand = next;
+    next = null;
+    retryAtNanos = System.nanoTime();
+    retryPending = false;
+    counters.paused.set(0);
+    backoff.reset();
+    if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+      LOG.info("resumed consuming {} after the failure cleared", topic);
+    }
+  }
+
+  private void retryLater(RuntimeException cause) {
+    counters.retries.incrementAndGet();
+    Duration wait = backoff.next();
+    retryAtNanos = System.nanoTime() + wait.toNanos();
+    // Paused partitions return nothing, but poll() goes on, so the consumer keeps its place in
+    // the group while the database or the broker recovers.
+    retryPending = true;
+    counters.paused.set(1);
+    consumer.pause(consumer.assignment());
+    LOG.warn(
+        "transient failure, retrying the batch of {} records in {} ms: {}",
+        inHand.size(),
+        wait.toMillis(),
+        cause.toString());
+  }
+
+  /** Drops both batches in hand; their records are read again from the last commit. */
+  private void abandon() {
+    store.abandon();
+    inHand = null;
+    next = null;
+    retryPending = false;
+    counters.paused.set(0);
+    backoff.reset();
+    consumer.resume(consumer.paused());
+  }
+
+  /** The first offset of each partition among the batches in hand. */
+  private Map<TopicPartition, OffsetAndMetadata> firstOffsetsInHand() {
+    Map<TopicPartition, OffsetAndMetadata> first = new HashMap<>(inHand.firstOffsets());
+    if (next != null) {
+      next.firstOffsets().forEach((partition, offset) -> first.putIfAbsent(partition, offset));
+    }
+    return first;
+  }
+
+  /** Seeks back to records a poll returned while a batch was in hand, to read them later. */
+  private void rewind(ConsumerRecords<byte[], byte[]> polled) {
+    for (TopicPartition partition : polled.partitions()) {
+      consumer.seek(partition, polled.records(partition).get(0).offset());
+    }
+  }
+
+  private static void logRejected(DeadLetter letter) {
+    ConsumerRecord<byte[], byte[]> source = letter.source();
+    try (MDC.MDCCloseable topicKey = MDC.putCloseable("topic", source.topic());
+        MDC.MDCCloseable partitionKey =
+            MDC.putCloseable("partition", Integer.toString(source.partition()));
+        MDC.MDCCloseable offsetKey = MDC.putCloseable("offset", Long.toString(source.offset()))) {
+      LOG.info("rejected {} at {}: {}", letter.where(), letter.stage(), letter.reason());
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.orderservice.ingest;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of an {@link OrderIngest}, on the thread that called its {@code run()}: {@link #consume}
+ * opens the Kafka clients and, unless the caller gave a store executor, the store threads,
+ * registers the meters, and consumes through an {@link IngestPipeline} until the ingest closes;
+ * {@link #close()} releases all of that again.
+ *
+ * <p>Thread safety: {@link #consume} and {@link #close} are called by the run's thread; {@link
+ * #wakeup} and {@link #isConsuming} by any thread.
+ */
+final class IngestRun implements AutoCloseable {
+
+  // The component's logger, not this class's: operators set one logger's level for the ingest.
+  private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
+
+  private static final AtomicInteger STORE_THREADS = new AtomicInteger();
+
+  private final IngestSettings settings;
+  private final IngestCounters counters;
+  private final BooleanSupplier closing;
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile boolean consuming;
+  private KafkaProducer<byte[], byte[]> producer;
+  private ExecutorService ownStoreThreads;
+  private StoreInFlight store;
+  private KafkaClientMetrics consumerMeters;
+  private KafkaClientMetrics producerMeters;
+
+  /**
+   * @param closing whether the ingest is closing; checked once the consumer exists, and then after
+   *     each poll
+   */
+  IngestRun(IngestSettings settings, IngestCounters counters, BooleanSupplier closing) {
+    this.settings = settings;
+    this.counters = counters;
+    this.closing = closing;
+  }
+
+  /**
+   * Consumes until the ingest closes, then completes the batch in hand if it can; returns at once
+   * if the ingest closed before the consumer existed.
+   *
+   * @throws RuntimeException an unexpected failure; the batch in hand is then not committed
+   */
+  void consume() {
+    KafkaConsumer<byte[], byte[]> c = settings.clients().openConsumer();
+    consumer = c;
+    producer = settings.clients().openDeadLetterProducer();
+    if (closing.getAsBoolean()) {
+      return; // closed before we had a consumer to wake up
+    }
+    settings.meterRegistry().ifPresent(this::bindMeters);
+    store = new StoreInFlight(settings.service(), storeExecutor(), settings.afterStore());
+    DeadLetterPublisher deadLetters =
+        new DeadLetterPublisher(producer, settings.deadLetterTopic(), settings.ackTimeout());
+    IngestPipeline pipeline = new IngestPipeline(settings, c, deadLetters, store, counters);
+    c.subscribe(List.of(settings.topic()), new PartitionHandOver(pipeline, counters, closing));
+    consuming = true;
+    LOG.info(
+        "consuming {} as group {} ({}); rejected records go to {}",
+        settings.topic(),
+        settings.clients().groupId(),
+        settings.clients().membership(),
+        settings.deadLetterTopic());
+    pipeline.consumeUntil(closing);
+    pipeline.completeOnClose();
+    LOG.info("stopped consuming {}", settings.topic());
+  }
+
+  /** Ends a poll or commit in progress early (with a {@code WakeupException} on the run thread). */
+  void wakeup() {
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+
+  /** Whether {@link #consume} is consuming: subscribed and not yet stopped. */
+  boolean isConsuming() {
+    return consuming;
+  }
+
+  /**
+   * Removes the meters, cancels a store still in flight, stops the ingest's own store threads and
+   * closes the Kafka clients, each within half the close timeout; failures are logged, not thrown.
+   */
+  @Override
+  public void close() {
+    consuming = false;
+    unbindMeters();
+    if (store != null) {
+      store.cancel();
+    }
+    if (ownStoreThreads != null) {
+      ownStoreThreads.shutdownNow();
+    }
+    closeQuietly();
+  }
+
+  /** The caller's executor, or store threads of the ingest's own. */
+  private Executor storeExecutor() {
+    if (settings.storeExecutor().isPresent()) {
+      return settings.storeExecutor().get();
+    }
+    // One thread a group of a batch: the store's own, and one for each of the others.
+    ownStoreThreads =
+        Executors.newFixedThreadPool(settings.storeConnections(), IngestRun::storeThread);
+    return ownStoreThreads;
+  }
+
+  private static Thread storeThread(Runnable task) {
+    Thread thread = new Thread(task, "order-ingest-store-" + STORE_THREADS.incrementAndGet());
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  private void bindMeters(MeterRegistry registry) {
+    Tags tags = Tags.of("topic", settings.topic(), "group", settings.clients().groupId());
+    counters.bindTo(registry, tags);
+    consumerMeters = new KafkaClientMetrics(consumer, Tags.of("client", "ingest-consumer"));
+    consumerMeters.bindTo(registry);
+    producerMeters = new KafkaClientMetrics(producer, Tags.of("client", "ingest-dead-letters"));
+    producerMeters.bindTo(registry);
+  }
+
+  private void unbindMeters() {
+    counters.unbind();
+    for (KafkaClientMetrics meters : new KafkaClientMetrics[] {consumerMeters, producerMeters}) {
+      if (meters != null) {
+        meters.close();
+      }
+    }
+  }
+
+  private void closeQuietly() {
+    Duration each = settings.closeTimeout().dividedBy(2);
+    try {
+      if (consumer != null) {
+        consumer.close(CloseOptions.timeout(each));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("closing the consumer failed: {}", e.toString());
+    }
+    try {
+      if (producer != null) {
+        producer.close(each);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("closing the dead-letter producer failed: {}", e.toString());
+    }
+  }
+}

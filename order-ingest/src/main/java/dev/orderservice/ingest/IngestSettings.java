@@ -1,0 +1,86 @@
+package dev.orderservice.ingest;
+
+import dev.orderservice.domain.OrderService;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * What an {@link OrderIngest} was built with: copied from its builder, which validated each setting
+ * (with the checks below), so that the builder may be changed and used again after {@code build()}.
+ * Immutable.
+ *
+ * @param deadLetterTopic the one set, or the topic's default
+ * @param storeExecutor the caller's executor for stores; empty for threads of the ingest's own
+ * @param afterStore a test hook run after each batch is stored
+ */
+record IngestSettings(
+    String topic,
+    String deadLetterTopic,
+    OrderService service,
+    IngestClientSettings clients,
+    int maxBatchSize,
+    int storeConnections,
+    Duration pollTimeout,
+    Duration initialBackoff,
+    Duration maxBackoff,
+    Duration ackTimeout,
+    Duration closeTimeout,
+    Optional<MeterRegistry> meterRegistry,
+    Optional<Executor> storeExecutor,
+    Runnable afterStore) {
+
+  /**
+   * The settings of {@code b} as they are now.
+   *
+   * @throws IllegalArgumentException if neither the builder nor the consumer properties name the
+   *     bootstrap servers
+   */
+  static IngestSettings of(OrderIngest.Builder b) {
+    return new IngestSettings(
+        b.topic,
+        b.deadLetterTopic != null ? b.deadLetterTopic : OrderIngest.defaultDeadLetterTopic(b.topic),
+        b.service,
+        new IngestClientSettings(
+            b.bootstrapServers,
+            b.consumerProperties,
+            b.producerProperties,
+            b.groupId,
+            b.groupInstanceId,
+            b.sessionTimeout,
+            b.maxBatchSize,
+            b.ackTimeout),
+        b.maxBatchSize,
+        b.storeConnections,
+        b.pollTimeout,
+        b.initialBackoff,
+        b.maxBackoff,
+        b.ackTimeout,
+        b.closeTimeout,
+        Optional.ofNullable(b.meterRegistry),
+        Optional.ofNullable(b.storeExecutor),
+        b.afterStore);
+  }
+
+  /** The builder's check of a text setting: not null, not blank. */
+  static String requireText(String value, String name) {
+    require(value != null && !value.isBlank(), name + " must not be blank");
+    return value;
+  }
+
+  /** The builder's check of a duration setting: more than zero. */
+  static Duration positive(Duration value, String name) {
+    require(value != null && !value.isNegative() && !value.isZero(), name + " must be > 0");
+    return value;
+  }
+
+  /**
+   * @throws IllegalArgumentException with {@code message} unless {@code condition} holds
+   */
+  static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

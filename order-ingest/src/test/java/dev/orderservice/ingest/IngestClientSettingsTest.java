@@ -1,0 +1,73 @@
+package dev.orderservice.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderservice.domain.OrderService;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IngestClientSettingsTest {
+
+  private final OrderService service = new OrderService(new UnusedStore(), new MapOrderCache());
+
+  @Test
+  void whatTheGuaranteesRestOnIsForcedWhateverTheCallerSet() {
+    IngestClientSettings clients =
+        settings(
+            OrderIngest.builder()
+                .bootstrapServers("broker:9092")
+                .maxBatchSize(700)
+                .consumerProperties(Map.of("enable.auto.commit", true, "max.poll.records", 1))
+                .producerProperties(Map.of("acks", "1", "enable.idempotence", false)));
+
+    assertThat(clients.consumerConfig())
+        .containsEntry("enable.auto.commit", false)
+        .containsEntry("max.poll.records", 700);
+    assertThat(clients.producerConfig())
+        .containsEntry("acks", "all")
+        .containsEntry("enable.idempotence", true);
+  }
+
+  @Test
+  void theCallersPropertiesComeBeforeTheBuildersSettingsAndTheDefaults() {
+    IngestClientSettings clients =
+        settings(
+            OrderIngest.builder()
+                .bootstrapServers("builder:9092")
+                .groupId("builder-group")
+                .consumerProperties(
+                    Map.of(
+                        "bootstrap.servers", "consumer:9092",
+                        "group.id", "property-group",
+                        "auto.offset.reset", "latest"))
+                .producerProperties(Map.of("linger.ms", 20)));
+
+    assertThat(clients.consumerConfig())
+        .containsEntry("bootstrap.servers", "consumer:9092")
+        .containsEntry("group.id", "property-group")
+        .containsEntry("auto.offset.reset", "latest")
+        .containsEntry("client.id", "order-ingest");
+    assertThat(clients.producerConfig())
+        .as("the dead-letter producer reaches the brokers the consumer reads from")
+        .containsEntry("bootstrap.servers", "consumer:9092")
+        .containsEntry("linger.ms", 20)
+        .containsEntry("client.id", "order-ingest-dlq");
+    assertThat(clients.groupId()).isEqualTo("property-group");
+  }
+
+  @Test
+  void theMembershipIsDescribedForTheStartUpLine() {
+    OrderIngest.Builder builder = OrderIngest.builder().bootstrapServers("broker:9092");
+
+    assertThat(settings(builder).membership()).isEqualTo("dynamic member");
+    assertThat(
+            settings(builder.groupInstanceId("host-1").sessionTimeout(Duration.ofSeconds(10)))
+                .membership())
+        .isEqualTo("static member host-1, session timeout 10000 ms");
+  }
+
+  private IngestClientSettings settings(OrderIngest.Builder builder) {
+    return IngestSettings.of(builder.service(service)).clients();
+  }
+}
