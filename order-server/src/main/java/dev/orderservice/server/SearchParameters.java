@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * Anything wrong is a 400 saying which parameter and why, without repeating what was sent.
  * Stateless.
  */
-final class OrderSearch {
+final class SearchParameters {
 
   static final String ROUTE = "GET /orders";
   static final List<String> PARAMETERS =
@@ -35,7 +35,7 @@ final class OrderSearch {
 
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
-  private OrderSearch() {}
+  private SearchParameters() {}
 
   /**
    * The search {@code exchange} asks for.
@@ -56,7 +56,11 @@ final class OrderSearch {
             .customerId(parameters.get("customer_id").map(v -> text("customer_id", v)).orElse(null))
             .from(from.orElse(null))
             .to(to.orElse(null))
-            .limit(parameters.get("limit").map(OrderSearch::limit).orElse(OrderQuery.DEFAULT_LIMIT))
+            .limit(
+                parameters
+                    .get("limit")
+                    .map(SearchParameters::limit)
+                    .orElse(OrderQuery.DEFAULT_LIMIT))
             .build();
     Optional<String> cursor = parameters.get("cursor");
     return cursor.isEmpty() ? query : query.after(cursor(cursor.get(), query));
