@@ -172,8 +172,20 @@ public final class OrderCodec {
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
-    // A number where a string belongs (or the reverse) is a producer's mistake, not something
-    // to paper over: it would change what the canonical JSON says.
+    refuseCoercions(mapper);
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxDocumentLength(maxBytes).build());
+    return mapper;
+  }
+
+  /**
+   * Makes {@code mapper} refuse a number where a string belongs, a string, fraction or boolean where
+   * an integer belongs. A producer's mistake, not something to paper over: it would change what the
+   * canonical JSON says.
+   */
+  static void refuseCoercions(ObjectMapper mapper) {
     mapper
         .coercionConfigFor(LogicalType.Textual)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -184,11 +196,6 @@ public final class OrderCodec {
         .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-    mapper
-        .getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder().maxDocumentLength(maxBytes).build());
-    return mapper;
   }
 
   /**

@@ -2,11 +2,13 @@ package dev.orderservice.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.orderservice.domain.OrderCursor;
 import dev.orderservice.domain.OrderDates;
 import dev.orderservice.domain.OrderPage;
 import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.OrderSummaryJson;
 import io.undertow.server.HttpServerExchange;
 import java.time.Instant;
 import java.util.List;
@@ -67,14 +69,14 @@ final class SearchParameters {
   }
 
   /**
-   * {@code {"orders": [summary...], "next": "<cursor>"}}, {@code next} only while more orders
-   * match.
+   * {@code {"orders": [summary...], "next": "<cursor>"}}, each summary as {@link OrderSummaryJson}
+   * writes it, {@code next} only while more orders match.
    */
   static ObjectNode answer(OrderPage page, OrderQuery query) {
     ObjectNode answer = Json.object();
     ArrayNode orders = answer.putArray("orders");
     for (OrderSummary summary : page.orders()) {
-      orders.add(Json.summary(summary));
+      orders.addRawValue(new RawValue(OrderSummaryJson.toJson(summary)));
     }
     page.next().ifPresent(next -> answer.put("next", next.encode(query)));
     return answer;
