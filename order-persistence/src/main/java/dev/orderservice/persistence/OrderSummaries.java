@@ -10,7 +10,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -53,6 +56,21 @@ final class OrderSummaries {
   /** The summaries of every order, with its id and created_at; callers add the rest. */
   static SelectJoinStep<Record> select(DSLContext db) {
     return db.select(FIELDS).from(ORDERS);
+  }
+
+  /** The summaries of those of {@code orderUids} that are stored, by uid; one query. */
+  static Map<String, OrderSummary> byUid(DSLContext db, Collection<String> orderUids)
+      throws SQLException {
+    Map<String, OrderSummary> read = new HashMap<>();
+    if (!orderUids.isEmpty()) {
+      try (ResultSet rows = select(db).where(ORDERS.ORDER_UID.in(orderUids)).fetchResultSet()) {
+        while (rows.next()) {
+          OrderSummary summary = summary(rows);
+          read.put(summary.orderUid(), summary);
+        }
+      }
+    }
+    return read;
   }
 
   /**

@@ -65,7 +65,6 @@ public final class PostgresOrderSearch implements OrderSearch {
   private static final Bound<String> TRACK_NUMBER =
       new Bound<>(
           "track_number", ORDERS.TRACK_NUMBER.getDataType(), q -> q.trackNumber().orElseThrow());
-
   private static final Bound<String> CUSTOMER_ID =
       new Bound<>(
           "customer_id", ORDERS.CUSTOMER_ID.getDataType(), q -> q.customerId().orElseThrow());

@@ -13,7 +13,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -415,7 +414,10 @@ public final class StoredOrdersListener implements AutoCloseable {
             e.getMessage());
       }
     }
-    Map<String, OrderSummary> read = readSummariesNotSent(db, announced);
+    // The summaries that were too long to be sent are read from the database.
+    List<String> notSent =
+        announced.stream().filter(a -> a.summary().isEmpty()).map(Announced::orderUid).toList();
+    Map<String, OrderSummary> read = OrderSummaries.byUid(db, notSent);
     List<OrderSummary> fresh = new ArrayList<>(announced.size());
     for (Announced a : announced) {
       Optional<OrderSummary> summary =
@@ -427,24 +429,6 @@ public final class StoredOrdersListener implements AutoCloseable {
     if (!fresh.isEmpty()) {
       tell(() -> listener.stored(fresh));
     }
-  }
-
-  /** The summaries that were too long to be sent, read from the database. */
-  private static Map<String, OrderSummary> readSummariesNotSent(
-      DSLContext db, List<Announced> announced) throws SQLException {
-    List<String> uids =
-        announced.stream().filter(a -> a.summary().isEmpty()).map(Announced::orderUid).toList();
-    Map<String, OrderSummary> read = new HashMap<>();
-    if (!uids.isEmpty()) {
-      try (ResultSet rows =
-          OrderSummaries.select(db).where(ORDERS.ORDER_UID.in(uids)).fetchResultSet()) {
-        while (rows.next()) {
-          OrderSummary summary = OrderSummaries.summary(rows);
-          read.put(summary.orderUid(), summary);
-        }
-      }
-    }
-    return read;
   }
 
   /** Records {@code orderUid} as delivered; false if it was already. */
