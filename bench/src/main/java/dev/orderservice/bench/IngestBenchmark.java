@@ -7,8 +7,6 @@ import dev.orderservice.cache.EhcacheOrderCache;
 import dev.orderservice.domain.DecodeResult;
 import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.OrderCodec;
-import dev.orderservice.domain.OrderPage;
-import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderValidator;
@@ -30,8 +28,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -283,7 +279,8 @@ final class IngestBenchmark {
   private record Timeline(long firstBatchAt, long doneAt) {}
 
   private static Timeline awaitDone(
-      OrderIngest ingest, Future<?> running, Done done, OrderStore store) throws Exception {
+      OrderIngest ingest, Future<?> running, Done done, PostgresOrderStore store)
+      throws Exception {
     long firstBatchAt = 0;
     long giveUpAt = System.nanoTime() + GIVE_UP_AFTER.toNanos();
     while (true) {
@@ -314,7 +311,7 @@ final class IngestBenchmark {
    */
   private record Done(Admin admin, String group, Map<TopicPartition, Long> ends, int count) {
 
-    boolean check(OrderStore store) throws Exception {
+    boolean check(PostgresOrderStore store) throws Exception {
       // The offsets first: a broker round trip is cheap; count(*) over the table is not, and it
       // would compete with the ingest for the database if run on every check.
       return committedToEnd() && store.count() == count;
@@ -382,31 +379,6 @@ final class IngestBenchmark {
     @Override
     public Optional<byte[]> findJson(String orderUid) {
       return store.findJson(orderUid);
-    }
-
-    @Override
-    public long streamAll(Consumer<EncodedOrder> sink) {
-      return store.streamAll(sink);
-    }
-
-    @Override
-    public long count() {
-      return store.count();
-    }
-
-    @Override
-    public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
-      return store.streamNewest(limit, sink);
-    }
-
-    @Override
-    public long countUpTo(long limit) {
-      return store.countUpTo(limit);
-    }
-
-    @Override
-    public OrderPage search(OrderQuery query) {
-      return store.search(query);
     }
   }
 }

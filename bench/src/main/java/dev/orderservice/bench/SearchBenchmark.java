@@ -349,21 +349,10 @@ final class SearchBenchmark {
               .atStartOfDay()
               .plusSeconds((long) (fields.nextDouble() * DAYS * 86_400L))
               .plusSeconds(offset.getTotalSeconds());
-      return new Order(
-          random.orderUid(),
-          String.format("TRK%08d", fields.nextInt(tracks)),
-          random.entry(),
-          random.delivery(),
-          random.payment(),
-          random.items(),
-          random.locale(),
-          random.internalSignature(),
-          String.format("cust-%06d", fields.nextInt(customers)),
-          random.deliveryService(),
-          random.shardkey(),
-          random.smId(),
-          local.atOffset(offset).toString(),
-          random.oofShard());
+      return random
+          .withTrackNumber(String.format("TRK%08d", fields.nextInt(tracks)))
+          .withCustomerId(String.format("cust-%06d", fields.nextInt(customers)))
+          .withDateCreated(local.atOffset(offset).toString());
     }
 
     String trackQuery(Random random) {

@@ -1,8 +1,8 @@
 package dev.orderservice.cache;
 
 import dev.orderservice.cache.WarmUpStatus.State;
-import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
+import dev.orderservice.domain.RecentOrders;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -16,11 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fills an {@link EhcacheOrderCache} from an {@link OrderStore} in the background, so that a
- * restarted service answers from memory soon while it already serves lookups (misses read through
+ * Fills an {@link EhcacheOrderCache} from a store's {@link RecentOrders} in the background, so that
+ * a restarted service answers from memory soon while it already serves lookups (misses read through
  * to the store meanwhile).
  *
- * <p>One pass of {@link OrderStore#streamNewest}, newest first and no further than the cache's
+ * <p>One pass of {@link RecentOrders#streamNewest}, newest first and no further than the cache's
  * {@link EhcacheOrderCache#maxEntries()}: when the store holds more orders than that, only the
  * newest that many are read, so the warm-up's time and memory are set by the cache bound, not by
  * the size of the store. The stored canonical JSON goes into the cache as it is. Progress is logged
@@ -37,7 +37,7 @@ public final class CacheWarmUp implements MeterBinder {
   private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
   private static final Logger LOG = LoggerFactory.getLogger(CacheWarmUp.class);
 
-  private final OrderStore store;
+  private final RecentOrders store;
   private final EhcacheOrderCache cache;
   private final long startNanos = System.nanoTime();
   // Written by the warm-up's thread only; state last, after the outcome is logged, so a reader who
@@ -47,7 +47,7 @@ public final class CacheWarmUp implements MeterBinder {
   private volatile long endNanos;
   private volatile State state = State.RUNNING;
 
-  private CacheWarmUp(OrderStore store, EhcacheOrderCache cache) {
+  private CacheWarmUp(RecentOrders store, EhcacheOrderCache cache) {
     this.store = store;
     this.cache = cache;
   }
@@ -57,12 +57,13 @@ public final class CacheWarmUp implements MeterBinder {
    * the calling thread. The store's connection is held on the executor's thread for the whole pass.
    * If the executor refuses the task, the warm-up is {@link State#FAILED} at once.
    *
-   * @param store where the orders are read, oldest first
+   * @param store where the orders are read, newest first
    * @param cache where they go; its {@link EhcacheOrderCache#maxEntries()} caps how many
    * @param executor runs the pass; the caller owns it
    * @throws NullPointerException if an argument is null
    */
-  public static CacheWarmUp start(OrderStore store, EhcacheOrderCache cache, Executor executor) {
+  public static CacheWarmUp start(
+      RecentOrders store, EhcacheOrderCache cache, Executor executor) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(cache, "cache");
     Objects.requireNonNull(executor, "executor");

@@ -1,31 +1,20 @@
 package dev.orderservice.cache;
 
 import dev.orderservice.domain.EncodedOrder;
-import dev.orderservice.domain.OrderPage;
-import dev.orderservice.domain.OrderQuery;
-import dev.orderservice.domain.OrderStore;
-import dev.orderservice.domain.SaveResult;
+import dev.orderservice.domain.RecentOrders;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
- * A store over a fixed list of orders, oldest first, for the warm-up's reads only. Subclasses
- * override {@link #count()} or {@link #streamNewest} to fail or stall.
+ * The recent orders of a store over a fixed list of orders, oldest first. Subclasses override
+ * {@link #count()} or {@link #streamNewest} to fail or stall.
  */
-class ListOrderStore implements OrderStore {
+class ListOrderStore implements RecentOrders {
 
   final List<EncodedOrder> orders;
 
   ListOrderStore(List<EncodedOrder> orders) {
     this.orders = List.copyOf(orders);
-  }
-
-  @Override
-  public long streamAll(Consumer<EncodedOrder> sink) {
-    orders.forEach(sink);
-    return orders.size();
   }
 
   /** Newest first: the list's end first. */
@@ -38,28 +27,13 @@ class ListOrderStore implements OrderStore {
     return fed;
   }
 
-  @Override
-  public long count() {
+  /** How many orders the store holds; what {@link #countUpTo} counts to. */
+  long count() {
     return orders.size();
   }
 
   @Override
   public long countUpTo(long limit) {
     return Math.min(limit, count());
-  }
-
-  @Override
-  public List<SaveResult> saveAll(List<EncodedOrder> batch) {
-    throw new UnsupportedOperationException("the warm-up only reads");
-  }
-
-  @Override
-  public Optional<byte[]> findJson(String orderUid) {
-    throw new UnsupportedOperationException("the warm-up reads in one pass");
-  }
-
-  @Override
-  public OrderPage search(OrderQuery query) {
-    throw new UnsupportedOperationException("the warm-up only streams");
   }
 }

@@ -227,21 +227,8 @@ final class ProduceCommand implements Callable<Integer> {
 
   private static Order withEmail(Order o, String email) {
     Delivery d = o.delivery();
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        new Delivery(d.name(), d.phone(), d.zip(), d.city(), d.address(), d.region(), email),
-        o.payment(),
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
+    return o.withDelivery(
+        new Delivery(d.name(), d.phone(), d.zip(), d.city(), d.address(), d.region(), email));
   }
 
   private void printSummary(boolean publish, Map<Defect, Long> defects, Progress progress) {

@@ -9,6 +9,7 @@ import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,44 @@ class ValidateCommandTest {
     for (Order order : broken) {
       assertThat(run.out()).doesNotContain("not-an-e-mail").doesNotContain(order.delivery().name());
     }
+  }
+
+  @Test
+  void aStringThatIsNotUnicodeTextIsReportedByItsPathWithoutItsValue() throws Exception {
+    RandomOrders random = new RandomOrders(44);
+    Order escaped = random.next();
+    Order raw = random.next();
+    String name = escaped.delivery().name();
+    byte[] rawLine =
+        new String(CODEC.encode(raw), UTF_8)
+            .replace(raw.delivery().name(), "Ivan\u0000Petrov")
+            .getBytes(UTF_8);
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    lines.writeBytes(
+        (new String(CODEC.encode(escaped), UTF_8).replace(name, "Ivan\\ud800Petrov") + "\n")
+            .getBytes(UTF_8));
+    for (byte b : rawLine) {
+      if (b == 0) {
+        // A surrogate's bytes (CESU-8) where the NUL is: bytes no Java string can hold.
+        lines.writeBytes(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80});
+      } else {
+        lines.write(b);
+      }
+    }
+    Path file = Files.write(dir.resolve("orders.ndjson"), lines.toByteArray());
+
+    Cli.Run run = Cli.run("validate", file.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.REJECTED);
+    assertThat(run.out())
+        .contains("0 valid, 2 invalid")
+        .containsPattern(
+            "orders.ndjson line 1 \\(order_uid \\w+\\): line 1, column \\d+: delivery.name: is"
+                + " not Unicode text \\(a lone surrogate\\)")
+        .containsPattern(
+            "orders.ndjson line 2 \\(order_uid \\w+\\): line 2, column \\d+: delivery.name: is"
+                + " not Unicode text \\(invalid UTF-8\\)")
+        .doesNotContain("Ivan", "Petrov");
   }
 
   @Test

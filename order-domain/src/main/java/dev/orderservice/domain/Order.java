@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * An order as producers send it: the header, one {@link Delivery}, one {@link Payment} and its
@@ -54,6 +55,118 @@ public record Order(
       throw new IllegalArgumentException("items: must not contain null");
     } else {
       items = List.copyOf(items);
+    }
+  }
+
+  /** This order with another {@code order_uid}. */
+  public Order withOrderUid(String orderUid) {
+    return copy(c -> c.orderUid = orderUid);
+  }
+
+  /** This order with another {@code track_number}. */
+  public Order withTrackNumber(String trackNumber) {
+    return copy(c -> c.trackNumber = trackNumber);
+  }
+
+  /** This order with another {@code entry}. */
+  public Order withEntry(String entry) {
+    return copy(c -> c.entry = entry);
+  }
+
+  /** This order with another delivery. */
+  public Order withDelivery(Delivery delivery) {
+    return copy(c -> c.delivery = delivery);
+  }
+
+  /** This order with another payment. */
+  public Order withPayment(Payment payment) {
+    return copy(c -> c.payment = payment);
+  }
+
+  /**
+   * This order with other items.
+   *
+   * @throws IllegalArgumentException if {@code items} holds a null
+   */
+  public Order withItems(List<Item> items) {
+    return copy(c -> c.items = items);
+  }
+
+  /** This order with another {@code internal_signature}. */
+  public Order withInternalSignature(String internalSignature) {
+    return copy(c -> c.internalSignature = internalSignature);
+  }
+
+  /** This order with another {@code customer_id}. */
+  public Order withCustomerId(String customerId) {
+    return copy(c -> c.customerId = customerId);
+  }
+
+  /** This order with another {@code date_created}. */
+  public Order withDateCreated(String dateCreated) {
+    return copy(c -> c.dateCreated = dateCreated);
+  }
+
+  /**
+   * A copy of this order with what {@code change} sets: the one place besides the callers of the
+   * canonical constructor that lists the fields, so that each wither names only what it changes.
+   */
+  private Order copy(Consumer<Fields> change) {
+    Fields fields = new Fields(this);
+    change.accept(fields);
+    return fields.order();
+  }
+
+  /** The fields of an order being copied. */
+  private static final class Fields {
+    String orderUid;
+    String trackNumber;
+    String entry;
+    Delivery delivery;
+    Payment payment;
+    List<Item> items;
+    String locale;
+    String internalSignature;
+    String customerId;
+    String deliveryService;
+    String shardkey;
+    int smId;
+    String dateCreated;
+    String oofShard;
+
+    Fields(Order o) {
+      orderUid = o.orderUid;
+      trackNumber = o.trackNumber;
+      entry = o.entry;
+      delivery = o.delivery;
+      payment = o.payment;
+      items = o.items;
+      locale = o.locale;
+      internalSignature = o.internalSignature;
+      customerId = o.customerId;
+      deliveryService = o.deliveryService;
+      shardkey = o.shardkey;
+      smId = o.smId;
+      dateCreated = o.dateCreated;
+      oofShard = o.oofShard;
+    }
+
+    Order order() {
+      return new Order(
+          orderUid,
+          trackNumber,
+          entry,
+          delivery,
+          payment,
+          items,
+          locale,
+          internalSignature,
+          customerId,
+          deliveryService,
+          shardkey,
+          smId,
+          dateCreated,
+          oofShard);
     }
   }
 }

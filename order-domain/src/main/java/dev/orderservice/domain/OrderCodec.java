@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -38,7 +39,11 @@ import java.util.stream.Collectors;
  * rejected unless {@link Builder#ignoreUnknownFields(boolean) configured otherwise}, in which case
  * they are skipped and listed in the result) and never throws on bad input: it returns {@link
  * DecodeResult.Failed} with the line, column, JSON path and what was expected. A document larger
- * than {@link Builder#maxBytes(int) the size limit} is refused before it is parsed.
+ * than {@link Builder#maxBytes(int) the size limit} is refused before it is parsed. Every string,
+ * field names included, must be Unicode text in UTF-8, as I-JSON (RFC 7493) requires: a lone
+ * surrogate (U+D800 to U+DFFF), escaped or as bytes, and any other ill-formed UTF-8 are refused
+ * ({@link UnicodeText}), with the path of the string and without its value, e.g. {@code
+ * delivery.name: is not Unicode text (a lone surrogate)}.
  *
  * <p>The canonical form is UTF-8 JSON with the fields in the order of the records' declarations and
  * no insignificant whitespace, so equal orders always encode to equal bytes.
@@ -97,6 +102,10 @@ public final class OrderCodec {
     if (json.length > maxBytes) {
       return new DecodeResult.Failed(
           "the document is " + json.length + " bytes, over the limit of " + maxBytes + " bytes");
+    }
+    Optional<DecodeResult.Failed> notText = UnicodeText.check(json, reader.getFactory());
+    if (notText.isPresent()) {
+      return notText.get();
     }
     List<String> ignored = ignoreUnknownFields ? new ArrayList<>(0) : null;
     try {
@@ -172,8 +181,20 @@ public final class OrderCodec {
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
-    // A number where a string belongs (or the reverse) is a producer's mistake, not something
-    // to paper over: it would change what the canonical JSON says.
+    refuseCoercions(mapper);
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxDocumentLength(maxBytes).build());
+    return mapper;
+  }
+
+  /**
+   * Makes {@code mapper} refuse a number where a string belongs, and a string, fraction or boolean
+   * where an integer belongs. A producer's mistake, not something to paper over: it would change
+   * what the canonical JSON says.
+   */
+  static void refuseCoercions(ObjectMapper mapper) {
     mapper
         .coercionConfigFor(LogicalType.Textual)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -184,11 +205,6 @@ public final class OrderCodec {
         .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-    mapper
-        .getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder().maxDocumentLength(maxBytes).build());
-    return mapper;
   }
 
   /**

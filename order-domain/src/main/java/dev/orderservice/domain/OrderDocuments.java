@@ -196,7 +196,9 @@ public final class OrderDocuments {
   private static void readValues(byte[] bytes, boolean array, Consumer<OrderDocument> sink)
       throws IOException {
     int index = 0;
-    try (JsonParser p = JSON.createParser(bytes)) {
+    // Ill-formed UTF-8 in a string is the document's fault, which decoding it reports with the
+    // string's path; cutting reads past it, each byte where it was.
+    try (JsonParser p = JSON.createParser(UnicodeText.readable(bytes))) {
       if (array) {
         p.nextToken(); // [
       }

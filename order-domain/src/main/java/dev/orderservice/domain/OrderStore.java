@@ -5,11 +5,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
- * Port: where accepted orders are kept durably. Implementations are thread safe and may block.
+ * Port: where accepted orders are kept durably, and read back one by one or a few at a time by uid.
+ * Implementations are thread safe and may block. Searching stored orders is {@link OrderSearch}'s
+ * role, reading the newest in bulk (to warm a cache) {@link RecentOrders}'s.
  *
  * <p>Failures of the underlying storage surface as {@link OrderStoreException}, which says whether
  * retrying later can help.
@@ -41,43 +41,4 @@ public interface OrderStore {
     }
     return found;
   }
-
-  /**
-   * Feeds every stored order to {@code sink}, oldest first, in one streaming pass with constant
-   * memory. The sink runs on the caller's thread.
-   *
-   * @return how many orders were fed
-   */
-  long streamAll(Consumer<EncodedOrder> sink);
-
-  /**
-   * Feeds the canonical JSON of the most recently stored orders to {@code sink}, newest first, at
-   * most {@code limit} of them, in one streaming pass with constant memory: what a cache bounded to
-   * {@code limit} entries should hold. Its cost is set by {@code limit}, not by how many orders are
-   * stored. The sink runs on the caller's thread and gets each order's uid and its JSON (shared,
-   * not copied).
-   *
-   * @return how many orders were fed
-   * @throws IllegalArgumentException if {@code limit} is negative
-   */
-  long streamNewest(long limit, BiConsumer<String, byte[]> sink);
-
-  /** How many orders are stored. */
-  long count();
-
-  /**
-   * How many orders are stored, counting no further than {@code limit}: {@code min(count(),
-   * limit)}, at a cost set by {@code limit}.
-   *
-   * @throws IllegalArgumentException if {@code limit} is negative
-   */
-  long countUpTo(long limit);
-
-  /**
-   * One page of the stored orders that match {@code query}, newest first by the instant of {@code
-   * date_created} (see {@link OrderQuery}), with where the next page starts while more match.
-   * Pages are found by position ({@link OrderCursor}), never by offset, so every page costs the
-   * same. With no filter: the newest orders.
-   */
-  OrderPage search(OrderQuery query);
 }

@@ -1,10 +1,13 @@
 package dev.orderservice.domain;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Objects;
 
 /**
  * An order as a search result or a live event shows it: enough to recognise it and to fetch the
- * whole order, not the whole order.
+ * whole order, not the whole order. Its JSON ({@link OrderSummaryJson}) has the fields below under
+ * the names of the order's own, in this order.
  *
  * @param orderUid the order's uid
  * @param trackNumber the order's track number
@@ -14,14 +17,23 @@ import java.util.Objects;
  * @param currency the payment's currency
  * @param itemCount how many items the order has
  */
+@JsonPropertyOrder({
+  "order_uid",
+  "track_number",
+  "customer_id",
+  "date_created",
+  "amount",
+  "currency",
+  "item_count"
+})
 public record OrderSummary(
-    String orderUid,
-    String trackNumber,
-    String customerId,
-    String dateCreated,
-    int amount,
-    String currency,
-    int itemCount) {
+    @JsonProperty(value = "order_uid", required = true) String orderUid,
+    @JsonProperty(value = "track_number", required = true) String trackNumber,
+    @JsonProperty(value = "customer_id", required = true) String customerId,
+    @JsonProperty(value = "date_created", required = true) String dateCreated,
+    @JsonProperty(value = "amount", required = true) int amount,
+    @JsonProperty(value = "currency", required = true) String currency,
+    @JsonProperty(value = "item_count", required = true) int itemCount) {
 
   public OrderSummary {
     Objects.requireNonNull(orderUid, "orderUid");

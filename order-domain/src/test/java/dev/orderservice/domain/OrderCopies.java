@@ -4,119 +4,35 @@ import java.util.List;
 
 /**
  * Copies of an order with one part changed, for tests in every module (published in order-domain's
- * test jar). The records have no withers; this is the one place that spells out their constructors
- * for tests.
+ * test jar). {@link Order} has withers of its own; this is the one place that spells out the
+ * constructors of its parts for tests.
  */
 public final class OrderCopies {
 
   private OrderCopies() {}
 
   public static Order withUid(Order o, String uid) {
-    return new Order(
-        uid,
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        o.payment(),
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
+    return o.withOrderUid(uid);
   }
 
   public static Order withHeader(Order o, String trackNumber, String entry, String dateCreated) {
-    return new Order(
-        o.orderUid(),
-        trackNumber,
-        entry,
-        o.delivery(),
-        o.payment(),
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        dateCreated,
-        o.oofShard());
+    return o.withTrackNumber(trackNumber).withEntry(entry).withDateCreated(dateCreated);
   }
 
   public static Order withSignature(Order o, String internalSignature) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        o.payment(),
-        o.items(),
-        o.locale(),
-        internalSignature,
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
+    return o.withInternalSignature(internalSignature);
   }
 
   public static Order withDelivery(Order o, Delivery delivery) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        delivery,
-        o.payment(),
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
+    return o.withDelivery(delivery);
   }
 
   public static Order withPayment(Order o, Payment payment) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        payment,
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
+    return o.withPayment(payment);
   }
 
   public static Order withItems(Order o, List<Item> items) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        o.payment(),
-        items,
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
+    return o.withItems(items);
   }
 
   public static Order withEmail(Order o, String email) {

@@ -27,6 +27,21 @@ class OrderDocumentsTest {
   }
 
   @Test
+  void anElementWithIllFormedUtf8IsCutOutAsItIsAndTheNextIsRead() {
+    byte[] input = {
+      '[', '{', '"', 'a', '"', ':', '"', (byte) 0xFF, (byte) 0xC0, (byte) 0x80, '"', '}', ',', ' ',
+      '{', '"', 'b', '"', ':', '2', '}', ']'
+    };
+
+    List<OrderDocument> documents = OrderDocuments.read(input, LIMIT);
+
+    assertThat(documents).allMatch(d -> d.unreadable().isEmpty());
+    assertThat(documents.get(0).json())
+        .containsExactly('{', '"', 'a', '"', ':', '"', 0xFF, 0xC0, 0x80, '"', '}');
+    assertThat(new String(documents.get(1).json(), UTF_8)).isEqualTo("{\"b\":2}");
+  }
+
+  @Test
   void ndjsonIsCutIntoLinesAndABlankLineIsNoDocument() {
     String input = "{\"a\": 1}\n\n{\"b\": 2}\r\n{broken\n";
 

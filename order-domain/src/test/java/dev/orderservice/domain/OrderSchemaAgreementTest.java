@@ -55,7 +55,13 @@ class OrderSchemaAgreementTest {
           entry(
               "a document over 1 MiB",
               "JSON Schema has no keyword for a document's size; the codec refuses documents over"
-                  + " OrderCodec.DEFAULT_MAX_BYTES before parsing them"));
+                  + " OrderCodec.DEFAULT_MAX_BYTES before parsing them"),
+          entry(
+              "delivery.name: a lone surrogate escaped",
+              "JSON's syntax lets an escape name half of a surrogate pair alone, and the schema"
+                  + " judges the string it parses to; the codec follows I-JSON (RFC 7493), whose"
+                  + " strings are Unicode text, which a lone surrogate is not: PostgreSQL could not"
+                  + " store it as sent, and the stored rows and canonical JSON would disagree"));
 
   private static final OrderCodec CODEC = OrderCodec.standard();
   private static final OrderValidator VALIDATOR = new OrderValidator();

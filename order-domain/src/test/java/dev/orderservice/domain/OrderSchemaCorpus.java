@@ -412,8 +412,8 @@ final class OrderSchemaCorpus {
 
   /**
    * Documents on which the schema cannot follow the service (see {@code KNOWN_DISAGREEMENTS} in
-   * {@link OrderSchemaAgreementTest}): the number's spelling, the calendar, duplicate keys and
-   * the size limit; and expanded years, on which both now agree.
+   * {@link OrderSchemaAgreementTest}): the number's spelling, the calendar, duplicate keys, the
+   * size limit and text that is not Unicode; and expanded years, on which both now agree.
    */
   private void beyondTheSchema() {
     Map<String, Field> byPath = fieldsByPath();
@@ -429,6 +429,11 @@ final class OrderSchemaCorpus {
     ObjectNode big = sample.deepCopy();
     ((ObjectNode) big.get("delivery")).put("address", "x".repeat(OrderCodec.DEFAULT_MAX_BYTES));
     add("a document over 1 MiB", json(big), INVALID);
+    // An escape in the JSON text: a Java string cannot hold a lone surrogate as UTF-8.
+    add(
+        "delivery.name: a lone surrogate escaped",
+        sampleJson.replace("\"Test Testov\"", "\"Test\\ud800Testov\""),
+        INVALID);
   }
 
   private void items(String what, Verdict expected, JsonNode... elements) {

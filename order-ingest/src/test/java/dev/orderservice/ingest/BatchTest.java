@@ -11,8 +11,6 @@ import dev.orderservice.domain.OrderCopies;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
-import dev.orderservice.domain.OrderPage;
-import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.domain.SaveOutcome;
 import dev.orderservice.domain.SaveResult;
@@ -26,8 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -159,31 +155,6 @@ class BatchTest {
     @Override
     public Optional<byte[]> findJson(String orderUid) {
       return Optional.ofNullable(rows.get(orderUid));
-    }
-
-    @Override
-    public long streamAll(Consumer<EncodedOrder> sink) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long count() {
-      return rows.size();
-    }
-
-    @Override
-    public long countUpTo(long limit) {
-      return Math.min(limit, rows.size());
-    }
-
-    @Override
-    public OrderPage search(OrderQuery query) {
-      throw new UnsupportedOperationException();
     }
   }
 }

@@ -1,22 +1,18 @@
 package dev.orderservice.ingest;
 
 import dev.orderservice.domain.EncodedOrder;
-import dev.orderservice.domain.OrderPage;
-import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * A store that can be made unreachable on demand: while down, {@link #saveAll} fails at once with a
  * transient {@link OrderStoreException}, as the real store does when the database is away.
- * Everything else goes to the real store. It also keeps the size of every batch it stored, and the
- * name of the thread that stored it.
+ * Reads go to the real store. It also keeps the size of every batch it stored, and the name of
+ * the thread that stored it.
  */
 final class SwitchableStore implements OrderStore {
 
@@ -62,30 +58,5 @@ final class SwitchableStore implements OrderStore {
   @Override
   public Optional<byte[]> findJson(String orderUid) {
     return store.findJson(orderUid);
-  }
-
-  @Override
-  public long streamAll(Consumer<EncodedOrder> sink) {
-    return store.streamAll(sink);
-  }
-
-  @Override
-  public long count() {
-    return store.count();
-  }
-
-  @Override
-  public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
-    return store.streamNewest(limit, sink);
-  }
-
-  @Override
-  public long countUpTo(long limit) {
-    return store.countUpTo(limit);
-  }
-
-  @Override
-  public OrderPage search(OrderQuery query) {
-    return store.search(query);
   }
 }

@@ -6,15 +6,20 @@ import static dev.orderservice.persistence.jooq.Tables.ORDERS;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderDates;
+import dev.orderservice.persistence.OrderColumns.SummaryCopies;
+import dev.orderservice.persistence.OrderColumns.SummaryCopy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.jooq.Field;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
@@ -35,8 +40,8 @@ import org.slf4j.LoggerFactory;
  *       by today's rules (an expanded year an earlier validator let through) is left without it,
  *       and counted in the log: searches do not find it.
  *   <li>{@code amount}, {@code currency} and {@code item_count} (V5), the summary a search shows:
- *       copied from the order's payment and counted in its items, in SQL, all three at once ({@code
- *       item_count} marks the rows still to fill).
+ *       copied from the order's payment and counted in its items ({@link SummaryCopies}), in SQL,
+ *       all three at once ({@code item_count} marks the rows still to fill).
  * </ul>
  *
  * <p>Each column is filled in transactions of {@value #BATCH} orders, oldest first, each locking
@@ -81,9 +86,10 @@ final class Backfill {
     return new Backfill("created_at", "created_at", new CreatedAt()).fillAll(dataSource);
   }
 
-  /** Fills every row that lacks its summary's amount, currency and item count. */
+  /** Fills every row that lacks its summary's copies: amount, currency and item count. */
   static long summary(DataSource dataSource) throws SQLException {
-    return new Backfill("item_count", "summary", new Summary()).fillAll(dataSource);
+    return new Backfill(SummaryCopies.ITEM_COUNT.field().getName(), "summary", new Summary())
+        .fillAll(dataSource);
   }
 
   private long fillAll(DataSource dataSource) throws SQLException {
@@ -185,13 +191,9 @@ final class Backfill {
     }
   }
 
-  /** The summary of each order, from its payment and its items. */
+  /** The summary's copies of each order, from what they copy ({@link SummaryCopies}). */
   private static final class Summary implements Filler {
-    private static final String FILL =
-        "update orders set amount = payment.amount, currency = payment.currency,"
-            + " item_count = (select count(*) from items where items.order_uid = orders.order_uid)"
-            + " from payment"
-            + " where payment.order_uid = orders.order_uid and orders.order_uid = any(?)";
+    private static final String FILL = fill();
 
     @Override
     public int fill(Connection c, List<Missing> rows) throws SQLException {
@@ -200,6 +202,19 @@ final class Backfill {
             1, c.createArrayOf("varchar", rows.stream().map(Missing::orderUid).toArray()));
         return fill.executeUpdate();
       }
+    }
+
+    /** {@code update orders set <copy> = (<original>), ... where order_uid = any(?)}. */
+    private static String fill() {
+      Map<Field<?>, Field<?>> copies = new LinkedHashMap<>();
+      for (SummaryCopy<?> copy : SummaryCopies.ALL) {
+        copies.put(copy.field(), copy.original());
+      }
+      return DSL.using(SQLDialect.POSTGRES)
+          .update(ORDERS)
+          .set(copies)
+          .where(ORDERS.ORDER_UID.eq(DSL.any(DSL.val(new String[0]))))
+          .getSQL();
     }
   }
 

@@ -7,9 +7,7 @@ import dev.orderservice.domain.OrderDates;
 import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.SaveOutcome;
 import dev.orderservice.domain.SaveResult;
-import dev.orderservice.persistence.OrderColumns.ItemRow;
 import dev.orderservice.persistence.OrderColumns.NewOrder;
-import dev.orderservice.persistence.OrderColumns.TableRows;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -134,12 +132,8 @@ final class BatchSave {
       }
     }
     if (!fresh.isEmpty()) {
-      List<Order> orders = fresh.stream().map(NewOrder::order).toList();
-      copy(tx, OrderColumns.ORDERS_ROWS, fresh);
-      copy(tx, OrderColumns.DELIVERY_ROWS, orders);
-      copy(tx, OrderColumns.PAYMENT_ROWS, orders);
-      copy(tx, OrderColumns.ITEMS_ROWS, itemRows(orders));
-      announce(tx, orders);
+      OrderTables.copyRows(tx, fresh);
+      announce(tx, fresh.stream().map(NewOrder::order).toList());
     }
     return results();
   }
@@ -223,33 +217,6 @@ final class BatchSave {
     return stored;
   }
 
-  private static <R> void copy(Connection tx, TableRows<R> table, List<R> rows)
-      throws SQLException {
-    if (rows.isEmpty()) {
-      return;
-    }
-    BinaryCopy copy = BinaryCopy.start(tx, table.copySql());
-    try {
-      for (R row : rows) {
-        table.write(copy, row);
-      }
-      copy.finish();
-    } finally {
-      copy.cancel();
-    }
-  }
-
-  private static List<ItemRow> itemRows(List<Order> orders) {
-    List<ItemRow> rows = new ArrayList<>(orders.size() * 3);
-    for (Order order : orders) {
-      List<Item> items = order.items();
-      for (int position = 0; position < items.size(); position++) {
-        rows.add(new ItemRow(order.orderUid(), position, items.get(position)));
-      }
-    }
-    return rows;
-  }
-
   private List<SaveResult> results() {
     List<SaveResult> results = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -277,7 +244,8 @@ final class BatchSave {
     return hashes[index];
   }
 
-  private static MessageDigest sha256() {
+  /** A new SHA-256 digest: the content hash. */
+  static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

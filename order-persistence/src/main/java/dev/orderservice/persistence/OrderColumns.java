@@ -10,127 +10,257 @@ import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Item;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.Payment;
+import dev.orderservice.persistence.RecordColumns.Int4;
+import dev.orderservice.persistence.RecordColumns.Int8;
+import dev.orderservice.persistence.RecordColumns.Text;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.function.ToIntFunction;
-import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.jooq.Field;
 import org.jooq.Table;
 import org.jooq.TableField;
+import org.jooq.impl.DSL;
 
 /**
- * Which column holds which value of an order: each column named once, next to the accessor its
- * value comes from. The writer ({@link BatchSave}) copies rows with these lists and the reader
- * ({@link OrderRows}) selects their fields in the same order, so a column added to a list is
- * written and read, and the generated field's type must match the accessor's or the code does not
- * compile.
+ * Which column holds which value of an order, each column named once, next to the accessor its
+ * value comes from and, for the columns an order is read back from, next to the constructor its
+ * value goes into. The writer ({@link BatchSave}) copies rows with these lists; the reader ({@link
+ * OrderRows}) selects the same columns and reads each where its description says ({@link
+ * RecordColumns}); the summary's copies ({@link SummaryCopies}) serve the writer, the reader of
+ * summaries ({@link OrderSummaries}) and the backfill ({@link Backfill}) alike.
  */
 final class OrderColumns {
 
-  /** The header of an order, its uid first; the reader builds an order's header in this order. */
-  static final List<Column<Order>> HEADER =
-      List.of(
-          text(ORDERS.ORDER_UID, Order::orderUid),
-          text(ORDERS.TRACK_NUMBER, Order::trackNumber),
-          text(ORDERS.ENTRY, Order::entry),
-          text(ORDERS.LOCALE, Order::locale),
-          text(ORDERS.INTERNAL_SIGNATURE, Order::internalSignature),
-          text(ORDERS.CUSTOMER_ID, Order::customerId),
-          text(ORDERS.DELIVERY_SERVICE, Order::deliveryService),
-          text(ORDERS.SHARDKEY, Order::shardkey),
-          int4(ORDERS.SM_ID, Order::smId),
-          text(ORDERS.DATE_CREATED, Order::dateCreated),
-          text(ORDERS.OOF_SHARD, Order::oofShard));
+  private OrderColumns() {}
 
-  /** The values of a delivery, in the order of its record components. */
-  static final List<Column<Delivery>> DELIVERY_VALUES =
-      List.of(
-          text(DELIVERY.NAME, Delivery::name),
-          text(DELIVERY.PHONE, Delivery::phone),
-          text(DELIVERY.ZIP, Delivery::zip),
-          text(DELIVERY.CITY, Delivery::city),
-          text(DELIVERY.ADDRESS, Delivery::address),
-          text(DELIVERY.REGION, Delivery::region),
-          text(DELIVERY.EMAIL, Delivery::email));
+  /** The header of an order: its own values on {@code orders}, its uid first. */
+  static final class Header {
+    static final RecordColumns<Order> COLUMNS = new RecordColumns<>();
+    static final Text<Order> ORDER_UID = COLUMNS.text(ORDERS.ORDER_UID, Order::orderUid);
+    static final Text<Order> TRACK_NUMBER = COLUMNS.text(ORDERS.TRACK_NUMBER, Order::trackNumber);
+    static final Text<Order> ENTRY = COLUMNS.text(ORDERS.ENTRY, Order::entry);
+    static final Text<Order> LOCALE = COLUMNS.text(ORDERS.LOCALE, Order::locale);
+    static final Text<Order> INTERNAL_SIGNATURE =
+        COLUMNS.text(ORDERS.INTERNAL_SIGNATURE, Order::internalSignature);
+    static final Text<Order> CUSTOMER_ID = COLUMNS.text(ORDERS.CUSTOMER_ID, Order::customerId);
+    static final Text<Order> DELIVERY_SERVICE =
+        COLUMNS.text(ORDERS.DELIVERY_SERVICE, Order::deliveryService);
+    static final Text<Order> SHARDKEY = COLUMNS.text(ORDERS.SHARDKEY, Order::shardkey);
+    static final Int4<Order> SM_ID = COLUMNS.int4(ORDERS.SM_ID, Order::smId);
+    static final Text<Order> DATE_CREATED = COLUMNS.text(ORDERS.DATE_CREATED, Order::dateCreated);
+    static final Text<Order> OOF_SHARD = COLUMNS.text(ORDERS.OOF_SHARD, Order::oofShard);
 
-  /** The values of a payment, in the order of its record components. */
-  static final List<Column<Payment>> PAYMENT_VALUES =
-      List.of(
-          text(PAYMENT.TRANSACTION, Payment::transaction),
-          text(PAYMENT.REQUEST_ID, Payment::requestId),
-          text(PAYMENT.CURRENCY, Payment::currency),
-          text(PAYMENT.PROVIDER, Payment::provider),
-          int4(PAYMENT.AMOUNT, Payment::amount),
-          int8(PAYMENT.PAYMENT_DT, Payment::paymentDt),
-          text(PAYMENT.BANK, Payment::bank),
-          int4(PAYMENT.DELIVERY_COST, Payment::deliveryCost),
-          int4(PAYMENT.GOODS_TOTAL, Payment::goodsTotal),
-          int4(PAYMENT.CUSTOM_FEE, Payment::customFee));
+    private Header() {}
 
-  /** The values of an item, in the order of its record components. */
-  static final List<Column<Item>> ITEM_VALUES =
-      List.of(
-          int8(ITEMS.CHRT_ID, Item::chrtId),
-          text(ITEMS.TRACK_NUMBER, Item::trackNumber),
-          int4(ITEMS.PRICE, Item::price),
-          text(ITEMS.RID, Item::rid),
-          text(ITEMS.NAME, Item::name),
-          int4(ITEMS.SALE, Item::sale),
-          text(ITEMS.SIZE, Item::size),
-          int4(ITEMS.TOTAL_PRICE, Item::totalPrice),
-          int8(ITEMS.NM_ID, Item::nmId),
-          text(ITEMS.BRAND, Item::brand),
-          int4(ITEMS.STATUS, Item::status));
+    /** The order on the current row, header columns from {@code first}, without its items yet. */
+    static Order read(ResultSet row, int first, Delivery delivery, Payment payment)
+        throws SQLException {
+      return new Order(
+          ORDER_UID.get(row, first),
+          TRACK_NUMBER.get(row, first),
+          ENTRY.get(row, first),
+          delivery,
+          payment,
+          List.of(),
+          LOCALE.get(row, first),
+          INTERNAL_SIGNATURE.get(row, first),
+          CUSTOMER_ID.get(row, first),
+          DELIVERY_SERVICE.get(row, first),
+          SHARDKEY.get(row, first),
+          SM_ID.get(row, first),
+          DATE_CREATED.get(row, first),
+          OOF_SHARD.get(row, first));
+    }
+  }
+
+  /** The values of a delivery on {@code delivery}. */
+  static final class Deliveries {
+    static final RecordColumns<Delivery> COLUMNS = new RecordColumns<>();
+    static final Text<Delivery> NAME = COLUMNS.text(DELIVERY.NAME, Delivery::name);
+    static final Text<Delivery> PHONE = COLUMNS.text(DELIVERY.PHONE, Delivery::phone);
+    static final Text<Delivery> ZIP = COLUMNS.text(DELIVERY.ZIP, Delivery::zip);
+    static final Text<Delivery> CITY = COLUMNS.text(DELIVERY.CITY, Delivery::city);
+    static final Text<Delivery> ADDRESS = COLUMNS.text(DELIVERY.ADDRESS, Delivery::address);
+    static final Text<Delivery> REGION = COLUMNS.text(DELIVERY.REGION, Delivery::region);
+    static final Text<Delivery> EMAIL = COLUMNS.text(DELIVERY.EMAIL, Delivery::email);
+
+    private Deliveries() {}
+
+    /** The delivery on the current row, its columns from {@code first}. */
+    static Delivery read(ResultSet row, int first) throws SQLException {
+      return new Delivery(
+          NAME.get(row, first),
+          PHONE.get(row, first),
+          ZIP.get(row, first),
+          CITY.get(row, first),
+          ADDRESS.get(row, first),
+          REGION.get(row, first),
+          EMAIL.get(row, first));
+    }
+  }
+
+  /** The values of a payment on {@code payment}. */
+  static final class Payments {
+    static final RecordColumns<Payment> COLUMNS = new RecordColumns<>();
+    static final Text<Payment> TRANSACTION =
+        COLUMNS.text(PAYMENT.TRANSACTION, Payment::transaction);
+    static final Text<Payment> REQUEST_ID = COLUMNS.text(PAYMENT.REQUEST_ID, Payment::requestId);
+    static final Text<Payment> CURRENCY = COLUMNS.text(PAYMENT.CURRENCY, Payment::currency);
+    static final Text<Payment> PROVIDER = COLUMNS.text(PAYMENT.PROVIDER, Payment::provider);
+    static final Int4<Payment> AMOUNT = COLUMNS.int4(PAYMENT.AMOUNT, Payment::amount);
+    static final Int8<Payment> PAYMENT_DT = COLUMNS.int8(PAYMENT.PAYMENT_DT, Payment::paymentDt);
+    static final Text<Payment> BANK = COLUMNS.text(PAYMENT.BANK, Payment::bank);
+    static final Int4<Payment> DELIVERY_COST =
+        COLUMNS.int4(PAYMENT.DELIVERY_COST, Payment::deliveryCost);
+    static final Int4<Payment> GOODS_TOTAL = COLUMNS.int4(PAYMENT.GOODS_TOTAL, Payment::goodsTotal);
+    static final Int4<Payment> CUSTOM_FEE = COLUMNS.int4(PAYMENT.CUSTOM_FEE, Payment::customFee);
+
+    private Payments() {}
+
+    /** The payment on the current row, its columns from {@code first}. */
+    static Payment read(ResultSet row, int first) throws SQLException {
+      return new Payment(
+          TRANSACTION.get(row, first),
+          REQUEST_ID.get(row, first),
+          CURRENCY.get(row, first),
+          PROVIDER.get(row, first),
+          AMOUNT.get(row, first),
+          PAYMENT_DT.get(row, first),
+          BANK.get(row, first),
+          DELIVERY_COST.get(row, first),
+          GOODS_TOTAL.get(row, first),
+          CUSTOM_FEE.get(row, first));
+    }
+  }
+
+  /** The values of an item on {@code items}, beside its order's uid and its position. */
+  static final class Items {
+    static final RecordColumns<Item> COLUMNS = new RecordColumns<>();
+    static final Int8<Item> CHRT_ID = COLUMNS.int8(ITEMS.CHRT_ID, Item::chrtId);
+    static final Text<Item> TRACK_NUMBER = COLUMNS.text(ITEMS.TRACK_NUMBER, Item::trackNumber);
+    static final Int4<Item> PRICE = COLUMNS.int4(ITEMS.PRICE, Item::price);
+    static final Text<Item> RID = COLUMNS.text(ITEMS.RID, Item::rid);
+    static final Text<Item> NAME = COLUMNS.text(ITEMS.NAME, Item::name);
+    static final Int4<Item> SALE = COLUMNS.int4(ITEMS.SALE, Item::sale);
+    static final Text<Item> SIZE = COLUMNS.text(ITEMS.SIZE, Item::size);
+    static final Int4<Item> TOTAL_PRICE = COLUMNS.int4(ITEMS.TOTAL_PRICE, Item::totalPrice);
+    static final Int8<Item> NM_ID = COLUMNS.int8(ITEMS.NM_ID, Item::nmId);
+    static final Text<Item> BRAND = COLUMNS.text(ITEMS.BRAND, Item::brand);
+    static final Int4<Item> STATUS = COLUMNS.int4(ITEMS.STATUS, Item::status);
+
+    private Items() {}
+
+    /** The item on the current row, its columns from {@code first}. */
+    static Item read(ResultSet row, int first) throws SQLException {
+      return new Item(
+          CHRT_ID.get(row, first),
+          TRACK_NUMBER.get(row, first),
+          PRICE.get(row, first),
+          RID.get(row, first),
+          NAME.get(row, first),
+          SALE.get(row, first),
+          SIZE.get(row, first),
+          TOTAL_PRICE.get(row, first),
+          NM_ID.get(row, first),
+          BRAND.get(row, first),
+          STATUS.get(row, first));
+    }
+  }
+
+  /**
+   * What a summary shows beyond the header, copied onto {@code orders} by V5 so that a page of a
+   * search is read from one index: each copy is written with the order, and where a row lacks it
+   * (stored before V5, or by an earlier release during a rolling upgrade, until the backfill fills
+   * it) its original, in {@code payment} or {@code items}, is read instead and filled in.
+   */
+  static final class SummaryCopies {
+    static final SummaryCopy<Integer> AMOUNT =
+        new SummaryCopy<>(
+            ORDERS.AMOUNT,
+            Column.int4(ORDERS.AMOUNT, o -> o.payment().amount()),
+            paymentValue(PAYMENT.AMOUNT));
+    static final SummaryCopy<String> CURRENCY =
+        new SummaryCopy<>(
+            ORDERS.CURRENCY,
+            Column.text(ORDERS.CURRENCY, o -> o.payment().currency()),
+            paymentValue(PAYMENT.CURRENCY));
+
+    /** The last copy filled; the backfill looks for the rows that lack it (V6 indexes them). */
+    static final SummaryCopy<Integer> ITEM_COUNT =
+        new SummaryCopy<>(
+            ORDERS.ITEM_COUNT,
+            Column.int4(ORDERS.ITEM_COUNT, o -> o.items().size()),
+            DSL.field(
+                DSL.selectCount().from(ITEMS).where(ITEMS.ORDER_UID.eq(ORDERS.ORDER_UID))));
+
+    static final List<SummaryCopy<?>> ALL = List.of(AMOUNT, CURRENCY, ITEM_COUNT);
+
+    private SummaryCopies() {}
+
+    private static <T> Field<T> paymentValue(Field<T> original) {
+      return DSL.field(
+          DSL.select(original).from(PAYMENT).where(PAYMENT.ORDER_UID.eq(ORDERS.ORDER_UID)));
+    }
+  }
+
+  /**
+   * A copy on {@code orders} of a value the order holds elsewhere.
+   *
+   * @param field the copy
+   * @param column how the copy is written from the order
+   * @param original the value it copies, for the row being read or filled
+   */
+  record SummaryCopy<T>(TableField<?, T> field, Column<Order> column, Field<T> original) {
+
+    /** The copy, or the original where the row has none: a select item named like the copy. */
+    Field<T> orOriginal() {
+      return DSL.coalesce(field, original).as(field.getName());
+    }
+  }
+
+  /** The position of an item in its order's items; the reader takes it as the first item column. */
+  static final Column<ItemRow> POSITION = Column.int4(ITEMS.POSITION, ItemRow::position);
 
   /**
    * A row of {@code orders}: the header, then what identifies the content, then the instant of
-   * {@code date_created} that searches compare, then what a search shows of the order beyond its
-   * header (V5: copies of its payment's amount and currency, and how many items it has).
+   * {@code date_created} that searches compare, then the summary's copies.
    */
   static final TableRows<NewOrder> ORDERS_ROWS =
       new TableRows<>(
           ORDERS,
-          concat(
-              from(HEADER, NewOrder::order),
+          Column.concat(
+              Column.from(Header.COLUMNS.columns(), NewOrder::order),
               List.of(
-                  bytea(ORDERS.CONTENT_HASH, NewOrder::contentHash),
-                  bytea(ORDERS.CANONICAL_JSON, NewOrder::canonicalJson),
-                  timestamptz(ORDERS.CREATED_AT, NewOrder::createdAt),
-                  int4(ORDERS.AMOUNT, o -> o.order().payment().amount()),
-                  text(ORDERS.CURRENCY, o -> o.order().payment().currency()),
-                  int4(ORDERS.ITEM_COUNT, o -> o.order().items().size()))));
+                  Column.bytea(ORDERS.CONTENT_HASH, NewOrder::contentHash),
+                  Column.bytea(ORDERS.CANONICAL_JSON, NewOrder::canonicalJson),
+                  Column.timestamptz(ORDERS.CREATED_AT, NewOrder::createdAt)),
+              Column.from(
+                  SummaryCopies.ALL.stream().map(SummaryCopy::column).toList(),
+                  NewOrder::order)));
 
   static final TableRows<Order> DELIVERY_ROWS =
       new TableRows<>(
           DELIVERY,
-          concat(
-              List.of(text(DELIVERY.ORDER_UID, Order::orderUid)),
-              from(DELIVERY_VALUES, Order::delivery)));
+          Column.concat(
+              List.of(Column.text(DELIVERY.ORDER_UID, Order::orderUid)),
+              Column.from(Deliveries.COLUMNS.columns(), Order::delivery)));
 
   static final TableRows<Order> PAYMENT_ROWS =
       new TableRows<>(
           PAYMENT,
-          concat(
-              List.of(text(PAYMENT.ORDER_UID, Order::orderUid)),
-              from(PAYMENT_VALUES, Order::payment)));
+          Column.concat(
+              List.of(Column.text(PAYMENT.ORDER_UID, Order::orderUid)),
+              Column.from(Payments.COLUMNS.columns(), Order::payment)));
 
-  /** A row of {@code items}; the reader takes {@code position} as the first item column. */
   static final TableRows<ItemRow> ITEMS_ROWS =
       new TableRows<>(
           ITEMS,
-          concat(
-              List.of(
-                  text(ITEMS.ORDER_UID, ItemRow::orderUid),
-                  int4(ITEMS.POSITION, ItemRow::position)),
-              from(ITEM_VALUES, ItemRow::item)));
-
-  private OrderColumns() {}
+          Column.concat(
+              List.of(Column.text(ITEMS.ORDER_UID, ItemRow::orderUid), POSITION),
+              Column.from(Items.COLUMNS.columns(), ItemRow::item)));
 
   /**
    * An order about to be inserted, with its canonical JSON, the hash of it and the instant of its
@@ -154,29 +284,18 @@ final class OrderColumns {
   /** An item with the uid of its order and its 0-based index in the order's items. */
   record ItemRow(String orderUid, int position, Item item) {}
 
-  /** The fields of {@code columns}, in order: a select list. */
-  static List<Field<?>> fields(List<? extends Column<?>> columns) {
-    return columns.stream().<Field<?>>map(Column::field).toList();
-  }
-
   /** The columns of one table and how to write a row of it from an {@code R}. */
   record TableRows<R>(Table<?> table, List<Column<R>> columns) {
 
     /** {@code COPY table (columns) FROM STDIN (FORMAT binary)}, columns in list order. */
     String copySql() {
-      return copySql(table.getName());
-    }
-
-    /** The same copy into another table with these columns, e.g. a temporary one. */
-    String copySql(String tableName) {
-      return "COPY " + tableName + " (" + columnList() + ") FROM STDIN (FORMAT binary)";
-    }
-
-    /** The quoted column names, comma separated, in list order. */
-    String columnList() {
-      return columns.stream()
-          .map(c -> '"' + c.field().getName() + '"')
-          .collect(Collectors.joining(", "));
+      return "COPY "
+          + table.getName()
+          + " ("
+          + columns.stream()
+              .map(c -> '"' + c.field().getName() + '"')
+              .collect(Collectors.joining(", "))
+          + ") FROM STDIN (FORMAT binary)";
     }
 
     void write(BinaryCopy copy, R row) throws SQLException {
@@ -185,55 +304,5 @@ final class OrderColumns {
         column.value().write(copy, row);
       }
     }
-  }
-
-  /** A column and how its value is taken from an {@code R} and written in COPY's binary format. */
-  record Column<R>(TableField<?, ?> field, Value<R> value) {
-
-    /** This column filled from the {@code S} that {@code part} takes the {@code R} out of. */
-    <S> Column<S> from(Function<S, R> part) {
-      Value<R> own = value;
-      return new Column<>(field, (copy, whole) -> own.write(copy, part.apply(whole)));
-    }
-  }
-
-  /** Writes one field's value of a row. */
-  @FunctionalInterface
-  interface Value<R> {
-    void write(BinaryCopy copy, R row) throws SQLException;
-  }
-
-  private static <R> Column<R> text(TableField<?, String> field, Function<R, String> value) {
-    return new Column<>(field, (copy, row) -> copy.text(value.apply(row)));
-  }
-
-  private static <R> Column<R> int4(TableField<?, Integer> field, ToIntFunction<R> value) {
-    return new Column<>(field, (copy, row) -> copy.int4(value.applyAsInt(row)));
-  }
-
-  private static <R> Column<R> int8(TableField<?, Long> field, ToLongFunction<R> value) {
-    return new Column<>(field, (copy, row) -> copy.int8(value.applyAsLong(row)));
-  }
-
-  private static <R> Column<R> bytea(TableField<?, byte[]> field, Function<R, byte[]> value) {
-    return new Column<>(field, (copy, row) -> copy.bytea(value.apply(row)));
-  }
-
-  private static <R> Column<R> timestamptz(
-      TableField<?, OffsetDateTime> field, Function<R, Instant> value) {
-    return new Column<>(field, (copy, row) -> copy.timestamptz(value.apply(row)));
-  }
-
-  private static <S, R> List<Column<S>> from(List<Column<R>> columns, Function<S, R> part) {
-    return columns.stream().map(c -> c.from(part)).toList();
-  }
-
-  @SafeVarargs
-  private static <R> List<Column<R>> concat(List<Column<R>>... lists) {
-    List<Column<R>> all = new ArrayList<>();
-    for (List<Column<R>> list : lists) {
-      all.addAll(list);
-    }
-    return List.copyOf(all);
   }
 }

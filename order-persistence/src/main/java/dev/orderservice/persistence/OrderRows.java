@@ -5,10 +5,12 @@ import static dev.orderservice.persistence.jooq.Tables.ITEMS;
 import static dev.orderservice.persistence.jooq.Tables.ORDERS;
 import static dev.orderservice.persistence.jooq.Tables.PAYMENT;
 
-import dev.orderservice.domain.Delivery;
 import dev.orderservice.domain.Item;
 import dev.orderservice.domain.Order;
-import dev.orderservice.domain.Payment;
+import dev.orderservice.persistence.OrderColumns.Deliveries;
+import dev.orderservice.persistence.OrderColumns.Header;
+import dev.orderservice.persistence.OrderColumns.Items;
+import dev.orderservice.persistence.OrderColumns.Payments;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -28,37 +30,37 @@ import org.jooq.SelectOnConditionStep;
  *
  * <p>Rows are read from the JDBC result set by position rather than as jOOQ records: building a
  * record of 40 fields for every item row was most of the client's time in {@code streamAll}. The
- * column lists below fix the positions; each reader reads its list's columns in list order.
+ * select is the columns of {@link OrderColumns}' records one after the other, and each record's
+ * reader reads its columns where their descriptions place them, from where its columns start.
  */
 final class OrderRows {
 
-  private static final List<Field<?>> HEADER = OrderColumns.fields(OrderColumns.HEADER);
-  private static final List<Field<?>> DELIVERY_COLUMNS =
-      OrderColumns.fields(OrderColumns.DELIVERY_VALUES);
-  private static final List<Field<?>> PAYMENT_COLUMNS =
-      OrderColumns.fields(OrderColumns.PAYMENT_VALUES);
-
-  /** {@code position} first: null when an order has no items (the left join found none). */
-  private static final List<Field<?>> ITEM_COLUMNS =
-      Stream.concat(
-              Stream.of(ITEMS.POSITION), OrderColumns.fields(OrderColumns.ITEM_VALUES).stream())
-          .toList();
-
-  /** JDBC (1-based) positions of each list's first column. */
+  /** JDBC (1-based) positions of each record's first column in {@link #select}. */
   private static final int HEADER_AT = 1;
 
-  private static final int DELIVERY_AT = HEADER_AT + HEADER.size();
-  private static final int PAYMENT_AT = DELIVERY_AT + DELIVERY_COLUMNS.size();
-  private static final int ITEM_AT = PAYMENT_AT + PAYMENT_COLUMNS.size();
+  private static final int DELIVERY_AT = HEADER_AT + Header.COLUMNS.size();
+  private static final int PAYMENT_AT = DELIVERY_AT + Deliveries.COLUMNS.size();
+
+  /** {@code items.position}: null when an order has no items (the left join found none). */
+  private static final int POSITION_AT = PAYMENT_AT + Payments.COLUMNS.size();
+
+  private static final int ITEM_AT = POSITION_AT + 1;
+
+  private static final List<Field<?>> SELECTED =
+      Stream.of(
+              Header.COLUMNS.fields(),
+              Deliveries.COLUMNS.fields(),
+              Payments.COLUMNS.fields(),
+              List.<Field<?>>of(OrderColumns.POSITION.field()),
+              Items.COLUMNS.fields())
+          .flatMap(List::stream)
+          .toList();
 
   private OrderRows() {}
 
   /** The rows of every order; callers add {@code where} and {@code order by}. */
   static SelectOnConditionStep<Record> select(DSLContext db) {
-    return db.select(
-            Stream.of(HEADER, DELIVERY_COLUMNS, PAYMENT_COLUMNS, ITEM_COLUMNS)
-                .flatMap(List::stream)
-                .toList())
+    return db.select(SELECTED)
         .from(ORDERS)
         .join(DELIVERY)
         .on(DELIVERY.ORDER_UID.eq(ORDERS.ORDER_UID))
@@ -106,116 +108,26 @@ final class OrderRows {
     }
 
     private void accept(ResultSet row) throws SQLException {
-      if (current != null && !current.orderUid().equals(row.getString(HEADER_AT))) {
+      if (current != null && !current.orderUid().equals(Header.ORDER_UID.get(row, HEADER_AT))) {
         emit();
       }
       if (current == null) {
-        current = orderWithoutItems(row);
+        current =
+            Header.read(
+                row, HEADER_AT, Deliveries.read(row, DELIVERY_AT), Payments.read(row, PAYMENT_AT));
       }
-      row.getInt(ITEM_AT);
+      row.getInt(POSITION_AT);
       if (!row.wasNull()) {
-        items.add(item(row));
+        items.add(Items.read(row, ITEM_AT));
       }
     }
 
     private void emit() {
-      Order order = withItems(current, items);
+      Order order = current.withItems(items);
       current = null;
       items = new ArrayList<>();
       assembled++;
       sink.accept(order);
     }
-  }
-
-  private static Order orderWithoutItems(ResultSet r) throws SQLException {
-    int c = HEADER_AT;
-    String orderUid = r.getString(c++);
-    String trackNumber = r.getString(c++);
-    String entry = r.getString(c++);
-    String locale = r.getString(c++);
-    String internalSignature = r.getString(c++);
-    String customerId = r.getString(c++);
-    String deliveryService = r.getString(c++);
-    String shardkey = r.getString(c++);
-    int smId = r.getInt(c++);
-    String dateCreated = r.getString(c++);
-    String oofShard = r.getString(c);
-    return new Order(
-        orderUid,
-        trackNumber,
-        entry,
-        delivery(r),
-        payment(r),
-        List.of(),
-        locale,
-        internalSignature,
-        customerId,
-        deliveryService,
-        shardkey,
-        smId,
-        dateCreated,
-        oofShard);
-  }
-
-  private static Order withItems(Order o, List<Item> items) {
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        o.payment(),
-        items,
-        o.locale(),
-        o.internalSignature(),
-        o.customerId(),
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
-  }
-
-  private static Delivery delivery(ResultSet r) throws SQLException {
-    int c = DELIVERY_AT;
-    return new Delivery(
-        r.getString(c++),
-        r.getString(c++),
-        r.getString(c++),
-        r.getString(c++),
-        r.getString(c++),
-        r.getString(c++),
-        r.getString(c));
-  }
-
-  private static Payment payment(ResultSet r) throws SQLException {
-    int c = PAYMENT_AT;
-    return new Payment(
-        r.getString(c++),
-        r.getString(c++),
-        r.getString(c++),
-        r.getString(c++),
-        r.getInt(c++),
-        r.getLong(c++),
-        r.getString(c++),
-        r.getInt(c++),
-        r.getInt(c++),
-        r.getInt(c));
-  }
-
-  /** The item of a row whose {@code position} (the first item column) is not null. */
-  private static Item item(ResultSet r) throws SQLException {
-    int c = ITEM_AT + 1;
-    return new Item(
-        r.getLong(c++),
-        r.getString(c++),
-        r.getInt(c++),
-        r.getString(c++),
-        r.getString(c++),
-        r.getInt(c++),
-        r.getString(c++),
-        r.getInt(c++),
-        r.getLong(c++),
-        r.getString(c++),
-        r.getInt(c));
   }
 }

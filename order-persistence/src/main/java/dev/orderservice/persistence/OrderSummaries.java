@@ -1,22 +1,23 @@
 package dev.orderservice.persistence;
 
-import static dev.orderservice.persistence.jooq.Tables.ITEMS;
 import static dev.orderservice.persistence.jooq.Tables.ORDERS;
-import static dev.orderservice.persistence.jooq.Tables.PAYMENT;
 
 import dev.orderservice.domain.OrderCursor;
 import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.persistence.OrderColumns.SummaryCopies;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.SelectJoinStep;
-import org.jooq.impl.DSL;
 
 /**
  * Reads {@link OrderSummary summaries} of stored orders: the order's header, its payment's amount
@@ -24,7 +25,7 @@ import org.jooq.impl.DSL;
  * copies), and V6's indexes cover it, so a page of a search is read from one index. A row stored
  * without the copies (by an earlier release, before the backfill reached it) has its values read
  * from {@code payment} and {@code items} instead: each {@code coalesce} evaluates its subquery only
- * for such a row. One query for searches ({@link PostgresOrderStore#search}) and for the listener
+ * for such a row. One query for searches ({@link PostgresOrderSearch#search}) and for the listener
  * ({@link StoredOrdersListener}), so both show an order alike.
  */
 final class OrderSummaries {
@@ -38,16 +39,6 @@ final class OrderSummaries {
 
   private static final Instant LATEST = Instant.parse("+294276-12-31T23:59:59.999999Z");
 
-  private static final Field<Integer> AMOUNT = copyOrPayment(ORDERS.AMOUNT, PAYMENT.AMOUNT);
-
-  private static final Field<String> CURRENCY = copyOrPayment(ORDERS.CURRENCY, PAYMENT.CURRENCY);
-
-  private static final Field<Integer> ITEM_COUNT =
-      DSL.coalesce(
-              ORDERS.ITEM_COUNT,
-              DSL.field(DSL.selectCount().from(ITEMS).where(ITEMS.ORDER_UID.eq(ORDERS.ORDER_UID))))
-          .as(ORDERS.ITEM_COUNT.getName());
-
   private static final List<Field<?>> FIELDS =
       List.of(
           ORDERS.ID,
@@ -56,36 +47,30 @@ final class OrderSummaries {
           ORDERS.TRACK_NUMBER,
           ORDERS.CUSTOMER_ID,
           ORDERS.DATE_CREATED,
-          AMOUNT,
-          CURRENCY,
-          ITEM_COUNT);
+          SummaryCopies.AMOUNT.orOriginal(),
+          SummaryCopies.CURRENCY.orOriginal(),
+          SummaryCopies.ITEM_COUNT.orOriginal());
 
   private OrderSummaries() {}
-
-  /** The orders row's copy of a payment column, or the payment's own value where it has none. */
-  private static <T> Field<T> copyOrPayment(Field<T> copy, Field<T> original) {
-    return DSL.coalesce(
-            copy,
-            DSL.field(
-                DSL.select(original).from(PAYMENT).where(PAYMENT.ORDER_UID.eq(ORDERS.ORDER_UID))))
-        .as(copy.getName());
-  }
 
   /** The summaries of every order, with its id and created_at; callers add the rest. */
   static SelectJoinStep<Record> select(DSLContext db) {
     return db.select(FIELDS).from(ORDERS);
   }
 
-  /** The summary on a row of {@link #select}. */
-  static OrderSummary summary(Record row) {
-    return new OrderSummary(
-        row.get(ORDERS.ORDER_UID),
-        row.get(ORDERS.TRACK_NUMBER),
-        row.get(ORDERS.CUSTOMER_ID),
-        row.get(ORDERS.DATE_CREATED),
-        row.get(AMOUNT),
-        row.get(CURRENCY),
-        row.get(ITEM_COUNT));
+  /** The summaries of those of {@code orderUids} that are stored, by uid; one query. */
+  static Map<String, OrderSummary> byUid(DSLContext db, Collection<String> orderUids)
+      throws SQLException {
+    Map<String, OrderSummary> read = new HashMap<>();
+    if (!orderUids.isEmpty()) {
+      try (ResultSet rows = select(db).where(ORDERS.ORDER_UID.in(orderUids)).fetchResultSet()) {
+        while (rows.next()) {
+          OrderSummary summary = summary(rows);
+          read.put(summary.orderUid(), summary);
+        }
+      }
+    }
+    return read;
   }
 
   /**
@@ -98,9 +83,9 @@ final class OrderSummaries {
         row.getString(ORDERS.TRACK_NUMBER.getName()),
         row.getString(ORDERS.CUSTOMER_ID.getName()),
         row.getString(ORDERS.DATE_CREATED.getName()),
-        row.getInt(AMOUNT.getName()),
-        row.getString(CURRENCY.getName()),
-        row.getInt(ITEM_COUNT.getName()));
+        row.getInt(SummaryCopies.AMOUNT.field().getName()),
+        row.getString(SummaryCopies.CURRENCY.field().getName()),
+        row.getInt(SummaryCopies.ITEM_COUNT.field().getName()));
   }
 
   /**

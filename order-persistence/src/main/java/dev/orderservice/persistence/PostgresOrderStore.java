@@ -1,18 +1,14 @@
 package dev.orderservice.persistence;
 
-import static dev.orderservice.persistence.OrderSummaries.timestamptz;
 import static dev.orderservice.persistence.jooq.Tables.ITEMS;
 import static dev.orderservice.persistence.jooq.Tables.ORDERS;
 
 import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
-import dev.orderservice.domain.OrderCursor;
-import dev.orderservice.domain.OrderPage;
-import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
-import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.RecentOrders;
 import dev.orderservice.domain.SaveResult;
 import dev.orderservice.persistence.BatchSave.Mode;
 import java.sql.Connection;
@@ -26,25 +22,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.Record;
-import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
-import org.jooq.conf.ParamType;
 import org.jooq.conf.Settings;
-import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.postgresql.PGStatement;
 
 /**
- * {@link OrderStore} on PostgreSQL, in the schema of the {@code db} module's migrations (run them
- * first with {@link Migrations#migrate}). Table names are not qualified: the connections' {@code
- * search_path} decides which schema is used.
+ * {@link OrderStore} and {@link RecentOrders} on PostgreSQL, in the schema of the {@code db}
+ * module's migrations (run them first with {@link Migrations#migrate}). Table names are not
+ * qualified: the connections' {@code search_path} decides which schema is used. Searches of what it
+ * stores are {@link PostgresOrderSearch}'s.
  *
  * <p>Every method blocks on the database and borrows a connection from the given {@link DataSource}
  * for the duration of the call only; the store itself holds no connection and needs no closing.
@@ -63,14 +54,10 @@ import org.postgresql.PGStatement;
  *   <li>{@link #findJson} is one primary-key lookup of that JSON, byte for byte what {@link
  *       OrderCodec#encode} produced when the order was saved.
  *   <li>{@link #streamNewest} reads the stored JSON newest first, a page at a time, up to a limit.
- *   <li>{@link #search} reads one page of order summaries that match a query, one query per page.
- *   <li>{@link #streamAll} rebuilds every order from the normalized tables; it is one query read
- *       through a server-side cursor, 2,000 rows a fetch, inside a read-only transaction, so it
- *       holds one connection for the whole pass; the sink runs on the caller's thread, and an
- *       exception it throws ends the pass and propagates.
+ *   <li>{@link #streamAll} and {@link #count}, for benchmarks and tests, read every stored order.
  * </ul>
  */
-public final class PostgresOrderStore implements OrderStore {
+public final class PostgresOrderStore implements OrderStore, RecentOrders {
 
   /** Rows per cursor fetch: an order is one row per item, 1 to 5 rows in practice. */
   private static final int STREAM_FETCH_ROWS = 2_000;
@@ -99,9 +86,6 @@ public final class PostgresOrderStore implements OrderStore {
 
   private final OrderCodec codec = OrderCodec.standard();
   private final int streamFetchRows;
-
-  /** The SQL of each shape of search, by {@link #searchSql}'s bits; filled as shapes are used. */
-  private final AtomicReferenceArray<String> searchSql = new AtomicReferenceArray<>(32);
 
   /**
    * @param dataSource where connections come from, e.g. {@link OrderDatabase#pool}; the caller
@@ -136,7 +120,7 @@ public final class PostgresOrderStore implements OrderStore {
       return List.of();
     }
     BatchSave save = new BatchSave(batch);
-    return call("save a batch of " + batch.size() + " orders", () -> saveAll(save));
+    return StoreFailures.call("save a batch of " + batch.size() + " orders", () -> saveAll(save));
   }
 
   /**
@@ -149,7 +133,7 @@ public final class PostgresOrderStore implements OrderStore {
   @Override
   public Optional<byte[]> findJson(String orderUid) {
     Objects.requireNonNull(orderUid, "orderUid");
-    return call(
+    return StoreFailures.call(
         "read an order",
         () -> {
           try (Connection c = dataSource.getConnection();
@@ -183,7 +167,7 @@ public final class PostgresOrderStore implements OrderStore {
     }
     Map<String, byte[]> found = new HashMap<>();
     List<String> withoutJson = new ArrayList<>(0);
-    call(
+    StoreFailures.call(
         "read orders",
         () -> {
           try (Connection c = dataSource.getConnection();
@@ -223,7 +207,7 @@ public final class PostgresOrderStore implements OrderStore {
     if (limit == 0) {
       return 0;
     }
-    return call("stream the newest orders", () -> streamNewestPages(limit, sink));
+    return StoreFailures.call("stream the newest orders", () -> streamNewestPages(limit, sink));
   }
 
   /**
@@ -234,7 +218,7 @@ public final class PostgresOrderStore implements OrderStore {
   @Override
   public long countUpTo(long limit) {
     requireNonNegative(limit);
-    return call(
+    return StoreFailures.call(
         "count orders",
         () -> {
           try (Connection c = dataSource.getConnection();
@@ -248,41 +232,31 @@ public final class PostgresOrderStore implements OrderStore {
         });
   }
 
-  @Override
+  /**
+   * Feeds every stored order to {@code sink}, oldest first, rebuilt from the normalized tables, in
+   * one streaming pass with constant memory: one query read through a server-side cursor, 2,000
+   * rows a fetch, inside a read-only transaction, so it holds one connection for the whole pass.
+   * The sink runs on the caller's thread; an exception it throws ends the pass and propagates. For
+   * benchmarks and tests, which compare what it rebuilds with what was stored.
+   *
+   * @return how many orders were fed
+   * @throws OrderStoreException if the database failed
+   */
   public long streamAll(Consumer<EncodedOrder> sink) {
     Objects.requireNonNull(sink, "sink");
-    return call("stream all orders", () -> db.transactionResult(tx -> streamAll(tx.dsl(), sink)));
-  }
-
-  @Override
-  public long count() {
-    return call("count orders", () -> db.selectCount().from(ORDERS).fetchSingle(0, Long.class));
+    return StoreFailures.call(
+        "stream all orders", () -> db.transactionResult(tx -> streamAll(tx.dsl(), sink)));
   }
 
   /**
-   * {@inheritDoc}
-   *
-   * <p>One query: the orders that match, newest first by {@code (created_at, id)} descending, from
-   * the position after the cursor ({@code (created_at, id) < (cursor)}, a row comparison that the
-   * index reads as the start of a range), {@code limit + 1} of them to know whether a next page
-   * exists. Migration V4 has an index for each kind of search, so a page reads one index range and
-   * about {@code limit} rows of each table whatever the filters or the page number: no offset, no
-   * sort of all matches. A track number and a customer together read the index of the more
-   * selective of the two (the planner's choice; usually the track number's) and filter by the
-   * other.
-   *
-   * <p>Rows whose {@code created_at} is still empty are not found: rows stored by an instance of an
-   * earlier version during a rolling upgrade, until the next start's backfill ({@link
-   * Migrations#migrate}) fills them, and rows whose {@code date_created} today's rules refuse.
-   * Instants in the query beyond what PostgreSQL holds (before 4714 BC, after 294276 AD) are taken
-   * as its earliest and latest.
+   * How many orders are stored: a count of every row, whose cost grows with the table. For
+   * benchmarks and tests.
    *
    * @throws OrderStoreException if the database failed
    */
-  @Override
-  public OrderPage search(OrderQuery query) {
-    Objects.requireNonNull(query, "query");
-    return call("search orders", () -> searchPage(query));
+  public long count() {
+    return StoreFailures.call(
+        "count orders", () -> db.selectCount().from(ORDERS).fetchSingle(0, Long.class));
   }
 
   /**
@@ -348,102 +322,6 @@ public final class PostgresOrderStore implements OrderStore {
     }
   }
 
-  /**
-   * A plain prepared statement: the SQL of {@link #searchQuery} for the query's shape, rendered
-   * once, and its values bound by hand. Building and rendering the jOOQ query for every search cost
-   * more CPU than PostgreSQL's own work on the page.
-   */
-  private OrderPage searchPage(OrderQuery query) throws SQLException {
-    List<Object> values = searchValues(query);
-    String sql = searchSql(query, values);
-    List<OrderSummary> page = new ArrayList<>(query.limit());
-    OrderCursor last = null;
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement select = c.prepareStatement(sql)) {
-      // Planned for its values every time, never by a cached generic plan: which index serves a
-      // search depends on them (a customer's 50 orders, or a range holding a million), and a
-      // generic plan picked for one shape of values reads far too much for another.
-      select.unwrap(PGStatement.class).setPrepareThreshold(0);
-      for (int i = 0; i < values.size(); i++) {
-        select.setObject(i + 1, values.get(i));
-      }
-      try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          if (page.size() == query.limit()) {
-            return new OrderPage(page, Optional.of(last));
-          }
-          page.add(OrderSummaries.summary(rows));
-          last = OrderSummaries.position(rows);
-        }
-      }
-    }
-    return new OrderPage(page, Optional.empty());
-  }
-
-  /** The values of {@link #searchQuery}'s placeholders, in their order there. */
-  private static List<Object> searchValues(OrderQuery query) {
-    List<Object> values = new ArrayList<>(7);
-    query.trackNumber().ifPresent(values::add);
-    query.customerId().ifPresent(values::add);
-    query.from().ifPresent(from -> values.add(timestamptz(from)));
-    query.to().ifPresent(to -> values.add(timestamptz(to)));
-    query
-        .after()
-        .ifPresent(
-            after -> {
-              values.add(timestamptz(after.createdAt()));
-              values.add(after.sequence());
-            });
-    values.add(query.limit() + 1L); // jOOQ binds a limit as a long
-    return values;
-  }
-
-  /**
-   * The SQL of {@link #searchQuery} for the shape of {@code query} (which filters it has, whether
-   * it has a cursor), rendered with {@code ?} placeholders the first time that shape is searched;
-   * the placeholders are checked then against {@link #searchValues}, so the two cannot drift apart.
-   */
-  private String searchSql(OrderQuery query, List<Object> values) {
-    int shape =
-        (query.trackNumber().isPresent() ? 1 : 0)
-            | (query.customerId().isPresent() ? 2 : 0)
-            | (query.from().isPresent() ? 4 : 0)
-            | (query.to().isPresent() ? 8 : 0)
-            | (query.after().isPresent() ? 16 : 0);
-    String sql = searchSql.get(shape);
-    if (sql == null) {
-      ResultQuery<Record> rendered = searchQuery(query);
-      if (!rendered.getBindValues().equals(values)) {
-        throw new IllegalStateException(
-            "the search's placeholders are not the values bound: " + rendered.getBindValues());
-      }
-      sql = rendered.getSQL(ParamType.INDEXED);
-      searchSql.set(shape, sql);
-    }
-    return sql;
-  }
-
-  /** The query of one page of a search: {@code limit + 1} rows, to know whether more match. */
-  ResultQuery<Record> searchQuery(OrderQuery query) {
-    List<Condition> where = new ArrayList<>(5);
-    where.add(ORDERS.CREATED_AT.isNotNull());
-    query.trackNumber().ifPresent(track -> where.add(ORDERS.TRACK_NUMBER.eq(track)));
-    query.customerId().ifPresent(customer -> where.add(ORDERS.CUSTOMER_ID.eq(customer)));
-    query.from().ifPresent(from -> where.add(ORDERS.CREATED_AT.ge(timestamptz(from))));
-    query.to().ifPresent(to -> where.add(ORDERS.CREATED_AT.lt(timestamptz(to))));
-    query
-        .after()
-        .ifPresent(
-            after ->
-                where.add(
-                    DSL.row(ORDERS.CREATED_AT, ORDERS.ID)
-                        .lt(timestamptz(after.createdAt()), after.sequence())));
-    return OrderSummaries.select(db)
-        .where(where)
-        .orderBy(ORDERS.CREATED_AT.desc(), ORDERS.ID.desc())
-        .limit(query.limit() + 1);
-  }
-
   private Optional<byte[]> rebuild(String orderUid) throws SQLException {
     List<Order> found = new ArrayList<>(1);
     try (ResultSet rows =
@@ -496,23 +374,9 @@ public final class PostgresOrderStore implements OrderStore {
     }
   }
 
-  private static <T> T call(String what, DatabaseWork<T> work) {
-    try {
-      return work.run();
-    } catch (DataAccessException | SQLException e) {
-      throw StoreFailures.translate(what, e);
-    }
-  }
-
   /** Work on a connection in a transaction, committed when it returns. */
   @FunctionalInterface
   private interface Transaction<T> {
     T run(Connection c) throws SQLException;
-  }
-
-  /** A call on the database that may fail with jOOQ's or JDBC's exception. */
-  @FunctionalInterface
-  private interface DatabaseWork<T> {
-    T run() throws SQLException;
   }
 }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Optional;
 import java.util.Set;
+import org.jooq.exception.DataAccessException;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -22,6 +23,26 @@ final class StoreFailures {
       Set.of("57P01", "57P02", "57P03", "40001", "40P01");
 
   private StoreFailures() {}
+
+  /**
+   * Runs a call on the database, its failure translated ({@link #translate}).
+   *
+   * @param what what the call does, e.g. "search orders"
+   * @throws dev.orderservice.domain.OrderStoreException if jOOQ or JDBC failed
+   */
+  static <T> T call(String what, DatabaseWork<T> work) {
+    try {
+      return work.run();
+    } catch (DataAccessException | SQLException e) {
+      throw translate(what, e);
+    }
+  }
+
+  /** A call on the database that may fail with jOOQ's or JDBC's exception. */
+  @FunctionalInterface
+  interface DatabaseWork<T> {
+    T run() throws SQLException;
+  }
 
   /**
    * @param what what was being done, e.g. "save a batch of 500 orders"

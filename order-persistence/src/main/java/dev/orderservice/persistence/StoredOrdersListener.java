@@ -5,6 +5,7 @@ import static dev.orderservice.persistence.jooq.Tables.ORDERS;
 import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.persistence.StoredOrdersPayload.Announced;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -12,7 +13,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,7 +23,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jooq.DSLContext;
-import org.jooq.Record;
 import org.jooq.Record2;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
@@ -354,7 +353,7 @@ public final class StoredOrdersListener implements AutoCloseable {
    *
    * @return how many orders it delivered
    */
-  private long catchUp(DSLContext db, Check listenedAt) {
+  private long catchUp(DSLContext db, Check listenedAt) throws SQLException {
     Instant since = checks.getLast().at().minusSeconds(CATCH_UP_MARGIN_SECONDS);
     // The newest check at or before that moment; the first one if it listened for less than that.
     long afterId = checks.getFirst().maxId();
@@ -365,33 +364,36 @@ public final class StoredOrdersListener implements AutoCloseable {
     }
     long caughtUp = 0;
     while (true) {
-      List<Record> page =
+      int read = 0;
+      List<OrderSummary> fresh = new ArrayList<>();
+      try (ResultSet page =
           OrderSummaries.select(db)
               .where(ORDERS.ID.gt(afterId))
               .and(ORDERS.ID.le(listenedAt.maxId()))
               .orderBy(ORDERS.ID)
               .limit(CATCH_UP_PAGE)
-              .fetch();
-      List<OrderSummary> fresh = new ArrayList<>(page.size());
-      for (Record row : page) {
-        afterId = row.get(ORDERS.ID);
-        OrderSummary order = OrderSummaries.summary(row);
-        if (firstDelivery(order.orderUid())) {
-          fresh.add(order);
+              .fetchResultSet()) {
+        while (page.next()) {
+          read++;
+          afterId = page.getLong(ORDERS.ID.getName());
+          OrderSummary order = OrderSummaries.summary(page);
+          if (firstDelivery(order.orderUid())) {
+            fresh.add(order);
+          }
         }
       }
       if (!fresh.isEmpty()) {
         caughtUp += fresh.size();
         tell(() -> listener.stored(fresh));
       }
-      if (page.size() < CATCH_UP_PAGE) {
+      if (read < CATCH_UP_PAGE) {
         return caughtUp;
       }
     }
   }
 
   /** Delivers what the notifications announce that was not delivered yet, in order. */
-  private void deliver(DSLContext db, PGNotification[] notifications) {
+  private void deliver(DSLContext db, PGNotification[] notifications) throws SQLException {
     if (notifications == null || notifications.length == 0) {
       return;
     }
@@ -412,7 +414,10 @@ public final class StoredOrdersListener implements AutoCloseable {
             e.getMessage());
       }
     }
-    Map<String, OrderSummary> read = readSummariesNotSent(db, announced);
+    // The summaries that were too long to be sent are read from the database.
+    List<String> notSent =
+        announced.stream().filter(a -> a.summary().isEmpty()).map(Announced::orderUid).toList();
+    Map<String, OrderSummary> read = OrderSummaries.byUid(db, notSent);
     List<OrderSummary> fresh = new ArrayList<>(announced.size());
     for (Announced a : announced) {
       Optional<OrderSummary> summary =
@@ -424,21 +429,6 @@ public final class StoredOrdersListener implements AutoCloseable {
     if (!fresh.isEmpty()) {
       tell(() -> listener.stored(fresh));
     }
-  }
-
-  /** The summaries that were too long to be sent, read from the database. */
-  private static Map<String, OrderSummary> readSummariesNotSent(
-      DSLContext db, List<Announced> announced) {
-    List<String> uids =
-        announced.stream().filter(a -> a.summary().isEmpty()).map(Announced::orderUid).toList();
-    Map<String, OrderSummary> read = new HashMap<>();
-    if (!uids.isEmpty()) {
-      for (Record row : OrderSummaries.select(db).where(ORDERS.ORDER_UID.in(uids)).fetch()) {
-        OrderSummary summary = OrderSummaries.summary(row);
-        read.put(summary.orderUid(), summary);
-      }
-    }
-    return read;
   }
 
   /** Records {@code orderUid} as delivered; false if it was already. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.OrderSummaryJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -15,9 +16,8 @@ import java.util.Optional;
 
 /**
  * The payloads of the {@value StoredOrdersListener#CHANNEL} notifications: the summaries of the
- * orders a transaction inserted, in insertion order, as JSON arrays of objects with the fields
- * {@code order_uid}, {@code track_number}, {@code customer_id}, {@code date_created}, {@code
- * amount}, {@code currency} and {@code item_count}, e.g.
+ * orders a transaction inserted, in insertion order, as JSON arrays of their {@link
+ * OrderSummaryJson JSON}, e.g.
  *
  * <pre>{@code
  * [{"order_uid":"b563feb7b2b84b6test","track_number":"WBILMTESTTRACK","customer_id":"test",
@@ -54,7 +54,7 @@ final class StoredOrdersPayload {
       g.setRootValueSeparator(null);
       for (OrderSummary order : orders) {
         int start = written.length();
-        write(g, order);
+        OrderSummaryJson.write(order, g);
         g.flush();
         if (written.length() - start + 2 > MAX_BYTES) {
           written.setLength(start);
@@ -103,15 +103,7 @@ final class StoredOrdersPayload {
         announced.add(new Announced(uid, Optional.empty()));
         continue;
       }
-      OrderSummary summary =
-          new OrderSummary(
-              uid,
-              text(o, "track_number"),
-              text(o, "customer_id"),
-              text(o, "date_created"),
-              integer(o, "amount"),
-              text(o, "currency"),
-              integer(o, "item_count"));
+      OrderSummary summary = OrderSummaryJson.read(o);
       announced.add(new Announced(uid, Optional.of(summary)));
     }
     return announced;
@@ -140,31 +132,11 @@ final class StoredOrdersPayload {
     public void close() {}
   }
 
-  private static void write(JsonGenerator g, OrderSummary order) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("order_uid", order.orderUid());
-    g.writeStringField("track_number", order.trackNumber());
-    g.writeStringField("customer_id", order.customerId());
-    g.writeStringField("date_created", order.dateCreated());
-    g.writeNumberField("amount", order.amount());
-    g.writeStringField("currency", order.currency());
-    g.writeNumberField("item_count", order.itemCount());
-    g.writeEndObject();
-  }
-
   private static String text(JsonNode o, String field) {
     JsonNode value = o.get(field);
     if (value == null || !value.isTextual()) {
       throw new IllegalArgumentException(field + ": expected a string");
     }
     return value.textValue();
-  }
-
-  private static int integer(JsonNode o, String field) {
-    JsonNode value = o.get(field);
-    if (value == null || !value.canConvertToInt() || !value.isIntegralNumber()) {
-      throw new IllegalArgumentException(field + ": expected an integer");
-    }
-    return value.intValue();
   }
 }

@@ -107,7 +107,7 @@ class MigrationsTest {
           .doesNotContainValue(false);
 
       v2.execute("analyze orders, payment, items");
-      PostgresOrderStore store = new PostgresOrderStore(v2.dataSource());
+      PostgresOrderSearch search = new PostgresOrderSearch(v2.dataSource());
       Order some = orders.get(1_234).order();
       Instant at = OrderDates.instant(some.dateCreated());
       Map<String, OrderQuery> searches =
@@ -122,17 +122,17 @@ class MigrationsTest {
       searches.put(
           "orders_created_at_summary ",
           OrderQuery.builder().from(at.minusSeconds(86_400)).to(at).limit(100).build());
-      for (Map.Entry<String, OrderQuery> search : searches.entrySet()) {
-        String plan = v2.explain(store.searchQuery(search.getValue()));
+      for (Map.Entry<String, OrderQuery> each : searches.entrySet()) {
+        String plan = v2.explain(search.query(each.getValue()));
         // An index-only scan once VACUUM has marked the updated rows' pages all-visible.
         assertThat(plan)
             .as(plan)
-            .containsPattern("Index (Only )?Scan using " + search.getKey().strip() + " on orders")
+            .containsPattern("Index (Only )?Scan using " + each.getKey().strip() + " on orders")
             .doesNotContain("Seq Scan on orders")
             .doesNotContain("Sort");
       }
       assertThat(
-              store.search(OrderQuery.builder().trackNumber(some.trackNumber()).build()).orders())
+              search.search(OrderQuery.builder().trackNumber(some.trackNumber()).build()).orders())
           .extracting(OrderSummary::orderUid)
           .contains(some.orderUid());
     }
@@ -169,7 +169,8 @@ class MigrationsTest {
       schema.writeAsOfVersion(4, List.of(earlier));
       assertThat(schema.summaryMismatches()).containsExactly(earlier.orderUid());
 
-      List<OrderSummary> found = store.search(OrderQuery.newest(20)).orders();
+      List<OrderSummary> found =
+          new PostgresOrderSearch(schema.dataSource()).search(OrderQuery.newest(20)).orders();
 
       assertThat(found)
           .containsExactlyInAnyOrder(

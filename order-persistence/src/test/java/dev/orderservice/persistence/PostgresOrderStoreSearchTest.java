@@ -36,7 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link PostgresOrderStore#search} against real PostgreSQL: filters alone and combined, instants
+ * {@link PostgresOrderSearch#search} against real PostgreSQL: filters alone and combined, instants
  * written with different offsets, range boundaries, ties, and keyset pagination while orders keep
  * arriving. Each expectation is computed in Java from the orders saved: the instant of date_created
  * with {@link OrderDates#instant}, descending, ties by save order, later first.
@@ -48,6 +48,7 @@ class PostgresOrderStoreSearchTest {
 
   private static TestSchema schema;
   private static PostgresOrderStore store;
+  private static PostgresOrderSearch orderSearch;
 
   private final RandomOrders random = new RandomOrders(20_261_201L);
   private final SplittableRandom dice = new SplittableRandom(12);
@@ -59,6 +60,7 @@ class PostgresOrderStoreSearchTest {
   static void migrate() {
     schema = TestSchema.migrated("search");
     store = new PostgresOrderStore(schema.dataSource());
+    orderSearch = new PostgresOrderSearch(schema.dataSource());
   }
 
   @AfterAll
@@ -69,6 +71,38 @@ class PostgresOrderStoreSearchTest {
   @BeforeEach
   void emptyTheStore() {
     schema.execute("truncate orders, delivery, payment, items");
+  }
+
+  @Test
+  void everyShapeOfSearchBindsEachValueAtItsPlaceholder() {
+    OrderCursor somewhere = new OrderCursor(BASE.plusSeconds(3_600), 17);
+    for (int shape = 0; shape < 32; shape++) {
+      OrderQuery.Builder builder = OrderQuery.builder().limit(7);
+      if ((shape & 1) != 0) {
+        builder.trackNumber("TRACK-A");
+      }
+      if ((shape & 2) != 0) {
+        builder.customerId("alice");
+      }
+      if ((shape & 4) != 0) {
+        builder.from(BASE);
+      }
+      if ((shape & 8) != 0) {
+        builder.to(BASE.plusSeconds(86_400));
+      }
+      if ((shape & 16) != 0) {
+        builder.after(somewhere);
+      }
+      OrderQuery query = builder.build();
+
+      PostgresOrderSearch.Statement statement = orderSearch.statement(query);
+      var withValues = orderSearch.query(query);
+
+      assertThat(statement.sql()).as("shape %d", shape).isEqualTo(withValues.getSQL());
+      assertThat(statement.values().stream().map(v -> v.value().apply(query)).toList())
+          .as("shape %d", shape)
+          .isEqualTo(withValues.getBindValues());
+    }
   }
 
   @Test
@@ -125,7 +159,7 @@ class PostgresOrderStoreSearchTest {
     save(List.of(moscow, utc, newYork, justBefore, atTheEnd));
 
     OrderPage page =
-        store.search(
+        orderSearch.search(
             OrderQuery.builder()
                 .from(Instant.parse("2021-11-26T06:22:19Z"))
                 .to(Instant.parse("2021-11-26T06:22:20Z"))
@@ -203,7 +237,7 @@ class PostgresOrderStoreSearchTest {
 
     List<OrderSummary> seen = new ArrayList<>();
     List<OrderCursor> positions = new ArrayList<>();
-    OrderPage page = store.search(query);
+    OrderPage page = orderSearch.search(query);
     while (true) {
       assertThat(page.orders()).hasSizeLessThanOrEqualTo(limit);
       seen.addAll(page.orders());
@@ -225,7 +259,7 @@ class PostgresOrderStoreSearchTest {
                   randomOffset(BASE.minusSeconds(100_000 + positions.size()))),
               order("new-tie", "paging", randomOffset(at.createdAt())),
               order("new-older", "paging", randomOffset(at.createdAt().minusNanos(1_000)))));
-      page = store.search(query.after(at));
+      page = orderSearch.search(query.after(at));
     }
 
     List<String> uids = seen.stream().map(OrderSummary::orderUid).toList();
@@ -249,13 +283,13 @@ class PostgresOrderStoreSearchTest {
     }
     OrderQuery query = OrderQuery.builder().customerId("full-pages").limit(10).build();
 
-    OrderPage first = store.search(query);
-    OrderPage second = store.search(query.after(first.next().orElseThrow()));
+    OrderPage first = orderSearch.search(query);
+    OrderPage second = orderSearch.search(query.after(first.next().orElseThrow()));
 
     assertThat(first.orders()).hasSize(10);
     assertThat(second.orders()).hasSize(10);
     assertThat(second.next()).isEmpty();
-    assertThat(store.search(OrderQuery.builder().customerId("nobody").build()))
+    assertThat(orderSearch.search(OrderQuery.builder().customerId("nobody").build()))
         .isEqualTo(new OrderPage(List.of(), Optional.empty()));
   }
 
@@ -266,7 +300,7 @@ class PostgresOrderStoreSearchTest {
             order("T", "c", "2021-11-26T09:22:19.123456789+03:00"),
             order("T", "c", "2021-11-26T06:22:18Z")));
 
-    OrderPage page = store.search(OrderQuery.newest(1));
+    OrderPage page = orderSearch.search(OrderQuery.newest(1));
 
     assertThat(page.next())
         .hasValue(
@@ -283,13 +317,13 @@ class PostgresOrderStoreSearchTest {
     schema.execute(
         "update orders set created_at = null where order_uid = '" + late.orderUid() + "'");
 
-    assertThat(store.search(OrderQuery.newest(10)).orders())
+    assertThat(orderSearch.search(OrderQuery.newest(10)).orders())
         .extracting(OrderSummary::orderUid)
         .containsExactly(early.orderUid());
 
     Migrations.migrate(schema.dataSource());
 
-    assertThat(store.search(OrderQuery.newest(10)).orders())
+    assertThat(orderSearch.search(OrderQuery.newest(10)).orders())
         .extracting(OrderSummary::orderUid)
         .containsExactly(late.orderUid(), early.orderUid());
   }
@@ -321,7 +355,8 @@ class PostgresOrderStoreSearchTest {
         .extracting(OrderSummary::orderUid)
         .containsExactly(earliest.orderUid());
     assertThat(allPages(OrderQuery.builder().from(Instant.MIN).to(Instant.MAX).build())).hasSize(3);
-    assertThat(store.search(OrderQuery.builder().from(Instant.MAX).build()).orders()).isEmpty();
+    assertThat(orderSearch.search(OrderQuery.builder().from(Instant.MAX).build()).orders())
+        .isEmpty();
   }
 
   @Test
@@ -371,7 +406,7 @@ class PostgresOrderStoreSearchTest {
                     .after(somewhere)
                     .build()));
     for (Search search : searches) {
-      String plan = schema.explain(store.searchQuery(search.query()));
+      String plan = schema.explain(orderSearch.query(search.query()));
       assertThat(plan)
           .as(plan)
           .contains("Index Only Scan using " + search.index() + " on orders")
@@ -417,10 +452,10 @@ class PostgresOrderStoreSearchTest {
   /** Every page of a search, in order. */
   private List<OrderSummary> allPages(OrderQuery query) {
     List<OrderSummary> all = new ArrayList<>();
-    OrderPage page = store.search(query);
+    OrderPage page = orderSearch.search(query);
     all.addAll(page.orders());
     while (page.next().isPresent()) {
-      page = store.search(query.after(page.next().get()));
+      page = orderSearch.search(query.after(page.next().get()));
       all.addAll(page.orders());
     }
     return all;
@@ -448,22 +483,7 @@ class PostgresOrderStoreSearchTest {
   }
 
   private Order order(String trackNumber, String customerId, String dateCreated) {
-    Order o = withHeader(random.next(), trackNumber, "WBIL", dateCreated);
-    return new Order(
-        o.orderUid(),
-        o.trackNumber(),
-        o.entry(),
-        o.delivery(),
-        o.payment(),
-        o.items(),
-        o.locale(),
-        o.internalSignature(),
-        customerId,
-        o.deliveryService(),
-        o.shardkey(),
-        o.smId(),
-        o.dateCreated(),
-        o.oofShard());
+    return withHeader(random.next(), trackNumber, "WBIL", dateCreated).withCustomerId(customerId);
   }
 
   /** {@code at} as a producer might write it: in one of several offsets, seconds or fractions. */

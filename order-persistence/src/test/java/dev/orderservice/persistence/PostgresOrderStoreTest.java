@@ -49,6 +49,7 @@ class PostgresOrderStoreTest {
 
   private static TestSchema schema;
   private static PostgresOrderStore store;
+  private static PostgresOrderSearch search;
 
   private final RandomOrders random = new RandomOrders(20_240_601L);
 
@@ -56,6 +57,7 @@ class PostgresOrderStoreTest {
   static void migrate() {
     schema = TestSchema.migrated("store");
     store = new PostgresOrderStore(schema.dataSource());
+    search = new PostgresOrderSearch(schema.dataSource());
   }
 
   @AfterAll
@@ -112,7 +114,7 @@ class PostgresOrderStoreTest {
     }
     newestFirst.sort(
         Comparator.comparing((OrderSummary s) -> OrderDates.instant(s.dateCreated())).reversed());
-    assertThat(store.search(OrderQuery.newest(5)).orders())
+    assertThat(search.search(OrderQuery.newest(5)).orders())
         .containsExactlyElementsOf(newestFirst.subList(0, 5));
   }
 
@@ -259,7 +261,7 @@ class PostgresOrderStoreTest {
     byte[] json = store.findJson("b563feb7b2b84b6test").orElseThrow();
     assertThat(json).isEqualTo(encoded.json());
     assertThat(((DecodeResult.Decoded) CODEC.decode(json)).order()).isEqualTo(order);
-    assertThat(store.search(OrderQuery.newest(1)).orders())
+    assertThat(search.search(OrderQuery.newest(1)).orders())
         .containsExactly(
             new OrderSummary(
                 "b563feb7b2b84b6test",
@@ -280,7 +282,7 @@ class PostgresOrderStoreTest {
 
     assertThat(store.findJson(order.orderUid()))
         .hasValueSatisfying(json -> assertThat(json).isEqualTo(empty.json()));
-    assertThat(store.search(OrderQuery.newest(1)).orders())
+    assertThat(search.search(OrderQuery.newest(1)).orders())
         .extracting(OrderSummary::itemCount)
         .containsExactly(0);
     List<EncodedOrder> streamed = new ArrayList<>();
@@ -317,7 +319,7 @@ class PostgresOrderStoreTest {
                 }))
         .isZero();
     assertThat(store.count()).isZero();
-    assertThat(store.search(OrderQuery.newest(10)))
+    assertThat(search.search(OrderQuery.newest(10)))
         .isEqualTo(new OrderPage(List.of(), Optional.empty()));
   }
 

@@ -196,10 +196,10 @@ final class TestSchema implements AutoCloseable {
       }
     }
     try (Connection c = pool.getConnection()) {
-      copy(c, headers, rows);
-      copy(c, OrderColumns.DELIVERY_ROWS, plain);
-      copy(c, OrderColumns.PAYMENT_ROWS, plain);
-      copy(c, OrderColumns.ITEMS_ROWS, items);
+      OrderTables.copy(c, headers, rows);
+      OrderTables.copy(c, OrderColumns.DELIVERY_ROWS, plain);
+      OrderTables.copy(c, OrderColumns.PAYMENT_ROWS, plain);
+      OrderTables.copy(c, OrderColumns.ITEMS_ROWS, items);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
@@ -244,14 +244,6 @@ final class TestSchema implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     return indexes;
-  }
-
-  private static <R> void copy(Connection c, TableRows<R> table, List<R> rows) throws SQLException {
-    BinaryCopy copy = BinaryCopy.start(c, table.copySql());
-    for (R row : rows) {
-      table.write(copy, row);
-    }
-    copy.finish();
   }
 
   private static byte[] sha256(byte[] bytes) {

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderservice.domain.AcceptResult;
-import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.Violation;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -80,21 +79,5 @@ final class Json {
     ObjectNode line = accepted(result);
     line.set("violations", violations(result.violations()));
     return line;
-  }
-
-  /**
-   * An order as a search result or a live event shows it: {@code order_uid}, {@code track_number},
-   * {@code customer_id}, {@code date_created} (as the producer wrote it), {@code amount}, {@code
-   * currency}, {@code item_count}.
-   */
-  static ObjectNode summary(OrderSummary s) {
-    return object()
-        .put("order_uid", s.orderUid())
-        .put("track_number", s.trackNumber())
-        .put("customer_id", s.customerId())
-        .put("date_created", s.dateCreated())
-        .put("amount", s.amount())
-        .put("currency", s.currency())
-        .put("item_count", s.itemCount());
   }
 }

@@ -1,8 +1,7 @@
 package dev.orderservice.server;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.OrderSummaryJson;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
@@ -88,7 +87,7 @@ final class LiveOrders {
     this.events = new AtomicReferenceArray<>(window);
   }
 
-  /** One event of the feed: its number, its id and the order's summary as JSON. */
+  /** One event of the feed: its number, its id and the order's {@link OrderSummaryJson}. */
   record LiveEvent(long sequence, String id, String json) {}
 
   /** What a subscriber is told. */
@@ -133,7 +132,7 @@ final class LiveOrders {
     long sequence = last;
     for (OrderSummary order : orders) {
       sequence++;
-      String json = new String(Json.bytes(Json.summary(order)), UTF_8);
+      String json = OrderSummaryJson.toJson(order);
       events.set(slot(sequence), new LiveEvent(sequence, id(sequence), json));
     }
     last = sequence;

@@ -8,8 +8,8 @@ import dev.orderservice.domain.OrderDocuments;
 import dev.orderservice.domain.OrderCache;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderQuery;
+import dev.orderservice.domain.OrderSearch;
 import dev.orderservice.domain.OrderService;
-import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.domain.Violation;
 import io.undertow.server.HttpServerExchange;
@@ -38,7 +38,7 @@ final class OrderEndpoints {
   static final String NDJSON = "application/x-ndjson";
 
   private final OrderService service;
-  private final OrderStore store;
+  private final OrderSearch search;
   private final OrderCache cache;
   private final OrderCodec codec;
   private final RequestBodies bodies;
@@ -46,10 +46,10 @@ final class OrderEndpoints {
   private final MissLoader misses;
 
   OrderEndpoints(
-      OrderService service, OrderStore store, OrderCache cache, OrderCodec codec,
+      OrderService service, OrderSearch search, OrderCache cache, OrderCodec codec,
       RequestBodies bodies, Executor workers, MissLoader misses) {
     this.service = Objects.requireNonNull(service, "service");
-    this.store = Objects.requireNonNull(store, "store");
+    this.search = Objects.requireNonNull(search, "search");
     this.cache = Objects.requireNonNull(cache, "cache");
     this.codec = Objects.requireNonNull(codec, "codec");
     this.bodies = Objects.requireNonNull(bodies, "bodies");
@@ -78,13 +78,13 @@ final class OrderEndpoints {
   }
 
   /**
-   * {@code GET /orders}: a page of the orders that match the query ({@link OrderSearch}); with no
-   * filter, the newest. The query is checked here, the store searched on a worker.
+   * {@code GET /orders}: a page of the orders that match the query ({@link SearchParameters}); with
+   * no filter, the newest. The query is checked here, the store searched on a worker.
    */
   void search(HttpServerExchange exchange) {
-    OrderQuery query = OrderSearch.query(exchange);
+    OrderQuery query = SearchParameters.query(exchange);
     exchange.dispatch(workers, ErrorMapping.around(ex ->
-        Responses.json(ex, StatusCodes.OK, OrderSearch.answer(store.search(query), query))));
+        Responses.json(ex, StatusCodes.OK, SearchParameters.answer(search.search(query), query))));
   }
 
   /** {@code POST /orders/create}: multipart/form-data with the order in {@code order_file}. */

@@ -5,12 +5,12 @@ import dev.orderservice.cache.CacheWarmUp;
 import dev.orderservice.cache.EhcacheOrderCache;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
-import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresOrderSearch;
 import dev.orderservice.persistence.PostgresOrderStore;
 import dev.orderservice.persistence.StoredOrdersListener;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -123,7 +123,7 @@ public final class OrderServer implements AutoCloseable {
     backing = BackingServices.start(config);
     pool = OrderDatabase.pool(backing.jdbcUrl(), config.dbPoolSize(), "order-server", meters);
     migrateWhenReachable();
-    OrderStore store = new PostgresOrderStore(pool);
+    PostgresOrderStore store = new PostgresOrderStore(pool);
     cache = EhcacheOrderCache.builder()
         .maxEntries(config.cacheMaxEntries())
         .meterRegistry(meters)
@@ -166,8 +166,8 @@ public final class OrderServer implements AutoCloseable {
     // ingest, the warm-up and the other requests.
     misses = new MissLoader(store, Math.max(1, config.dbPoolSize() / 2), MISS_BATCH,
         HTTP_WORKER_QUEUE);
-    OrderEndpoints orders = new OrderEndpoints(
-        service, store, cache, codec, new RequestBodies(), workers, misses);
+    OrderEndpoints orders = new OrderEndpoints(service, new PostgresOrderSearch(pool), cache,
+        codec, new RequestBodies(), workers, misses);
     HealthEndpoints health = new HealthEndpoints(
         pool, workers, ingest::isRunning, warmUp::status, storedOrders::isListening);
     health.bindTo(meters);

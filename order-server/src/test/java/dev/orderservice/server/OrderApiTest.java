@@ -166,6 +166,34 @@ class OrderApiTest {
   }
 
   @Test
+  void aStringThatIsNotUnicodeTextIsABadRequestNamingItsFieldAndNothingIsStored() {
+    Order escaped = ORDERS.next();
+    Order raw = ORDERS.next();
+    byte[] withEscape =
+        json(escaped).replace(escaped.delivery().name(), "A\\ud800B").getBytes(UTF_8);
+    // A surrogate's bytes (CESU-8): bytes no Java string can hold.
+    byte[] withBytes =
+        withBytesForNul(
+            json(raw).replace(raw.delivery().name(), "A\u0000B"),
+            (byte) 0xED,
+            (byte) 0xA0,
+            (byte) 0x80);
+
+    HttpResponse<byte[]> posted = http.postJson("/orders", withEscape);
+    HttpResponse<byte[]> uploaded = http.upload(withBytes);
+
+    assertThat(posted.statusCode()).isEqualTo(400);
+    assertThat(Http.json(posted).path("error").asText())
+        .startsWith("line 1, column ")
+        .endsWith(": delivery.name: is not Unicode text (a lone surrogate)");
+    assertThat(uploaded.statusCode()).isEqualTo(400);
+    assertThat(Http.json(uploaded).path("error").asText())
+        .endsWith(": delivery.name: is not Unicode text (invalid UTF-8)");
+    assertThat(http.get("/orders/" + escaped.orderUid()).statusCode()).isEqualTo(404);
+    assertThat(http.get("/orders/" + raw.orderUid()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void anUploadThatIsNotMultipartIsAnUnsupportedMediaType() {
     HttpResponse<byte[]> response =
         http.post("/orders/create", "application/json", TestStack.sampleBytes());
@@ -353,6 +381,20 @@ class OrderApiTest {
 
   private static String json(Order order) {
     return new String(CODEC.encode(order), UTF_8);
+  }
+
+  /** {@code json} in UTF-8, its first NUL replaced by {@code bytes}. */
+  private static byte[] withBytesForNul(String json, byte... bytes) {
+    byte[] utf8 = json.getBytes(UTF_8);
+    int at = 0;
+    while (utf8[at] != 0) {
+      at++;
+    }
+    byte[] spliced = new byte[utf8.length - 1 + bytes.length];
+    System.arraycopy(utf8, 0, spliced, 0, at);
+    System.arraycopy(bytes, 0, spliced, at, bytes.length);
+    System.arraycopy(utf8, at + 1, spliced, at + bytes.length, utf8.length - at - 1);
+    return spliced;
   }
 
   /** The 1-based column, counted in UTF-8 bytes as the JSON parser counts, of a char index. */

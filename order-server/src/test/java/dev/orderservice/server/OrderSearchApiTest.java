@@ -257,7 +257,7 @@ class OrderSearchApiTest {
 
   @Test
   void anEmptyParameterIsABadRequest() {
-    for (String name : OrderSearch.PARAMETERS) {
+    for (String name : SearchParameters.PARAMETERS) {
       expectBadRequest(name + "=", name + " is empty", name);
     }
     expectBadRequest("track_number", "track_number is empty", "track_number");
@@ -266,7 +266,10 @@ class OrderSearchApiTest {
   @Test
   void aMadeUpCursorIsABadRequestThatDoesNotRepeatIt() {
     for (String cursor :
-        List.of(ECHO, "YzEuMS4xLjAxMjM0NTY3ODlhYmNkZWY", "x".repeat(OrderSearch.MAX_CURSOR + 1))) {
+        List.of(
+            ECHO,
+            "YzEuMS4xLjAxMjM0NTY3ODlhYmNkZWY",
+            "x".repeat(SearchParameters.MAX_CURSOR + 1))) {
       expectBadRequest(
           "cursor=" + encode(cursor), "cursor is not one that this search returned", "cursor");
     }

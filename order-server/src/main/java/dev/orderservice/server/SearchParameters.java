@@ -2,11 +2,13 @@ package dev.orderservice.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.orderservice.domain.OrderCursor;
 import dev.orderservice.domain.OrderDates;
 import dev.orderservice.domain.OrderPage;
 import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.domain.OrderSummaryJson;
 import io.undertow.server.HttpServerExchange;
 import java.time.Instant;
 import java.util.List;
@@ -21,7 +23,7 @@ import java.util.regex.Pattern;
  * Anything wrong is a 400 saying which parameter and why, without repeating what was sent.
  * Stateless.
  */
-final class OrderSearch {
+final class SearchParameters {
 
   static final String ROUTE = "GET /orders";
   static final List<String> PARAMETERS =
@@ -35,7 +37,7 @@ final class OrderSearch {
 
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
-  private OrderSearch() {}
+  private SearchParameters() {}
 
   /**
    * The search {@code exchange} asks for.
@@ -56,21 +58,25 @@ final class OrderSearch {
             .customerId(parameters.get("customer_id").map(v -> text("customer_id", v)).orElse(null))
             .from(from.orElse(null))
             .to(to.orElse(null))
-            .limit(parameters.get("limit").map(OrderSearch::limit).orElse(OrderQuery.DEFAULT_LIMIT))
+            .limit(
+                parameters
+                    .get("limit")
+                    .map(SearchParameters::limit)
+                    .orElse(OrderQuery.DEFAULT_LIMIT))
             .build();
     Optional<String> cursor = parameters.get("cursor");
     return cursor.isEmpty() ? query : query.after(cursor(cursor.get(), query));
   }
 
   /**
-   * {@code {"orders": [summary...], "next": "<cursor>"}}, {@code next} only while more orders
-   * match.
+   * {@code {"orders": [summary...], "next": "<cursor>"}}, each summary as {@link OrderSummaryJson}
+   * writes it, {@code next} only while more orders match.
    */
   static ObjectNode answer(OrderPage page, OrderQuery query) {
     ObjectNode answer = Json.object();
     ArrayNode orders = answer.putArray("orders");
     for (OrderSummary summary : page.orders()) {
-      orders.add(Json.summary(summary));
+      orders.addRawValue(new RawValue(OrderSummaryJson.toJson(summary)));
     }
     page.next().ifPresent(next -> answer.put("next", next.encode(query)));
     return answer;
