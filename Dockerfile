@@ -21,6 +21,7 @@ COPY order-domain/pom.xml order-domain/
 COPY order-persistence/pom.xml order-persistence/
 COPY order-cache/pom.xml order-cache/
 COPY order-ingest/pom.xml order-ingest/
+COPY order-settings/pom.xml order-settings/
 COPY order-server/pom.xml order-server/
 COPY order-cli/pom.xml order-cli/
 COPY order-devstack/pom.xml order-devstack/

@@ -1,11 +1,11 @@
 package dev.orderservice.cli;
 
 /**
- * The exit codes of {@code order-cli}, in one place.
+ * The exit codes of {@code order-cli}, in one place; {@code order-cli --help} lists them.
  *
- * <p>{@link #USAGE} is picocli's own code for an invalid command line and is kept as it is; it
- * shares its value with {@link #REJECTED}, so a script that needs to tell them apart reads stderr
- * (a usage error is one line ending in {@code (see --help)}).
+ * <p>Each outcome has a code of its own, so that a script can tell "some orders were rejected" from
+ * "the command was called wrongly" without reading stderr. A usage error is {@code EX_USAGE} of
+ * {@code sysexits.h}, not picocli's default 2, which would be taken for {@link #REJECTED}.
  */
 final class ExitCode {
 
@@ -18,11 +18,14 @@ final class ExitCode {
   /** The command ran, but some orders were rejected (invalid or conflicting). */
   static final int REJECTED = 2;
 
-  /** An invalid command line (picocli's default code for it). */
-  static final int USAGE = 2;
-
   /** {@code get}: no order with that uid. */
   static final int NOT_FOUND = 3;
+
+  /**
+   * An invalid command line (an unknown option, a missing or malformed argument) or an invalid
+   * setting, from a flag or its environment variable: {@code EX_USAGE}.
+   */
+  static final int USAGE = 64;
 
   private ExitCode() {}
 }

@@ -1,31 +1,34 @@
 package dev.orderservice.cli;
 
-import dev.orderservice.devstack.PostgresDsn;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderValidator;
-import dev.orderservice.ingest.OrderIngest;
+import dev.orderservice.settings.InvalidSettingException;
+import dev.orderservice.settings.Setting;
+import dev.orderservice.settings.SettingOptions;
+import dev.orderservice.settings.SettingValues;
+import dev.orderservice.settings.Settings;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code order-cli}: the top command and its global options, which every subcommand inherits (they
- * may be given before or after the subcommand's name). A global option's default comes from the
- * environment variable named in its description, as for {@code order-server}.
+ * may be given before or after the subcommand's name). The global options are settings the CLI
+ * shares with {@code order-server} ({@link Settings}), under flags of its own; each one's default
+ * comes from the environment variable named in its description, as for the server.
  *
  * <p>Build the command line with {@link #commandLine(Map, boolean)}: it installs the environment
  * defaults and the one place where failures become messages and exit codes ({@link ExitCode}). Not
@@ -50,68 +53,27 @@ import picocli.CommandLine.ScopeType;
           + " against its PostgreSQL and Kafka.",
       ""
     },
-    footer = {
-      "",
-      "Exit codes: 0 done; 1 operational error (database, broker, file); 2 some orders rejected"
-          + " (or invalid, for validate), or an invalid command line; 3 order not found (get)."
+    modelTransformer = OrderCli.SharedSettings.class,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      ExitCode.OK + ":done: every order accepted, valid or found",
+      ExitCode.FAILED
+          + ":operational error: database, broker or file (one line; the stack trace with"
+          + " --verbose)",
+      ExitCode.REJECTED + ":some orders rejected (import, replay) or invalid (validate)",
+      ExitCode.NOT_FOUND + ":order not found (get)",
+      ExitCode.USAGE + ":invalid command line or setting (EX_USAGE, as in sysexits.h)"
     })
 public final class OrderCli {
-
-  /** The Kafka bootstrap servers when neither --kafka nor KAFKA_BROKER is set: the embedded one. */
-  static final String DEFAULT_KAFKA = "127.0.0.1:9092";
-
-  /** The environment variables of each option that has one, in order of preference. */
-  private static final Map<String, List<String>> ENV =
-      Map.of(
-          "--db", List.of("DB_DSN"),
-          "--kafka", List.of("KAFKA_BROKER", "KAFKA_BROKERS"),
-          "--topic", List.of("KAFKA_TOPIC"),
-          "--dlq-topic", List.of("KAFKA_DLQ_TOPIC"),
-          "--unknown-fields", List.of("UNKNOWN_FIELDS"));
-
-  @Option(
-      names = "--db",
-      paramLabel = "DSN",
-      scope = ScopeType.INHERIT,
-      description =
-          "PostgreSQL: postgres://user:pass@host:5432/db or a jdbc:postgresql: URL"
-              + " (env DB_DSN).")
-  String db;
-
-  @Option(
-      names = "--kafka",
-      paramLabel = "HOST:PORT[,...]",
-      scope = ScopeType.INHERIT,
-      description =
-          "Kafka bootstrap servers (env KAFKA_BROKER or KAFKA_BROKERS). Default: "
-              + DEFAULT_KAFKA
-              + ", the embedded broker of order-server.")
-  String kafka;
-
-  @Option(
-      names = "--topic",
-      paramLabel = "TOPIC",
-      scope = ScopeType.INHERIT,
-      defaultValue = OrderIngest.DEFAULT_TOPIC,
-      description = "The topic of orders (env KAFKA_TOPIC). Default: ${DEFAULT-VALUE}.")
-  String topic;
-
-  @Option(
-      names = "--unknown-fields",
-      paramLabel = "reject|ignore",
-      scope = ScopeType.INHERIT,
-      defaultValue = "reject",
-      description =
-          "Fields the order model does not know (env UNKNOWN_FIELDS): reject the document, as the"
-              + " server does by default, or ignore them (the order is read without them; each"
-              + " field name is noted once on stderr). Default: ${DEFAULT-VALUE}.")
-  String unknownFields;
 
   @Option(
       names = {"-v", "--verbose"},
       scope = ScopeType.INHERIT,
+      order = SharedSettings.COUNT,
       description = "Print the stack trace of an error.")
   boolean verbose;
+
+  @Spec CommandSpec spec;
 
   /** Whether progress may be drawn in place with carriage returns. */
   private final boolean terminal;
@@ -139,52 +101,51 @@ public final class OrderCli {
   static CommandLine commandLine(Map<String, String> env, boolean terminal) {
     Objects.requireNonNull(env, "env");
     CommandLine cli = new CommandLine(new OrderCli(terminal));
-    cli.setDefaultValueProvider(argSpec -> fromEnvironment(argSpec, env));
+    cli.setDefaultValueProvider(SettingOptions.environment(env));
     cli.setExecutionExceptionHandler(OrderCli::failed);
     cli.setParameterExceptionHandler(OrderCli::invalidCommandLine);
     return cli;
   }
 
-  /** The JDBC URL of {@code --db}. */
+  /**
+   * The JDBC URL of {@code --db}.
+   *
+   * @throws CliException if none is given
+   * @throws InvalidSettingException if it is not a PostgreSQL DSN
+   */
   String jdbcUrl() {
-    if (db == null || db.isBlank()) {
-      throw new CliException(
-          "no database given: set --db or DB_DSN (postgres://user:pass@host:5432/db)");
-    }
-    try {
-      return PostgresDsn.toJdbcUrl(db);
-    } catch (IllegalArgumentException e) {
-      throw new CliException("invalid DB_DSN (--db): " + e.getMessage());
-    }
+    return settings()
+        .get(Settings.DB_DSN)
+        .orElseThrow(
+            () ->
+                new CliException(
+                    "no database given: set --db or DB_DSN (postgres://user:pass@host:5432/db)"));
   }
 
   /** The Kafka bootstrap servers: {@code --kafka}, else the embedded broker's address. */
   String kafkaServers() {
-    return kafkaGiven().orElse(DEFAULT_KAFKA);
+    return kafkaGiven().orElse(Settings.EMBEDDED_KAFKA);
   }
 
   /** {@code --kafka} (or its variable), if given. */
   Optional<String> kafkaGiven() {
-    return kafka == null || kafka.isBlank() ? Optional.empty() : Optional.of(kafka.strip());
+    return settings().get(Settings.KAFKA_BROKER);
   }
 
   String topic() {
-    return topic.strip();
+    return settings().get(Settings.KAFKA_TOPIC);
   }
 
   /** How documents are read: strict, or skipping unknown fields with {@code --unknown-fields}. */
   OrderCodec codec() {
-    String mode = unknownFields.strip().toLowerCase(Locale.ROOT);
-    if (!mode.equals("reject") && !mode.equals("ignore")) {
-      throw new CliException(
-          "invalid UNKNOWN_FIELDS (--unknown-fields) \""
-              + unknownFields
-              + "\": expected reject"
-              + " or ignore");
-    }
-    return mode.equals("ignore")
+    return settings().get(Settings.UNKNOWN_FIELDS)
         ? OrderCodec.builder().ignoreUnknownFields(true).build()
         : OrderCodec.standard();
+  }
+
+  /** The global settings as the command line and the environment gave them. */
+  private SettingValues settings() {
+    return SettingOptions.values(spec);
   }
 
   /**
@@ -200,21 +161,25 @@ public final class OrderCli {
     return terminal;
   }
 
-  /** The one place where an exception becomes a message: one line, a trace only with -v. */
+  /**
+   * The one place where an exception becomes a message: one line, a trace only with -v. A setting
+   * that is invalid (checked as a command first reads it) is a usage error, as an invalid flag is.
+   */
   private static int failed(Exception e, CommandLine cli, ParseResult parsed) {
     PrintWriter err = cli.getErr();
     err.println("order-cli: " + describe(e));
+    boolean explained = e instanceof CliException || e instanceof InvalidSettingException;
     if (root(cli).verbose) {
       e.printStackTrace(err);
-    } else if (!(e instanceof CliException)) {
+    } else if (!explained) {
       err.println("order-cli: run with --verbose for the details");
     }
     err.flush();
-    return ExitCode.FAILED;
+    return e instanceof InvalidSettingException ? ExitCode.USAGE : ExitCode.FAILED;
   }
 
   static String describe(Throwable e) {
-    if (e instanceof CliException) {
+    if (e instanceof CliException || e instanceof InvalidSettingException) {
       return e.getMessage();
     }
     if (e instanceof OrderStoreException) {
@@ -262,17 +227,28 @@ public final class OrderCli {
     return (newline < 0 ? message : message.substring(0, newline)).strip();
   }
 
-  private static String fromEnvironment(ArgSpec argSpec, Map<String, String> env) {
-    if (!(argSpec instanceof OptionSpec option)) {
-      return null;
+  /**
+   * The settings shared with the server, as global options under the CLI's own flags, in this order
+   * in the help.
+   */
+  static final class SharedSettings implements IModelTransformer {
+
+    /** How many there are: {@code --verbose} is listed after them. */
+    static final int COUNT = 4;
+
+    @Override
+    public CommandSpec transform(CommandSpec command) {
+      global(command, 0, Settings.DB_DSN, "--db");
+      global(command, 1, Settings.KAFKA_BROKER, "--kafka");
+      global(command, 2, Settings.KAFKA_TOPIC, "--topic");
+      global(command, 3, Settings.UNKNOWN_FIELDS, "--unknown-fields");
+      return command;
     }
-    for (String variable : ENV.getOrDefault(option.longestName(), List.of())) {
-      String value = env.get(variable);
-      if (value != null && !value.isBlank()) {
-        return value;
-      }
+
+    private static void global(CommandSpec command, int order, Setting<?> setting, String flag) {
+      command.addOption(
+          SettingOptions.option(setting, flag).scopeType(ScopeType.INHERIT).order(order).build());
     }
-    return null; // picocli's contract: no default here, use the annotation's
   }
 
   /** {@code --version}: the jar's Implementation-Version, or "development" from classes. */

@@ -6,9 +6,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.cli.Tally.Outcome;
 import dev.orderservice.domain.OrderDocument;
 import dev.orderservice.domain.OrderService;
-import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.ingest.RejectionStage;
 import dev.orderservice.persistence.PostgresOrderStore;
+import dev.orderservice.settings.SettingOptions;
+import dev.orderservice.settings.Settings;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +36,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -62,6 +64,7 @@ import picocli.CommandLine.Spec;
     name = "replay",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    modelTransformer = ReplayCommand.DeadLetterTopicOption.class,
     description = {
       "Re-drives orders through the pipeline: --from-dlq republishes dead-lettered records to the"
           + " order topic (--topic); --from-offset or --from-timestamp reads a range of the order"
@@ -109,14 +112,6 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   @Option(
-      names = "--dlq-topic",
-      paramLabel = "TOPIC",
-      description =
-          "The dead-letter topic (--from-dlq; env KAFKA_DLQ_TOPIC). Default: the"
-              + " topic's name + \".dlq\", as the server's.")
-  String dlqTopic;
-
-  @Option(
       names = "--stage",
       paramLabel = "STAGE",
       split = ",",
@@ -143,9 +138,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   /** The --dlq-topic given, else the server's default for the topic. */
   private String deadLetterTopic() {
-    return dlqTopic == null || dlqTopic.isBlank()
-        ? OrderIngest.defaultDeadLetterTopic(cli.topic())
-        : dlqTopic.strip();
+    return Settings.deadLetterTopic(SettingOptions.values(spec));
   }
 
   @Override
@@ -405,6 +398,15 @@ final class ReplayCommand implements Callable<Integer> {
           spec.commandLine(),
           "--from-timestamp: not an ISO-8601 time with an offset, e.g. 2026-01-31T12:00:00Z: "
               + text);
+    }
+  }
+
+  /** {@code --dlq-topic}: the server's dead-letter topic setting, for {@code --from-dlq}. */
+  static final class DeadLetterTopicOption implements IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec command) {
+      command.addOption(SettingOptions.option(Settings.KAFKA_DLQ_TOPIC, "--dlq-topic").build());
+      return command;
     }
   }
 }

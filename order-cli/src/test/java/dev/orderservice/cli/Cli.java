@@ -15,7 +15,12 @@ final class Cli {
 
   /** Runs with an empty environment (no DB_DSN, KAFKA_BROKER or KAFKA_TOPIC) and no terminal. */
   static Run run(String... args) {
-    CommandLine cli = OrderCli.commandLine(Map.of(), false);
+    return run(Map.of(), args);
+  }
+
+  /** Runs with {@code env} as the environment and no terminal. */
+  static Run run(Map<String, String> env, String... args) {
+    CommandLine cli = OrderCli.commandLine(env, false);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));

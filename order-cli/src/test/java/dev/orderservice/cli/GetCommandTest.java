@@ -7,7 +7,7 @@ import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.server.OrderServer;
-import dev.orderservice.server.ServerConfig;
+import dev.orderservice.server.ServerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +81,7 @@ class GetCommandTest {
   @Test
   void getWithServerAsksTheRunningService() {
     String topic = TestKafka.topic("get-server", 1);
-    OrderServer server = OrderServer.start(ServerConfig.parse(new String[] {
+    OrderServer server = OrderServer.start(ServerOptions.parse(new String[] {
         "--http-addr", "127.0.0.1:0", "--db-dsn", db.url(),
         "--kafka-broker", TestKafka.servers(), "--kafka-topic", topic,
         "--kafka-group", topic + "-group"}, Map.of()));

@@ -56,7 +56,7 @@ public final class Main {
     CommandLine cli = ServerOptions.commandLine(env);
     ServerConfig config;
     try {
-      ServerOptions options = ServerOptions.parse(cli, args);
+      ServerOptions options = ServerOptions.read(cli, args);
       if (cli.isUsageHelpRequested()) {
         cli.usage(out);
         return EXIT_OK;

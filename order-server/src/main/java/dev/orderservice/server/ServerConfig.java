@@ -2,37 +2,13 @@ package dev.orderservice.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The settings of the order service, read once at start from environment variables and
- * command-line flags (a flag wins over its variable; a blank variable counts as unset):
- *
- * <table>
- *   <caption>settings</caption>
- *   <tr><th>variable</th><th>flag</th><th>default</th></tr>
- *   <tr><td>DB_DSN</td><td>--db-dsn</td><td>embedded PostgreSQL in DATA_DIR/postgres</td></tr>
- *   <tr><td>DB_POOL_SIZE</td><td>--db-pool-size</td><td>8</td></tr>
- *   <tr><td>KAFKA_BROKER or KAFKA_BROKERS</td><td>--kafka-broker</td>
- *       <td>embedded Kafka on 127.0.0.1:9092, data in DATA_DIR/kafka</td></tr>
- *   <tr><td>KAFKA_TOPIC</td><td>--kafka-topic</td><td>orders</td></tr>
- *   <tr><td>KAFKA_GROUP</td><td>--kafka-group</td><td>order-service</td></tr>
- *   <tr><td>KAFKA_DLQ_TOPIC</td><td>--kafka-dlq-topic</td><td>the topic + ".dlq"</td></tr>
- *   <tr><td>KAFKA_INSTANCE_ID</td><td>--kafka-instance-id</td>
- *       <td>HOST-PORT; none when the HTTP port is 0</td></tr>
- *   <tr><td>KAFKA_SESSION_TIMEOUT</td><td>--kafka-session-timeout</td><td>45s</td></tr>
- *   <tr><td>HTTP_ADDR</td><td>--http-addr</td><td>:8080 (every interface)</td></tr>
- *   <tr><td>CACHE_MAX_ENTRIES</td><td>--cache-max-entries</td><td>the cache's default</td></tr>
- *   <tr><td>API_TOKEN</td><td>--api-token</td><td>none: write endpoints are open</td></tr>
- *   <tr><td>PROTECT_READS</td><td>--protect-reads</td><td>false: reads are open</td></tr>
- *   <tr><td>STREAM_HEARTBEAT</td><td>--stream-heartbeat</td><td>15s</td></tr>
- *   <tr><td>DATA_DIR</td><td>--data-dir</td><td>./data</td></tr>
- *   <tr><td>LOG_FORMAT</td><td>--log-format</td><td>text</td></tr>
- *   <tr><td>ACCESS_LOG</td><td>--access-log</td><td>false</td></tr>
- *   <tr><td>UNKNOWN_FIELDS</td><td>--unknown-fields</td><td>reject</td></tr>
- * </table>
+ * The settings of the order service, read once at start by {@link ServerOptions#parse} from
+ * command-line flags over environment variables; the settings, their variables, flags and
+ * defaults are listed in {@link dev.orderservice.settings.Settings} and the README.
  *
  * <p>An immutable value; {@link #toString()} leaves out the token and the database password.
  *
@@ -93,18 +69,6 @@ public record ServerConfig(
     }
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(logFormat, "logFormat");
-  }
-
-  /**
-   * Reads the settings from {@code args} (flags) over {@code env} (environment variables).
-   * {@code --help} and {@code --version} are accepted and ignored here; {@link Main} acts on them.
-   *
-   * @throws IllegalArgumentException for an unknown flag or an invalid value; the message is one
-   *     line naming the variable and the flag, the value (unless secret) and what is wrong, e.g.
-   *     {@code invalid HTTP_ADDR (--http-addr) ":99999": port must be 0..65535}
-   */
-  public static ServerConfig parse(String[] args, Map<String, String> env) {
-    return ServerOptions.parse(args, env).toConfig();
   }
 
   /** Whether the database is embedded (no DB_DSN). */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * No Docker engine runs where the tests run, so this reads docker-compose.yml and the Dockerfile
  * and checks them against the server itself: the variables compose sets are ones {@link
- * ServerConfig#parse} reads (asked of the parser, not listed here), the values parse, and ports,
+ * ServerOptions#parse} reads (asked of the parser, not listed here), the values parse, and ports,
  * credentials and listeners agree between the services. Prometheus and Grafana are checked against
  * the files under deploy/ they mount: Prometheus scrapes the service by its compose name and port,
  * and every file a container is to read exists in the repository where its mount says.
@@ -74,7 +74,7 @@ class ComposeFileTest {
   void setsOnlyEnvironmentVariablesTheServerReads() {
     Set<String> read = variablesTheServerReads();
 
-    assertThat(read).as("variables ServerConfig.parse asks for").contains("DB_DSN", "HTTP_ADDR");
+    assertThat(read).as("variables ServerOptions.parse asks for").contains("DB_DSN", "HTTP_ADDR");
     assertThat(environment(SERVICE).keySet()).isSubsetOf(read);
   }
 
@@ -290,7 +290,7 @@ class ComposeFileTest {
   }
 
   /**
-   * The variables {@link ServerConfig#parse} consults, found by handing it an empty environment
+   * The variables {@link ServerOptions#parse} consults, found by handing it an empty environment
    * that notes every name asked for: with nothing set, every fallback is consulted too.
    */
   private static Set<String> variablesTheServerReads() {
@@ -315,13 +315,13 @@ class ComposeFileTest {
             return super.containsKey(key);
           }
         };
-    ServerConfig.parse(new String[0], noting);
+    ServerOptions.parse(new String[0], noting);
     return asked;
   }
 
   /** The service's environment as compose hands it over ({@code ${X:-default}} unset: default). */
   private static ServerConfig serviceConfig() {
-    return ServerConfig.parse(new String[0], environment(SERVICE));
+    return ServerOptions.parse(new String[0], environment(SERVICE));
   }
 
   private static JsonNode service(String name) {

@@ -27,7 +27,7 @@ class EmbeddedPostgresModeTest {
       "--kafka-topic", TestStack.newTopic("embedded"),
       "--data-dir", dataDir.toString()
     };
-    ServerConfig config = ServerConfig.parse(args, Map.of());
+    ServerConfig config = ServerOptions.parse(args, Map.of());
     assertThat(config.embeddedDatabase()).isTrue();
     byte[] sample = TestStack.sampleBytes();
 

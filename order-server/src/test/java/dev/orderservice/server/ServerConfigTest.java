@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ServerConfigTest {
 
   private static ServerConfig parse(Map<String, String> env, String... args) {
-    return ServerConfig.parse(args, env);
+    return ServerOptions.parse(args, env);
   }
 
   @Test

@@ -77,7 +77,7 @@ final class TestStack {
   }
 
   static OrderServer startServer(String jdbcUrl, String topic, String... extra) {
-    return OrderServer.start(ServerConfig.parse(serverArgs(jdbcUrl, topic, extra), Map.of()));
+    return OrderServer.start(ServerOptions.parse(serverArgs(jdbcUrl, topic, extra), Map.of()));
   }
 
   /** A producer of test records: acks=all, so a sent record is a stored record. */

@@ -1,0 +1,255 @@
+package dev.orderservice.settings;
+
+import dev.orderservice.devstack.PostgresDsn;
+import dev.orderservice.ingest.OrderIngest;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The table of settings: every setting of {@code order-server} and {@code order-cli}, once, in the
+ * order of the server's help and of the README's configuration table (a test holds the README to
+ * it). The CLI declares the ones it shares with the server (the database, the broker, the topics,
+ * unknown fields) from the same rows, under flags of its own.
+ *
+ * <p>To add a setting: add its row here (its variables, flag, default or what unset means, parser
+ * and description), then read it where it is used, e.g. a component of {@code ServerConfig} built
+ * from {@code values.get(Settings.NEW_ONE)}. The flag, the environment variable, the check and the
+ * help follow from the row. A setting that is a family of variables (every {@code
+ * KAFKA_CLIENT_<NAME>}) would be a row of another kind, read from the whole environment; a setting
+ * naming a file ({@code KAFKA_CONFIG_FILE}, {@code DB_PASSWORD_FILE}) is a row like these.
+ *
+ * <p>The rows are immutable and thread safe.
+ */
+public final class Settings {
+
+  /** The rows in order; listed before them so that each row can add itself as it is made. */
+  private static final List<Setting<?>> TABLE = new ArrayList<>();
+
+  /** The embedded broker's address: the server's, and the CLI's when no broker is named. */
+  public static final String EMBEDDED_KAFKA = "127.0.0.1:9092";
+
+  /** The JDBC URL of PostgreSQL; the server runs an embedded one when unset. */
+  public static final Setting<Optional<String>> DB_DSN =
+      add(
+          Setting.named("DB_DSN")
+              .flag("--db-dsn", "DSN")
+              .describedAs(
+                  "PostgreSQL: postgres://user:pass@host:5432/db?sslmode=disable or a"
+                      + " jdbc:postgresql: URL")
+              .secret()
+              // PostgresDsn's messages never repeat a password.
+              .optional(PostgresDsn::toJdbcUrl));
+
+  public static final Setting<Integer> DB_POOL_SIZE =
+      add(
+          Setting.named("DB_POOL_SIZE")
+              .flag("--db-pool-size", "N")
+              .byDefault("8")
+              .describedAs(
+                  "Most connections to PostgreSQL, shared by the ingest, the lookups that miss"
+                      + " the cache and the rest; as many HTTP worker threads run database reads")
+              .parsedBy(
+                  Parsers.wholeNumber(
+                          2,
+                          1_000,
+                          "must be a whole number 2..1000 (the ingest and the HTTP lookups each"
+                              + " need one)")
+                      .andThen(Math::toIntExact)));
+
+  /** The bootstrap servers; the embedded broker when unset. */
+  public static final Setting<Optional<String>> KAFKA_BROKER =
+      add(
+          Setting.named("KAFKA_BROKER", "KAFKA_BROKERS")
+              .flag("--kafka-broker", "HOST:PORT[,...]")
+              .describedAs("Kafka bootstrap servers")
+              .unsetMeans("the embedded broker on " + EMBEDDED_KAFKA)
+              .optional(Parsers::brokers));
+
+  public static final Setting<String> KAFKA_TOPIC =
+      add(
+          Setting.named("KAFKA_TOPIC")
+              .flag("--kafka-topic", "TOPIC")
+              .byDefault(OrderIngest.DEFAULT_TOPIC)
+              .describedAs("The topic of order documents")
+              .parsedBy(Parsers::topic));
+
+  /** Read through {@link #deadLetterTopic}, which knows its default. */
+  public static final Setting<Optional<String>> KAFKA_DLQ_TOPIC =
+      add(
+          Setting.named("KAFKA_DLQ_TOPIC")
+              .flag("--kafka-dlq-topic", "TOPIC")
+              .describedAs("The dead-letter topic, where rejected records go")
+              .unsetMeans("the topic's name + \".dlq\", e.g. orders.dlq")
+              .optional(Parsers::topic));
+
+  public static final Setting<String> KAFKA_GROUP =
+      add(
+          Setting.named("KAFKA_GROUP")
+              .flag("--kafka-group", "GROUP")
+              .byDefault(OrderIngest.DEFAULT_GROUP_ID)
+              .describedAs("Kafka consumer group")
+              .parsedBy(Parsers::notBlank));
+
+  /** As given, {@code none} included; the server derives the id when unset. */
+  public static final Setting<Optional<String>> KAFKA_INSTANCE_ID =
+      add(
+          Setting.named("KAFKA_INSTANCE_ID")
+              .flag("--kafka-instance-id", "ID")
+              .describedAs(
+                  "This instance's static membership in the group: restarted with the same id"
+                      + " within the session timeout, it gets its partitions back at once. Unique"
+                      + " per instance; \"none\" for a dynamic member")
+              .unsetMeans(
+                  "HOST-PORT (the host name and the HTTP port); a dynamic member when the HTTP"
+                      + " port is 0")
+              .optional(Parsers::instanceId));
+
+  public static final Setting<Duration> KAFKA_SESSION_TIMEOUT =
+      add(
+          Setting.named("KAFKA_SESSION_TIMEOUT")
+              .flag("--kafka-session-timeout", "DURATION")
+              .byDefault("45s")
+              .describedAs(
+                  "How long the group waits for a member that stopped before its partitions go"
+                      + " to the others, e.g. 45s, 2m, 10000ms. Shorter: an instance scaled down"
+                      + " or gone for good is replaced sooner; longer: a restart has more time to"
+                      + " get its partitions back without a rebalance")
+              .parsedBy(
+                  Parsers.duration(
+                      Duration.ofSeconds(1),
+                      Duration.ofMinutes(30),
+                      "expected a duration from 1s to 30m, e.g. 45s, 2m or 10000ms")));
+
+  /** Where HTTP listens: host {@code 0.0.0.0} for every interface, port 0 for a free one. */
+  public static final Setting<InetSocketAddress> HTTP_ADDR =
+      add(
+          Setting.named("HTTP_ADDR")
+              .flag("--http-addr", "[HOST]:PORT")
+              .byDefault(":8080")
+              .describedAs("HTTP listen address; no host means every interface, port 0 a free port")
+              .parsedBy(Parsers::listenAddress));
+
+  /** Empty for the cache's own default. */
+  public static final Setting<Optional<Long>> CACHE_MAX_ENTRIES =
+      add(
+          Setting.named("CACHE_MAX_ENTRIES")
+              .flag("--cache-max-entries", "N")
+              .describedAs("Most orders the cache holds; 0 disables the cache")
+              .unsetMeans("as many as about 256 MiB of canonical JSON")
+              .optional(
+                  Parsers.wholeNumber(
+                      0, Long.MAX_VALUE, "must be a whole number >= 0 (0 disables the cache)")));
+
+  public static final Setting<Optional<String>> API_TOKEN =
+      add(
+          Setting.named("API_TOKEN")
+              .flag("--api-token", "TOKEN")
+              .describedAs("Bearer token required by the write endpoints")
+              .unsetMeans("none, writes are open")
+              .secret()
+              .optional(Parsers::token));
+
+  /** Needs {@link #API_TOKEN}; the server checks that. */
+  public static final Setting<Boolean> PROTECT_READS =
+      add(
+          Setting.named("PROTECT_READS")
+              .flag("--protect-reads", "true|false")
+              .byDefault("false")
+              .describedAs(
+                  "Whether reading orders (GET /orders/{order_uid}, GET /orders, the live feed"
+                      + " GET /orders/stream and GET /orders/events) needs the API_TOKEN as well;"
+                      + " needs API_TOKEN. The page, health, metrics and the contract stay open")
+              .parsedBy(Parsers::trueOrFalse));
+
+  public static final Setting<Duration> STREAM_HEARTBEAT =
+      add(
+          Setting.named("STREAM_HEARTBEAT")
+              .flag("--stream-heartbeat", "DURATION")
+              .byDefault("15s")
+              .describedAs(
+                  "How often the live stream (GET /orders/stream) sends a comment line, so that"
+                      + " proxies keep an idle stream open, e.g. 15s, 1m, 500ms")
+              .parsedBy(
+                  Parsers.duration(
+                      Duration.ofMillis(100),
+                      Duration.ofMinutes(10),
+                      "expected a duration from 100ms to 10m, e.g. 15s, 1m or 500ms")));
+
+  public static final Setting<Path> DATA_DIR =
+      add(
+          Setting.named("DATA_DIR")
+              .flag("--data-dir", "DIR")
+              .byDefault("./data")
+              .describedAs("Where the embedded servers keep their data")
+              .parsedBy(Parsers::path));
+
+  /** {@code text} or {@code json}. */
+  public static final Setting<String> LOG_FORMAT =
+      add(
+          Setting.named("LOG_FORMAT")
+              .flag("--log-format", "text|json")
+              .byDefault("text")
+              .describedAs(
+                  "How log lines look on stdout: text, or one JSON object per line with logger,"
+                      + " level, message, thread and MDC")
+              .parsedBy(Parsers.either("text", "json")));
+
+  public static final Setting<Boolean> ACCESS_LOG =
+      add(
+          Setting.named("ACCESS_LOG")
+              .flag("--access-log", "true|false")
+              .byDefault("false")
+              .describedAs(
+                  "Log one line per HTTP request: method, route template, status, duration")
+              .parsedBy(Parsers::trueOrFalse));
+
+  /** Whether fields the order model does not know are ignored ({@code ignore}), not refused. */
+  public static final Setting<Boolean> UNKNOWN_FIELDS =
+      add(
+          Setting.named("UNKNOWN_FIELDS")
+              .flag("--unknown-fields", "reject|ignore")
+              .byDefault("reject")
+              .describedAs(
+                  "Fields the order model does not know: reject the order (the server sends it to"
+                      + " the dead-letter topic, or answers 400), or ignore them: the order is"
+                      + " read without them and each field name is noted once")
+              .parsedBy(Parsers.either("reject", "ignore").andThen("ignore"::equals)));
+
+  private Settings() {}
+
+  /** Every setting, in the order of the table. */
+  public static List<Setting<?>> all() {
+    return Collections.unmodifiableList(TABLE);
+  }
+
+  /**
+   * The dead-letter topic: {@link #KAFKA_DLQ_TOPIC}, else the topic's own ({@code orders.dlq} for
+   * {@code orders}).
+   *
+   * @throws InvalidSettingException if it is the topic of orders itself, whose rejected records
+   *     would then be read again
+   */
+  public static String deadLetterTopic(SettingValues values) {
+    String topic = values.get(KAFKA_TOPIC);
+    Optional<String> named = values.get(KAFKA_DLQ_TOPIC);
+    if (named.isEmpty()) {
+      return OrderIngest.defaultDeadLetterTopic(topic);
+    }
+    if (named.get().equals(topic)) {
+      throw values.invalid(
+          KAFKA_DLQ_TOPIC,
+          "must differ from the topic of orders, or rejected records would be read again");
+    }
+    return named.get();
+  }
+
+  private static <T> Setting<T> add(Setting<T> setting) {
+    TABLE.add(setting);
+    return setting;
+  }
+}
