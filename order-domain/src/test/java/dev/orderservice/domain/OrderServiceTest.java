@@ -186,6 +186,18 @@ class OrderServiceTest {
         .containsExactly(AcceptResult.Status.UNREADABLE);
   }
 
+  @Test
+  void aServiceWithoutACacheStoresWhatItIsGiven() {
+    Order order = SampleOrder.order();
+    when(store.saveAll(anyList())).thenReturn(List.of(inserted(order)));
+
+    AcceptResult result = OrderService.withoutCache(store, new OrderChecker()).accept(order);
+
+    assertThat(result.status()).isEqualTo(AcceptResult.Status.INSERTED);
+    verify(store).saveAll(anyList());
+    verifyNoInteractions(cache);
+  }
+
   private OrderService service() {
     return new OrderService(store, cache);
   }
