@@ -12,11 +12,10 @@ import java.util.Optional;
  *   <li>{@link #acceptDocuments(List)}: read raw documents, then as below; {@link #check} and
  *       {@link #store} are its two halves;
  *   <li>{@link #accept(Order)} and {@link #acceptAll(List)}: validate, store idempotently, then
- *       cache what is stored;
- *   <li>{@link #find(String)}: the cache first, then the store, filling the cache on a miss.
+ *       cache what is stored.
  * </ul>
  *
- * <p>Reading and checking is its {@link OrderChecker}'s.
+ * <p>Reading and checking is its {@link OrderChecker}'s; finding an order is {@link OrderLookup}'s.
  *
  * <p>Thread safe if its ports are. Blocks while the store works. Store failures propagate as {@link
  * OrderStoreException}; an invalid order, a duplicate or a conflict is a result, not an exception.
@@ -160,17 +159,5 @@ public final class OrderService {
       }
     }
     return batch.results(saved);
-  }
-
-  /** The canonical JSON of an order: from the cache, else from the store (then cached). */
-  public Optional<byte[]> find(String orderUid) {
-    Objects.requireNonNull(orderUid, "orderUid");
-    Optional<byte[]> cached = cache.get(orderUid);
-    if (cached.isPresent()) {
-      return cached;
-    }
-    Optional<byte[]> stored = store.findJson(orderUid);
-    stored.ifPresent(json -> cache.put(orderUid, json));
-    return stored;
   }
 }
