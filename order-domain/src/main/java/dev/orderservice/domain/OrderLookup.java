@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Readers run on the executor the caller hands over ({@link Builder#executor}), at most {@link
  * Builder#maxConcurrentReads} at a time (each holds a database connection while it reads). By
- * default a reader runs on the thread of the lookup that started it, so {@code find} blocks for the
- * read and may answer other lookups queued meanwhile. The future of a miss completes on the
+ * default a reader runs on the thread of the lookup that starts it: that {@code find} blocks for
+ * the read, and answers the other lookups queued meanwhile too; while as many reads as allowed
+ * run, a miss returns at once and one of them answers it. The future of a miss completes on the
  * reader's thread, and so do the actions chained to it: keep them short, or chain with the {@code
  * *Async} variants.
  *

@@ -67,14 +67,14 @@ final class OrderEndpoints {
       throw new ApiError(StatusCodes.BAD_REQUEST, Json.error("malformed order_uid", List.of(
           new Violation("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]"))));
     }
-    CompletableFuture<Optional<byte[]>> json = lookup.find(uid);
-    if (json.isDone()) {
-      answer(exchange, uid, json);
+    CompletableFuture<Optional<byte[]>> found = lookup.find(uid);
+    if (found.isDone()) {
+      answer(exchange, uid, found);
       return;
     }
     // Answered later, from a reader's thread: the exchange stays open after this handler returns.
     exchange.dispatch(SameThreadExecutor.INSTANCE,
-        () -> json.whenComplete((found, failure) -> answer(exchange, uid, json)));
+        () -> found.whenComplete((json, failure) -> answer(exchange, uid, found)));
   }
 
   /**
@@ -121,9 +121,9 @@ final class OrderEndpoints {
    * failure as {@link ErrorMapping} says (a transient store failure is a 503).
    */
   private static void answer(
-      HttpServerExchange exchange, String uid, CompletableFuture<Optional<byte[]>> lookup) {
+      HttpServerExchange exchange, String uid, CompletableFuture<Optional<byte[]>> done) {
     try {
-      Optional<byte[]> json = lookup.join();
+      Optional<byte[]> json = done.join();
       if (json.isEmpty()) {
         throw new ApiError(StatusCodes.NOT_FOUND,
             Json.error("order not found").put("order_uid", uid));
