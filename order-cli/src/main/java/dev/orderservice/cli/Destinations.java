@@ -3,6 +3,7 @@ package dev.orderservice.cli;
 import dev.orderservice.cli.OrderFeed.Destination;
 import dev.orderservice.cli.OrderFeed.Result;
 import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderChecker;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.ValidatedOrders;
 import java.util.ArrayList;
@@ -11,7 +12,10 @@ import java.util.Optional;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** The three places {@link OrderFeed} can send documents to, each through the service. */
+/**
+ * The three places {@link OrderFeed} can send documents to, each through the service's rules: its
+ * use case where orders are stored, its checker where they are only read and checked.
+ */
 final class Destinations {
 
   private Destinations() {}
@@ -26,9 +30,9 @@ final class Destinations {
    * as canonical JSON keyed by their uid, and the batch returns once the broker has acknowledged
    * all of them.
    */
-  static Destination topic(Producer<byte[], byte[]> producer, String topic, OrderService service) {
+  static Destination topic(Producer<byte[], byte[]> producer, String topic, OrderChecker checker) {
     return batch -> {
-      ValidatedOrders checked = service.check(batch);
+      ValidatedOrders checked = checker.check(batch);
       List<Result> results = new ArrayList<>(batch.size());
       List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
       for (int i = 0; i < checked.size(); i++) {
@@ -46,9 +50,9 @@ final class Destinations {
   }
 
   /** Nowhere: read and validate only (a dry run, {@code validate}). */
-  static Destination checkOnly(OrderService service) {
+  static Destination checkOnly(OrderChecker checker) {
     return batch -> {
-      ValidatedOrders checked = service.check(batch);
+      ValidatedOrders checked = checker.check(batch);
       List<Result> results = new ArrayList<>(batch.size());
       for (int i = 0; i < checked.size(); i++) {
         Optional<EncodedOrder> valid = checked.validAt(i);

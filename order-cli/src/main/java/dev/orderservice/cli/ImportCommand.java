@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code order-cli import FILE...}: orders from files into the database (through {@link
  * OrderService}, so validated and stored exactly as the service does) or, with {@code --to-kafka},
- * onto the topic. Writes straight to PostgreSQL, with {@link NoOrderCache}: a running service reads
- * imported orders through to the database on its first miss.
+ * onto the topic (checked by the service's {@link dev.orderservice.domain.OrderChecker}). Writes
+ * straight to PostgreSQL, caching nothing: a running service reads imported orders through to the
+ * database on its first miss.
  */
 @Command(
     name = "import",
@@ -93,7 +94,7 @@ final class ImportCommand implements Callable<Integer> {
       try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(cli.kafkaServers())) {
         OrderFeed feed =
             new OrderFeed(
-                Destinations.topic(producer, cli.topic(), cli.service(OfflineStore.INSTANCE, err)),
+                Destinations.topic(producer, cli.topic(), cli.checker(err)),
                 batchSize,
                 tally,
                 progress);

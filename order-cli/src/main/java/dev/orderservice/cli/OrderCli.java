@@ -1,5 +1,6 @@
 package dev.orderservice.cli;
 
+import dev.orderservice.domain.OrderChecker;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
@@ -149,12 +150,20 @@ public final class OrderCli {
   }
 
   /**
-   * The service's use cases over {@code store}, reading documents as {@code --unknown-fields} says;
-   * a skipped field is noted once per name on {@code err}.
+   * The service's reading and checking, needing no store: documents read as {@code
+   * --unknown-fields} says; a skipped field is noted once per name on {@code err}.
+   */
+  OrderChecker checker(PrintWriter err) {
+    return new OrderChecker(new OrderValidator(), codec(), new IgnoredFieldNotes(err));
+  }
+
+  /**
+   * The service's use cases over {@code store}, checking as {@link #checker} does, with no cache:
+   * the CLI writes straight to the database and exits; a running service fills its own cache on
+   * its first miss for an imported order.
    */
   OrderService service(OrderStore store, PrintWriter err) {
-    return new OrderService(
-        store, NoOrderCache.INSTANCE, new OrderValidator(), codec(), new IgnoredFieldNotes(err));
+    return OrderService.withoutCache(store, checker(err));
   }
 
   boolean terminal() {

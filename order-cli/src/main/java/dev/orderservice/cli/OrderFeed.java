@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Where documents go, whatever their source (a file, a topic): in batches to a {@link Destination},
- * which reads them through the service's one decode path ({@code OrderService.check}), so each
+ * which reads them through the service's one decode path ({@code OrderChecker.check}), so each
  * means exactly what it means to the service; what became of each is counted in the {@link Tally}
  * under where it came from. Used by one thread.
  */

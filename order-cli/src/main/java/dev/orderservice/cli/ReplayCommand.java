@@ -253,7 +253,7 @@ final class ReplayCommand implements Callable<Integer> {
       OrderFeed feed =
           new OrderFeed(
               dryRun
-                  ? Destinations.checkOnly(cli.service(OfflineStore.INSTANCE, err))
+                  ? Destinations.checkOnly(cli.checker(err))
                   : Destinations.store(cli.service(new PostgresOrderStore(pool), err)),
               batchSize,
               tally,

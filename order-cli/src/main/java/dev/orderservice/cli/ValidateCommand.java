@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code order-cli validate FILE...}: checks order documents offline (no database, no broker) with
  * exactly the service's rules: its reader of single documents, arrays and NDJSON, its codec and
- * validator, through {@code OrderService.check}, as the server would read them. For producer teams
+ * validator, through {@code OrderChecker.check}, as the server would read them. For producer teams
  * to run before they send, e.g. in CI.
  */
 @Command(
@@ -98,7 +98,7 @@ final class ValidateCommand implements Callable<Integer> {
       Tally tally = new Tally(report::rejected);
       OrderFeed feed =
           new OrderFeed(
-              Destinations.checkOnly(cli.service(OfflineStore.INSTANCE, err)),
+              Destinations.checkOnly(cli.checker(err)),
               batchSize,
               tally,
               progress);

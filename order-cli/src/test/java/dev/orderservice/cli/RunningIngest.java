@@ -1,5 +1,6 @@
 package dev.orderservice.cli;
 
+import dev.orderservice.domain.OrderChecker;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderValidator;
@@ -19,8 +20,8 @@ final class RunningIngest implements AutoCloseable {
         .topic(topic)
         .deadLetterTopic(deadLetterTopic)
         .groupId(group)
-        .service(new OrderService(
-            db.store(), NoOrderCache.INSTANCE, new OrderValidator(), codec))
+        .service(OrderService.withoutCache(
+            db.store(), new OrderChecker(new OrderValidator(), codec)))
         .maxBatchSize(500)
         .pollTimeout(Duration.ofMillis(100))
         .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))

@@ -5,35 +5,48 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The use cases of the order service, shared by every way an order arrives (Kafka, HTTP upload,
+ * The use cases that store orders, shared by every way an order arrives (Kafka, HTTP upload,
  * command line), so an order means the same thing whichever way it came.
  *
  * <ul>
  *   <li>{@link #acceptDocuments(List)}: read raw documents, then as below; {@link #check} and
  *       {@link #store} are its two halves;
  *   <li>{@link #accept(Order)} and {@link #acceptAll(List)}: validate, store idempotently, then
- *       cache what is stored;
- *   <li>{@link #find(String)}: the cache first, then the store, filling the cache on a miss.
+ *       cache what is stored.
  * </ul>
+ *
+ * <p>Reading and checking is its {@link OrderChecker}'s; finding an order is {@link OrderLookup}'s.
  *
  * <p>Thread safe if its ports are. Blocks while the store works. Store failures propagate as {@link
  * OrderStoreException}; an invalid order, a duplicate or a conflict is a result, not an exception.
  */
 public final class OrderService {
 
+  /** The cache of a service that has none: keeps nothing, finds nothing. */
+  private static final OrderCache NO_CACHE =
+      new OrderCache() {
+        @Override
+        public Optional<byte[]> get(String orderUid) {
+          return Optional.empty();
+        }
+
+        @Override
+        public void put(String orderUid, byte[] json) {
+          // nothing kept
+        }
+      };
+
   private final OrderStore store;
   private final OrderCache cache;
-  private final OrderValidator validator;
-  private final OrderCodec codec;
-  private final IgnoredFields ignoredFields;
+  private final OrderChecker checker;
 
   public OrderService(OrderStore store, OrderCache cache) {
-    this(store, cache, new OrderValidator(), OrderCodec.standard());
+    this(store, cache, new OrderChecker());
   }
 
   public OrderService(
       OrderStore store, OrderCache cache, OrderValidator validator, OrderCodec codec) {
-    this(store, cache, validator, codec, field -> {});
+    this(store, cache, new OrderChecker(validator, codec));
   }
 
   /**
@@ -46,11 +59,24 @@ public final class OrderService {
       OrderValidator validator,
       OrderCodec codec,
       IgnoredFields ignoredFields) {
+    this(store, cache, new OrderChecker(validator, codec, ignoredFields));
+  }
+
+  /**
+   * @param checker how orders are read and checked before they are stored
+   */
+  public OrderService(OrderStore store, OrderCache cache, OrderChecker checker) {
     this.store = Objects.requireNonNull(store, "store");
     this.cache = Objects.requireNonNull(cache, "cache");
-    this.validator = Objects.requireNonNull(validator, "validator");
-    this.codec = Objects.requireNonNull(codec, "codec");
-    this.ignoredFields = Objects.requireNonNull(ignoredFields, "ignoredFields");
+    this.checker = Objects.requireNonNull(checker, "checker");
+  }
+
+  /**
+   * A service that stores orders and caches none, for a process that writes straight to the store
+   * and ends (a command-line import): a running service fills its own cache on its first miss.
+   */
+  public static OrderService withoutCache(OrderStore store, OrderChecker checker) {
+    return new OrderService(store, NO_CACHE, checker);
   }
 
   /** Port: told of each field a lenient codec skipped, by JSON path; thread safe. */
@@ -79,17 +105,12 @@ public final class OrderService {
   }
 
   /**
-   * The first half of {@link #acceptAll}: checks every order and encodes the valid ones. No I/O;
-   * may run on any thread, e.g. on the next batch while this service stores the previous one.
+   * The first half of {@link #acceptAll}: checks every order and encodes the valid ones ({@link
+   * OrderChecker#validate}). No I/O; may run on any thread, e.g. on the next batch while this
+   * service stores the previous one.
    */
   public ValidatedOrders validate(List<Order> batch) {
-    Objects.requireNonNull(batch, "batch");
-    AcceptResult[] rejected = new AcceptResult[batch.size()];
-    EncodedOrder[] valid = new EncodedOrder[batch.size()];
-    for (int i = 0; i < batch.size(); i++) {
-      check(batch.get(i), i, rejected, valid);
-    }
-    return new ValidatedOrders(rejected, valid);
+    return checker.validate(batch);
   }
 
   /**
@@ -105,43 +126,13 @@ public final class OrderService {
   }
 
   /**
-   * Reads every document with this service's codec and checks every order it holds: the one decode
-   * path of every way in (Kafka, HTTP, the command line). Positions of a document that cannot be
-   * read are given in the input it was cut from. Fields the codec skipped (when lenient) are
-   * reported to the {@link IgnoredFields} port. No I/O.
+   * Reads every document with this service's codec and checks every order it holds ({@link
+   * OrderChecker#check}): the one decode path of every way in (Kafka, HTTP, the command line).
+   * Positions of a document that cannot be read are given in the input it was cut from. Fields the
+   * codec skipped (when lenient) are reported to the {@link IgnoredFields} port. No I/O.
    */
   public ValidatedOrders check(List<OrderDocument> documents) {
-    Objects.requireNonNull(documents, "documents");
-    AcceptResult[] rejected = new AcceptResult[documents.size()];
-    EncodedOrder[] valid = new EncodedOrder[documents.size()];
-    for (int i = 0; i < documents.size(); i++) {
-      OrderDocument document = documents.get(i);
-      if (document.unreadable().isPresent()) {
-        rejected[i] = AcceptResult.unreadable("", document.unreadable().get());
-        continue;
-      }
-      DecodeResult decoded = codec.decode(document.json());
-      if (decoded instanceof DecodeResult.Failed failed) {
-        rejected[i] =
-            AcceptResult.unreadable(
-                codec.peekOrderUid(document.json()),
-                failed.within(document.line(), document.column()));
-        continue;
-      }
-      DecodeResult.Decoded order = (DecodeResult.Decoded) decoded;
-      order.ignoredFields().forEach(ignoredFields::ignored);
-      check(order.order(), i, rejected, valid);
-    }
-    return new ValidatedOrders(rejected, valid);
-  }
-
-  private void check(Order order, int i, AcceptResult[] rejected, EncodedOrder[] valid) {
-    List<Violation> violations = validator.validate(order);
-    if (violations.isEmpty()) {
-      valid[i] = codec.encoded(order);
-    } else {
-      rejected[i] = AcceptResult.invalid(order == null ? "" : order.orderUid(), violations);
-    }
+    return checker.check(documents);
   }
 
   /**
@@ -168,17 +159,5 @@ public final class OrderService {
       }
     }
     return batch.results(saved);
-  }
-
-  /** The canonical JSON of an order: from the cache, else from the store (then cached). */
-  public Optional<byte[]> find(String orderUid) {
-    Objects.requireNonNull(orderUid, "orderUid");
-    Optional<byte[]> cached = cache.get(orderUid);
-    if (cached.isPresent()) {
-      return cached;
-    }
-    Optional<byte[]> stored = store.findJson(orderUid);
-    stored.ifPresent(json -> cache.put(orderUid, json));
-    return stored;
   }
 }

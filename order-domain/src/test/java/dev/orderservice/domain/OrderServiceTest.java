@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
@@ -12,7 +11,6 @@ import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mockito.ArgumentCaptor;
@@ -51,34 +49,6 @@ class OrderServiceTest {
     assertThat(result.violations())
         .containsExactly(new Violation("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]"));
     verifyNoInteractions(store, cache);
-  }
-
-  @Test
-  void aCacheHitNeverTouchesTheStore() {
-    byte[] json = codec.encode(SampleOrder.order());
-    when(cache.get("b563feb7b2b84b6test")).thenReturn(Optional.of(json));
-
-    assertThat(service().find("b563feb7b2b84b6test")).containsSame(json);
-    verifyNoInteractions(store);
-  }
-
-  @Test
-  void aCacheMissLoadsFromTheStoreAndFillsTheCache() {
-    byte[] json = codec.encode(SampleOrder.order());
-    when(cache.get("b563feb7b2b84b6test")).thenReturn(Optional.empty());
-    when(store.findJson("b563feb7b2b84b6test")).thenReturn(Optional.of(json));
-
-    assertThat(service().find("b563feb7b2b84b6test")).containsSame(json);
-    verify(cache).put("b563feb7b2b84b6test", json);
-  }
-
-  @Test
-  void anUnknownOrderIsNotCached() {
-    when(cache.get("nope")).thenReturn(Optional.empty());
-    when(store.findJson("nope")).thenReturn(Optional.empty());
-
-    assertThat(service().find("nope")).isEmpty();
-    verify(cache, never()).put(anyString(), any());
   }
 
   @Test
@@ -184,6 +154,18 @@ class OrderServiceTest {
         .extracting(AcceptResult::status)
         .as("a strict service rejects it")
         .containsExactly(AcceptResult.Status.UNREADABLE);
+  }
+
+  @Test
+  void aServiceWithoutACacheStoresWhatItIsGiven() {
+    Order order = SampleOrder.order();
+    when(store.saveAll(anyList())).thenReturn(List.of(inserted(order)));
+
+    AcceptResult result = OrderService.withoutCache(store, new OrderChecker()).accept(order);
+
+    assertThat(result.status()).isEqualTo(AcceptResult.Status.INSERTED);
+    verify(store).saveAll(anyList());
+    verifyNoInteractions(cache);
   }
 
   private OrderService service() {

@@ -5,8 +5,8 @@ import dev.orderservice.domain.AcceptResult;
 import dev.orderservice.domain.DecodeResult;
 import dev.orderservice.domain.OrderDocument;
 import dev.orderservice.domain.OrderDocuments;
-import dev.orderservice.domain.OrderCache;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderLookup;
 import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderSearch;
 import dev.orderservice.domain.OrderService;
@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The order endpoints. Each handler is small: it checks what can be checked on the IO thread,
@@ -38,29 +39,27 @@ final class OrderEndpoints {
   static final String NDJSON = "application/x-ndjson";
 
   private final OrderService service;
+  private final OrderLookup lookup;
   private final OrderSearch search;
-  private final OrderCache cache;
   private final OrderCodec codec;
   private final RequestBodies bodies;
   private final Executor workers;
-  private final MissLoader misses;
 
   OrderEndpoints(
-      OrderService service, OrderSearch search, OrderCache cache, OrderCodec codec,
-      RequestBodies bodies, Executor workers, MissLoader misses) {
+      OrderService service, OrderLookup lookup, OrderSearch search, OrderCodec codec,
+      RequestBodies bodies, Executor workers) {
     this.service = Objects.requireNonNull(service, "service");
+    this.lookup = Objects.requireNonNull(lookup, "lookup");
     this.search = Objects.requireNonNull(search, "search");
-    this.cache = Objects.requireNonNull(cache, "cache");
     this.codec = Objects.requireNonNull(codec, "codec");
     this.bodies = Objects.requireNonNull(bodies, "bodies");
     this.workers = Objects.requireNonNull(workers, "workers");
-    this.misses = Objects.requireNonNull(misses, "misses");
   }
 
   /**
-   * {@code GET /orders/{order_uid}}: a cache hit is answered right here on the IO thread; a miss
-   * is read from the store by the {@link MissLoader}, together with other misses, and fills the
-   * cache.
+   * {@code GET /orders/{order_uid}} through the {@link OrderLookup}: a cache hit is answered right
+   * here on the IO thread; a miss is read from the store together with other misses (which fills
+   * the cache) and answered from the thread that read it. Too many misses waiting: 503.
    */
   void find(HttpServerExchange exchange) {
     String uid = pathParameter(exchange, "order_uid");
@@ -68,13 +67,14 @@ final class OrderEndpoints {
       throw new ApiError(StatusCodes.BAD_REQUEST, Json.error("malformed order_uid", List.of(
           new Violation("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]"))));
     }
-    Optional<byte[]> cached = cache.get(uid);
-    if (cached.isPresent()) {
-      Responses.json(exchange, StatusCodes.OK, cached.get());
+    CompletableFuture<Optional<byte[]>> found = lookup.find(uid);
+    if (found.isDone()) {
+      answer(exchange, uid, found);
       return;
     }
-    // Answered later, from a loader thread: the exchange stays open after this handler returns.
-    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> readThrough(exchange, uid));
+    // Answered later, from a reader's thread: the exchange stays open after this handler returns.
+    exchange.dispatch(SameThreadExecutor.INSTANCE,
+        () -> found.whenComplete((json, failure) -> answer(exchange, uid, found)));
   }
 
   /**
@@ -117,30 +117,21 @@ final class OrderEndpoints {
   }
 
   /**
-   * Reads a missed order through the {@link MissLoader}, fills the cache and answers. Not
-   * OrderService.find: that would ask the cache a second time and count a second miss.
+   * Answers a lookup that is done: the order's JSON, 404 if no such order is stored, or the
+   * failure as {@link ErrorMapping} says (a transient store failure is a 503).
    */
-  private void readThrough(HttpServerExchange exchange, String uid) {
-    MissLoader.Answer answer = new MissLoader.Answer() {
-      @Override
-      public void found(Optional<byte[]> json) {
-        if (json.isEmpty()) {
-          ErrorMapping.respond(exchange, new ApiError(StatusCodes.NOT_FOUND,
-              Json.error("order not found").put("order_uid", uid)));
-          return;
-        }
-        cache.put(uid, json.get());
-        Responses.json(exchange, StatusCodes.OK, json.get());
-      }
-
-      @Override
-      public void failed(RuntimeException failure) {
-        ErrorMapping.respond(exchange, failure);
-      }
-    };
+  private static void answer(
+      HttpServerExchange exchange, String uid, CompletableFuture<Optional<byte[]>> done) {
     try {
-      misses.load(uid, answer);
-    } catch (RejectedExecutionException e) {
+      Optional<byte[]> json = done.join();
+      if (json.isEmpty()) {
+        throw new ApiError(StatusCodes.NOT_FOUND,
+            Json.error("order not found").put("order_uid", uid));
+      }
+      Responses.json(exchange, StatusCodes.OK, json.get());
+    } catch (CompletionException e) {
+      ErrorMapping.respond(exchange, e.getCause());
+    } catch (RuntimeException e) {
       ErrorMapping.respond(exchange, e);
     }
   }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.cache.CacheWarmUp;
 import dev.orderservice.cache.EhcacheOrderCache;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderLookup;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderValidator;
@@ -49,10 +50,11 @@ import org.slf4j.LoggerFactory;
  * still warms up (misses read through to the database). {@link #close()} shuts down gracefully,
  * in order: stop accepting HTTP requests (new ones are answered 503), end the live streams and
  * answer the waiting polls, close the ingest (it commits what is done), stop the live feed's
- * listener, drain the requests in flight, stop Undertow, the workers, the cache, the pool and the
- * embedded servers; each step logged. The steps that wait (the ingest's last batch, the requests
- * in flight, the workers) share a budget of {@link #SHUTDOWN_TIMEOUT}; the rest only close what
- * is idle. Thread safe: {@code close()} is idempotent and may be called from any thread.
+ * listener, drain the requests in flight, stop Undertow, the workers, the lookup readers, the
+ * cache, the pool and the embedded servers; each step logged. The steps that wait (the ingest's
+ * last batch, the requests in flight, the workers) share a budget of {@link #SHUTDOWN_TIMEOUT};
+ * the rest only close what is idle. Thread safe: {@code close()} is idempotent and may be called
+ * from any thread.
  */
 public final class OrderServer implements AutoCloseable {
 
@@ -90,7 +92,8 @@ public final class OrderServer implements AutoCloseable {
   private JvmGcMetrics gcMeters;
   private ScheduledExecutorService healthChecks;
   private ThreadPoolExecutor workers;
-  private MissLoader misses;
+  private ExecutorService missReaders;
+  private OrderLookup lookup;
   private GracefulShutdownHandler graceful;
   private Undertow undertow;
   private int httpPort;
@@ -164,10 +167,16 @@ public final class OrderServer implements AutoCloseable {
     HttpMetrics httpMetrics = new HttpMetrics(meters, config.accessLog());
     // Half the pool reads lookups that miss the cache, many per query; the rest is left to the
     // ingest, the warm-up and the other requests.
-    misses = new MissLoader(store, Math.max(1, config.dbPoolSize() / 2), MISS_BATCH,
-        HTTP_WORKER_QUEUE);
-    OrderEndpoints orders = new OrderEndpoints(service, new PostgresOrderSearch(pool), cache,
-        codec, new RequestBodies(), workers, misses);
+    int missReads = Math.max(1, config.dbPoolSize() / 2);
+    missReaders = Executors.newFixedThreadPool(missReads, daemonThreads("order-miss-loader"));
+    lookup = OrderLookup.builder(store, cache)
+        .executor(missReaders)
+        .maxConcurrentReads(missReads)
+        .maxBatchSize(MISS_BATCH)
+        .maxWaiting(HTTP_WORKER_QUEUE)
+        .build();
+    OrderEndpoints orders = new OrderEndpoints(
+        service, lookup, new PostgresOrderSearch(pool), codec, new RequestBodies(), workers);
     HealthEndpoints health = new HealthEndpoints(
         pool, workers, ingest::isRunning, warmUp::status, storedOrders::isListening);
     health.bindTo(meters);
@@ -274,8 +283,15 @@ public final class OrderServer implements AutoCloseable {
             TimeUnit.MILLISECONDS);
       });
     }
-    if (misses != null) {
-      step("stop the lookup readers", misses::close);
+    if (missReaders != null) {
+      step("stop the lookup readers", () -> {
+        if (lookup != null) {
+          lookup.close(); // answers the misses still queued
+        }
+        missReaders.shutdown();
+        missReaders.awaitTermination(remainingMillis(deadline, Duration.ofSeconds(2)),
+            TimeUnit.MILLISECONDS);
+      });
     }
     if (healthChecks != null) {
       step("stop the health checks", healthChecks::shutdownNow);

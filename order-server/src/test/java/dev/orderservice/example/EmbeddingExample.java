@@ -2,6 +2,7 @@ package dev.orderservice.example;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.cache.EhcacheOrderCache;
+import dev.orderservice.domain.OrderLookup;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.persistence.Migrations;
@@ -21,7 +22,7 @@ final class EmbeddingExample implements AutoCloseable {
   private final HikariDataSource pool;
   private final EhcacheOrderCache cache;
   private final OrderIngest ingest;
-  private final OrderService orders;
+  private final OrderLookup lookup;
 
   EmbeddingExample(
       String jdbcUrl, String kafkaServers, ExecutorService executor, MeterRegistry meters) {
@@ -32,7 +33,9 @@ final class EmbeddingExample implements AutoCloseable {
 
     EhcacheOrderCache cache =
         EhcacheOrderCache.builder().maxEntries(100_000).meterRegistry(meters).build();
-    OrderService orders = new OrderService(new PostgresOrderStore(pool), cache);
+    PostgresOrderStore store = new PostgresOrderStore(pool);
+    OrderService orders = new OrderService(store, cache);
+    OrderLookup lookup = OrderLookup.builder(store, cache).build(); // reads on the finding thread
 
     OrderIngest ingest =
         OrderIngest.builder()
@@ -47,12 +50,12 @@ final class EmbeddingExample implements AutoCloseable {
     this.pool = pool;
     this.cache = cache;
     this.ingest = ingest;
-    this.orders = orders;
+    this.lookup = lookup;
   }
 
   Optional<byte[]> find(String orderUid) {
     // README:find
-    Optional<byte[]> json = orders.find(orderUid); // the cache, then PostgreSQL
+    Optional<byte[]> json = lookup.find(orderUid).join(); // the cache, then PostgreSQL
     // README:find-end
     return json;
   }
@@ -61,6 +64,7 @@ final class EmbeddingExample implements AutoCloseable {
   public void close() {
     // README:close
     ingest.close(); // commits what is done, then leaves the group
+    lookup.close(); // answers the lookups still waiting for a read
     cache.close();
     pool.close();
     // README:close-end
