@@ -7,7 +7,7 @@ import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.server.OrderServer;
-import dev.orderservice.server.ServerOptions;
+import dev.orderservice.server.config.ServerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,20 +1,12 @@
 package dev.orderservice.persistence;
 
-import static dev.orderservice.persistence.jooq.Tables.ORDERS;
 
 import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.persistence.StoredOrdersPayload.Announced;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jooq.DSLContext;
-import org.jooq.Record2;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
@@ -132,8 +123,7 @@ public final class StoredOrdersListener implements AutoCloseable {
   private volatile long reconnects;
 
   // Owned by the listener's thread.
-  private final LinkedHashSet<String> delivered = new LinkedHashSet<>();
-  private final Deque<Check> checks = new ArrayDeque<>();
+  private final ListenerCatchUp catchUp = new ListenerCatchUp();
 
   private StoredOrdersListener(ConnectionSource connections, Listener listener) {
     this.connections = connections;
@@ -243,9 +233,10 @@ public final class StoredOrdersListener implements AutoCloseable {
     while (!closed.get()) {
       try (Connection c = connections.open()) {
         DSLContext db = prepare(c);
-        Check listenedAt = check(db);
-        long caughtUp = listenedBefore ? catchUp(db, listenedAt) : 0;
-        remember(listenedAt);
+        ListenerCatchUp.Check listenedAt = ListenerCatchUp.check(db);
+        long caughtUp =
+            listenedBefore ? catchUp.deliverMissed(db, listenedAt, this::tellStored) : 0;
+        catchUp.remember(listenedAt);
         listening = true;
         if (listenedBefore) {
           reconnects++;
@@ -307,87 +298,11 @@ public final class StoredOrdersListener implements AutoCloseable {
     while (!closed.get()) {
       deliver(db, pg.getNotifications(WAIT_MS));
       if (System.nanoTime() - nextCheck >= 0) {
-        remember(check(db));
+        catchUp.remember(ListenerCatchUp.check(db));
         // The check's answer may have brought notifications along: deliver them now, not after
         // the next wait.
         deliver(db, pg.getNotifications());
         nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECK_EVERY_MS);
-      }
-    }
-  }
-
-  /**
-   * Asks the database for its time and the highest order id it holds. Every transaction committed
-   * before that time has been notified to this connection by the time the answer arrives; and every
-   * order stored by a transaction that starts after it gets a higher id (ids come from a sequence,
-   * handed out in time order), which lets a catch-up read only the recent end of {@code orders}.
-   */
-  private static Check check(DSLContext db) {
-    Record2<OffsetDateTime, Long> now =
-        db.select(DSL.currentOffsetDateTime(), DSL.coalesce(DSL.max(ORDERS.ID), 0L))
-            .from(ORDERS)
-            .fetchSingle();
-    return new Check(now.value1().toInstant(), now.value2());
-  }
-
-  /** Keeps the checks a catch-up may need: those within the margin, and the newest before it. */
-  private void remember(Check check) {
-    checks.addLast(check);
-    Instant cutoff = check.at().minusSeconds(CATCH_UP_MARGIN_SECONDS);
-    while (checks.size() > 1) {
-      Iterator<Check> oldestFirst = checks.iterator();
-      oldestFirst.next();
-      if (oldestFirst.next().at().isAfter(cutoff)) {
-        break;
-      }
-      checks.removeFirst();
-    }
-  }
-
-  /**
-   * Delivers the orders stored since the last check before the outage, less the margin, that were
-   * not delivered yet: those with an id above the one a check at or before that moment found, up to
-   * the one the new connection's first check found (every order committed before that check has an
-   * id up to it; those committed after it are notified to the new connection, which listens
-   * already).
-   *
-   * @return how many orders it delivered
-   */
-  private long catchUp(DSLContext db, Check listenedAt) throws SQLException {
-    Instant since = checks.getLast().at().minusSeconds(CATCH_UP_MARGIN_SECONDS);
-    // The newest check at or before that moment; the first one if it listened for less than that.
-    long afterId = checks.getFirst().maxId();
-    for (Check check : checks) {
-      if (!check.at().isAfter(since)) {
-        afterId = check.maxId();
-      }
-    }
-    long caughtUp = 0;
-    while (true) {
-      int read = 0;
-      List<OrderSummary> fresh = new ArrayList<>();
-      try (ResultSet page =
-          OrderSummaries.select(db)
-              .where(ORDERS.ID.gt(afterId))
-              .and(ORDERS.ID.le(listenedAt.maxId()))
-              .orderBy(ORDERS.ID)
-              .limit(CATCH_UP_PAGE)
-              .fetchResultSet()) {
-        while (page.next()) {
-          read++;
-          afterId = page.getLong(ORDERS.ID.getName());
-          OrderSummary order = OrderSummaries.summary(page);
-          if (firstDelivery(order.orderUid())) {
-            fresh.add(order);
-          }
-        }
-      }
-      if (!fresh.isEmpty()) {
-        caughtUp += fresh.size();
-        tell(() -> listener.stored(fresh));
-      }
-      if (read < CATCH_UP_PAGE) {
-        return caughtUp;
       }
     }
   }
@@ -422,26 +337,17 @@ public final class StoredOrdersListener implements AutoCloseable {
     for (Announced a : announced) {
       Optional<OrderSummary> summary =
           a.summary().or(() -> Optional.ofNullable(read.get(a.orderUid())));
-      if (summary.isPresent() && firstDelivery(a.orderUid())) {
+      if (summary.isPresent() && catchUp.firstDelivery(a.orderUid())) {
         fresh.add(summary.get());
       }
     }
-    if (!fresh.isEmpty()) {
-      tell(() -> listener.stored(fresh));
-    }
+    tellStored(fresh);
   }
 
-  /** Records {@code orderUid} as delivered; false if it was already. */
-  private boolean firstDelivery(String orderUid) {
-    if (!delivered.add(orderUid)) {
-      return false;
+  private void tellStored(List<OrderSummary> orders) {
+    if (!orders.isEmpty()) {
+      tell(() -> listener.stored(orders));
     }
-    if (delivered.size() > REMEMBERED) {
-      Iterator<String> oldest = delivered.iterator();
-      oldest.next();
-      oldest.remove();
-    }
-    return true;
   }
 
   private void tell(Runnable callback) {
@@ -460,7 +366,4 @@ public final class StoredOrdersListener implements AutoCloseable {
       closed.set(true);
     }
   }
-
-  /** The database's time at a check, and the highest order id it held then. */
-  private record Check(Instant at, long maxId) {}
 }

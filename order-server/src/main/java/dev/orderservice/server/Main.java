@@ -1,5 +1,8 @@
 package dev.orderservice.server;
 
+import dev.orderservice.server.config.ServerConfig;
+import dev.orderservice.server.config.ServerOptions;
+
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -6,14 +6,31 @@ import dev.orderservice.cache.EhcacheOrderCache;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderLookup;
 import dev.orderservice.domain.OrderService;
-import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.ingest.OrderIngest;
-import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
 import dev.orderservice.persistence.PostgresOrderSearch;
 import dev.orderservice.persistence.PostgresOrderStore;
 import dev.orderservice.persistence.StoredOrdersListener;
+import dev.orderservice.server.config.ServerConfig;
+import dev.orderservice.server.feed.LiveFeedListener;
+import dev.orderservice.server.feed.LiveOrders;
+import dev.orderservice.server.feed.LivePolls;
+import dev.orderservice.server.feed.LiveStream;
+import dev.orderservice.server.http.BearerToken;
+import dev.orderservice.server.http.ContractEndpoints;
+import dev.orderservice.server.http.DocsResources;
+import dev.orderservice.server.http.HealthEndpoints;
+import dev.orderservice.server.http.HttpApi;
+import dev.orderservice.server.http.HttpMetrics;
+import dev.orderservice.server.http.MetricsEndpoint;
+import dev.orderservice.server.http.OrderEndpoints;
+import dev.orderservice.server.http.PageResources;
+import dev.orderservice.server.http.RequestBodies;
+import dev.orderservice.server.lifecycle.BackingServices;
+import dev.orderservice.server.lifecycle.DaemonThreads;
+import dev.orderservice.server.lifecycle.DatabaseStartup;
+import dev.orderservice.server.lifecycle.Lifecycle;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -25,18 +42,18 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,14 +64,15 @@ import org.slf4j.LoggerFactory;
  * {@link LiveOrders} fans them out to streams and polls), and the HTTP API on Undertow.
  *
  * <p>{@link #start} returns once HTTP listens; requests are served from then on, while the cache
- * still warms up (misses read through to the database). {@link #close()} shuts down gracefully,
- * in order: stop accepting HTTP requests (new ones are answered 503), end the live streams and
- * answer the waiting polls, close the ingest (it commits what is done), stop the live feed's
- * listener, drain the requests in flight, stop Undertow, the workers, the lookup readers, the
- * cache, the pool and the embedded servers; each step logged. The steps that wait (the ingest's
- * last batch, the requests in flight, the workers) share a budget of {@link #SHUTDOWN_TIMEOUT};
- * the rest only close what is idle. Thread safe: {@code close()} is idempotent and may be called
- * from any thread.
+ * still warms up (misses read through to the database). Start-up is one ordered list of steps
+ * ({@link #startAll}); each step registers how it stops with the {@link Lifecycle}, and {@link
+ * #close()} runs those stops in reverse: stop accepting HTTP requests (new ones are answered 503),
+ * end the live streams and answer the waiting polls, close the ingest (it commits what is done),
+ * stop the live feed's listener, drain the requests in flight, stop Undertow, the health checks,
+ * the lookup readers, the workers, the warm-up, the cache, the pool and the embedded servers; each
+ * step logged. The steps that wait (the ingest's last batch, the requests in flight, the workers)
+ * share a budget of {@link #SHUTDOWN_TIMEOUT}; the rest only close what is idle. Thread safe:
+ * {@code close()} is idempotent and may be called from any thread.
  */
 public final class OrderServer implements AutoCloseable {
 
@@ -75,28 +93,8 @@ public final class OrderServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OrderServer.class);
 
   private final ServerConfig config;
-  private final Object lifecycle = new Object();
-  private boolean closed;
-
-  // Set by start(), in this order; close() releases whatever was set, in reverse.
-  private BackingServices backing;
-  private HikariDataSource pool;
-  private EhcacheOrderCache cache;
-  private ExecutorService warmUpThread;
-  private StoredOrdersListener storedOrders;
-  private LiveStream liveStream;
-  private LivePolls livePolls;
-  private OrderIngest ingest;
-  private Thread ingestThread;
-  private PrometheusMeterRegistry meters;
-  private JvmGcMetrics gcMeters;
-  private ScheduledExecutorService healthChecks;
-  private ThreadPoolExecutor workers;
-  private ExecutorService missReaders;
-  private OrderLookup lookup;
-  private GracefulShutdownHandler graceful;
-  private Undertow undertow;
-  private int httpPort;
+  private final Lifecycle lifecycle = new Lifecycle(SHUTDOWN_TIMEOUT);
+  private volatile int httpPort;
 
   private OrderServer(ServerConfig config) {
     this.config = config;
@@ -119,96 +117,88 @@ public final class OrderServer implements AutoCloseable {
     return server;
   }
 
+  /**
+   * The steps of start-up, in order. Each registers its stop right after it starts, so that the
+   * shutdown order is this list read backwards: what serves requests stops first, what everything
+   * else needs (the pool, the embedded servers, the meters) last.
+   */
   private void startAll() {
     LOG.info("starting with {}", config);
-    meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    bindJvmMeters();
-    backing = BackingServices.start(config);
-    pool = OrderDatabase.pool(backing.jdbcUrl(), config.dbPoolSize(), "order-server", meters);
-    migrateWhenReachable();
+    PrometheusMeterRegistry meters = startMeters();
+    BackingServices backing = BackingServices.start(config);
+    lifecycle.onClose("stop the embedded servers", backing::close);
+    HikariDataSource pool =
+        OrderDatabase.pool(backing.jdbcUrl(), config.dbPoolSize(), "order-server", meters);
+    lifecycle.onClose("close the database pool", pool::close);
+    DatabaseStartup.migrateWhenReachable(pool, DATABASE_WAIT);
     PostgresOrderStore store = new PostgresOrderStore(pool);
-    cache = EhcacheOrderCache.builder()
-        .maxEntries(config.cacheMaxEntries())
-        .meterRegistry(meters)
-        .build();
-    OrderCodec codec = config.ignoreUnknownFields()
-        ? OrderCodec.builder().ignoreUnknownFields(true).build()
-        : OrderCodec.standard();
-    OrderService service = new OrderService(
-        store, cache, new OrderValidator(), codec, new IgnoredFieldsLog(meters));
-    warmUpThread = Executors.newSingleThreadExecutor(daemonThreads("order-cache-warmup"));
-    CacheWarmUp warmUp = CacheWarmUp.start(store, cache, warmUpThread);
-    warmUp.bindTo(meters);
-    // Before the ingest, so that the feed hears the first order it stores.
+    EhcacheOrderCache cache =
+        EhcacheOrderCache.builder()
+            .maxEntries(config.cacheMaxEntries())
+            .meterRegistry(meters)
+            .build();
+    lifecycle.onClose("close the cache", cache::close);
+    OrderCodec codec =
+        config.ignoreUnknownFields()
+            ? OrderCodec.builder().ignoreUnknownFields(true).build()
+            : OrderCodec.standard();
+    OrderService service =
+        new OrderService(store, cache, new OrderValidator(), codec, new IgnoredFieldsLog(meters));
+    CacheWarmUp warmUp = startWarmUp(store, cache, meters);
+    ThreadPoolExecutor workers = startWorkers();
+    OrderLookup lookup = startLookup(store, cache);
+    // The parts started below are read by the health endpoints once they exist.
+    AtomicReference<OrderIngest> ingest = new AtomicReference<>();
+    AtomicReference<StoredOrdersListener> listener = new AtomicReference<>();
+    HealthEndpoints health =
+        new HealthEndpoints(
+            pool,
+            workers,
+            () -> ingest.get() != null && ingest.get().isRunning(),
+            warmUp::status,
+            () -> listener.get() != null && listener.get().isListening());
+    startHealthChecks(health, meters);
     LiveOrders feed = new LiveOrders();
     feed.bindTo(meters);
-    storedOrders = LiveFeedListener.start(backing.jdbcUrl(), feed, meters);
-    liveStream = new LiveStream(feed, config.streamHeartbeat());
+    LiveStream liveStream = new LiveStream(feed, config.streamHeartbeat());
     liveStream.bindTo(meters);
-    livePolls = new LivePolls(feed);
+    LivePolls livePolls = new LivePolls(feed);
     livePolls.bindTo(meters);
-    OrderIngest.Builder ingestBuilder = OrderIngest.builder()
-        .bootstrapServers(backing.kafkaBootstrapServers())
-        .topic(config.kafkaTopic())
-        .deadLetterTopic(config.kafkaDeadLetterTopic())
-        .groupId(config.kafkaGroup())
-        .sessionTimeout(config.kafkaSessionTimeout())
-        .service(service)
-        .meterRegistry(meters)
-        .closeTimeout(INGEST_CLOSE_TIMEOUT);
-    config.kafkaInstanceId().ifPresent(ingestBuilder::groupInstanceId);
-    ingest = ingestBuilder.build();
-    ingestThread = daemonThreads("order-ingest").newThread(this::runIngest);
-    ingestThread.start();
-    // Threads that run JDBC for HTTP requests: as many as pool connections.
-    workers = new ThreadPoolExecutor(config.dbPoolSize(), config.dbPoolSize(), 0,
-        TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(HTTP_WORKER_QUEUE), daemonThreads("order-http-worker"));
-    HttpMetrics httpMetrics = new HttpMetrics(meters, config.accessLog());
-    // Half the pool reads lookups that miss the cache, many per query; the rest is left to the
-    // ingest, the warm-up and the other requests.
-    int missReads = Math.max(1, config.dbPoolSize() / 2);
-    missReaders = Executors.newFixedThreadPool(missReads, daemonThreads("order-miss-loader"));
-    lookup = OrderLookup.builder(store, cache)
-        .executor(missReaders)
-        .maxConcurrentReads(missReads)
-        .maxBatchSize(MISS_BATCH)
-        .maxWaiting(HTTP_WORKER_QUEUE)
-        .build();
-    OrderEndpoints orders = new OrderEndpoints(
-        service, lookup, new PostgresOrderSearch(pool), codec, new RequestBodies(), workers);
-    HealthEndpoints health = new HealthEndpoints(
-        pool, workers, ingest::isRunning, warmUp::status, storedOrders::isListening);
-    health.bindTo(meters);
-    healthChecks = Executors.newSingleThreadScheduledExecutor(daemonThreads("order-health-check"));
-    healthChecks.scheduleWithFixedDelay(
-        health::checkDatabase, 0, HEALTH_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-    MetricsEndpoint metrics = new MetricsEndpoint(meters);
-    ClassLoader resources = OrderServer.class.getClassLoader();
-    PageResources page = new PageResources(resources);
-    ContractEndpoints contract = new ContractEndpoints(resources);
-    DocsResources docs = new DocsResources(resources);
-    graceful = new GracefulShutdownHandler(HttpApi.handler(orders, health, metrics, page, contract,
-        docs, liveStream, livePolls, new BearerToken(config.apiToken(), config.protectReads()),
-        httpMetrics));
-    undertow = Undertow.builder()
-        .addHttpListener(config.httpPort(), config.httpHost())
-        .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
-        .setWorkerThreads(4) // Undertow's own pool serves only the page's static files
-        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE,
-            (long) RequestBodies.MAX_BYTES + RequestBodies.MULTIPART_OVERHEAD)
-        .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE,
-            (long) RequestBodies.MAX_BYTES + RequestBodies.MULTIPART_OVERHEAD)
-        .setServerOption(UndertowOptions.MEMORY_STORAGE_THRESHOLD, (long) RequestBodies.MAX_BYTES)
-        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
-        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
-        .setHandler(graceful)
-        .build();
+    OrderEndpoints orders =
+        new OrderEndpoints(
+            service, lookup, new PostgresOrderSearch(pool), codec, new RequestBodies(), workers);
+    GracefulShutdownHandler graceful =
+        new GracefulShutdownHandler(
+            httpApi(orders, health, meters, liveStream, livePolls));
+    Undertow undertow = undertow(graceful);
+    lifecycle.onClose("stop HTTP", undertow::stop);
+    lifecycle.onClose(
+        "drain HTTP requests in flight",
+        () -> {
+          if (httpPort == 0) {
+            return; // never listened: nothing in flight, and shutdown() was never called
+          }
+          if (!graceful.awaitShutdown(lifecycle.remainingMillis(HTTP_DRAIN_TIMEOUT))) {
+            LOG.warn("requests still in flight after the drain timeout; stopping anyway");
+          }
+        });
+    // Before the ingest, so that the feed hears the first order it stores.
+    listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, meters));
+    lifecycle.onClose("stop the live feed's listener", listener.get()::close);
+    ingest.set(startIngest(backing, service, meters));
+    // The live feed stops first: its clients reconnect to another instance at once, and the
+    // polls' answers are on their way while the ingest closes.
+    lifecycle.onClose("answer the waiting polls", livePolls::close);
+    lifecycle.onClose("end the live streams", liveStream::close);
     undertow.start();
+    // Not ListenerInfo.suspend(): in this Undertow (2.4) it also closes every open connection, and
+    // with them the requests in flight that the drain is there to let finish. New requests are
+    // answered 503 from here on; "stop HTTP" closes the listeners.
+    lifecycle.onClose("stop accepting HTTP requests", graceful::shutdown);
     httpPort = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     LOG.info("HTTP: listening on {}:{}, open {}", config.httpHost(), httpPort, baseUri());
-    LOG.info("live feed: epoch {}, replaying up to {} events", feed.epoch(),
-        LiveOrders.REPLAY_WINDOW);
+    LOG.info(
+        "live feed: epoch {}, replaying up to {} events", feed.epoch(), LiveOrders.REPLAY_WINDOW);
   }
 
   /** The HTTP port, the one picked if the config said 0. */
@@ -230,176 +220,165 @@ public final class OrderServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown; see the class comment for the steps and their bound. Idempotent; also
-   * releases a half-started server.
+   * Graceful shutdown: the stops of the steps that started, in reverse (see the class comment).
+   * Idempotent; also releases a half-started server.
    */
   @Override
   public void close() {
-    synchronized (lifecycle) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    }
-    long started = System.nanoTime();
-    long deadline = started + SHUTDOWN_TIMEOUT.toNanos();
-    if (graceful != null) {
-      // Not ListenerInfo.suspend(): in this Undertow (2.4) it also closes every open connection,
-      // and with them the requests in flight that the drain below is there to let finish. New
-      // requests are answered 503 from here on; "stop HTTP" closes the listeners.
-      step("stop accepting HTTP requests", graceful::shutdown);
-    }
-    // The live feed first: its clients reconnect to another instance at once, and the polls'
-    // answers are on their way while the ingest closes.
-    if (liveStream != null) {
-      step("end the live streams", liveStream::close);
-    }
-    if (livePolls != null) {
-      step("answer the waiting polls", livePolls::close);
-    }
-    if (ingest != null) {
-      step("close the Kafka ingest (commits what is done)", () -> {
-        ingest.close();
-        ingestThread.join(remainingMillis(deadline, INGEST_CLOSE_TIMEOUT));
-      });
-    }
-    if (storedOrders != null) {
-      step("stop the live feed's listener", storedOrders::close);
-    }
-    if (graceful != null) {
-      step("drain HTTP requests in flight", () -> {
-        if (!graceful.awaitShutdown(remainingMillis(deadline, HTTP_DRAIN_TIMEOUT))) {
-          LOG.warn("requests still in flight after the drain timeout; stopping anyway");
-        }
-      });
-    }
-    if (undertow != null) {
-      step("stop HTTP", undertow::stop);
-    }
-    if (workers != null) {
-      step("stop the HTTP workers", () -> {
-        workers.shutdown();
-        workers.awaitTermination(remainingMillis(deadline, Duration.ofSeconds(2)),
-            TimeUnit.MILLISECONDS);
-      });
-    }
-    if (missReaders != null) {
-      step("stop the lookup readers", () -> {
-        if (lookup != null) {
-          lookup.close(); // answers the misses still queued
-        }
-        missReaders.shutdown();
-        missReaders.awaitTermination(remainingMillis(deadline, Duration.ofSeconds(2)),
-            TimeUnit.MILLISECONDS);
-      });
-    }
-    if (healthChecks != null) {
-      step("stop the health checks", healthChecks::shutdownNow);
-    }
-    if (warmUpThread != null) {
-      step("stop the cache warm-up", warmUpThread::shutdownNow);
-    }
-    if (cache != null) {
-      step("close the cache", cache::close);
-    }
-    if (pool != null) {
-      step("close the database pool", pool::close);
-    }
-    if (backing != null) {
-      step("stop the embedded servers", backing::close);
-    }
-    if (meters != null) {
-      step("close the meters", () -> {
-        if (gcMeters != null) {
-          gcMeters.close();
-        }
-        meters.close();
-      });
-    }
-    LOG.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+    lifecycle.close();
   }
 
-  /** The JVM's and the process's own meters: memory, GC, threads, classes, CPU, uptime, files. */
-  private void bindJvmMeters() {
+  /** Prometheus's registry, with the JVM's and the process's own meters. */
+  private PrometheusMeterRegistry startMeters() {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new ClassLoaderMetrics().bindTo(meters);
     new JvmMemoryMetrics().bindTo(meters);
-    gcMeters = new JvmGcMetrics();
+    JvmGcMetrics gcMeters = new JvmGcMetrics();
     gcMeters.bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
     new UptimeMetrics().bindTo(meters);
     new FileDescriptorMetrics().bindTo(meters);
+    lifecycle.onClose(
+        "close the meters",
+        () -> {
+          gcMeters.close();
+          meters.close();
+        });
+    return meters;
   }
 
-  private void runIngest() {
+  private CacheWarmUp startWarmUp(
+      PostgresOrderStore store, EhcacheOrderCache cache, PrometheusMeterRegistry meters) {
+    ExecutorService warmUpThread =
+        Executors.newSingleThreadExecutor(DaemonThreads.named("order-cache-warmup"));
+    lifecycle.onClose("stop the cache warm-up", warmUpThread::shutdownNow);
+    CacheWarmUp warmUp = CacheWarmUp.start(store, cache, warmUpThread);
+    warmUp.bindTo(meters);
+    return warmUp;
+  }
+
+  /** Threads that run JDBC for HTTP requests: as many as pool connections. */
+  private ThreadPoolExecutor startWorkers() {
+    ThreadPoolExecutor workers =
+        new ThreadPoolExecutor(
+            config.dbPoolSize(),
+            config.dbPoolSize(),
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(HTTP_WORKER_QUEUE),
+            DaemonThreads.named("order-http-worker"));
+    lifecycle.onClose(
+        "stop the HTTP workers",
+        () -> {
+          workers.shutdown();
+          workers.awaitTermination(
+              lifecycle.remainingMillis(Duration.ofSeconds(2)), TimeUnit.MILLISECONDS);
+        });
+    return workers;
+  }
+
+  /**
+   * The lookups that miss the cache: half the pool reads them, many per query; the rest is left to
+   * the ingest, the warm-up and the other requests.
+   */
+  private OrderLookup startLookup(PostgresOrderStore store, EhcacheOrderCache cache) {
+    int missReads = Math.max(1, config.dbPoolSize() / 2);
+    ExecutorService missReaders =
+        Executors.newFixedThreadPool(missReads, DaemonThreads.named("order-miss-loader"));
+    OrderLookup lookup =
+        OrderLookup.builder(store, cache)
+            .executor(missReaders)
+            .maxConcurrentReads(missReads)
+            .maxBatchSize(MISS_BATCH)
+            .maxWaiting(HTTP_WORKER_QUEUE)
+            .build();
+    lifecycle.onClose(
+        "stop the lookup readers",
+        () -> {
+          lookup.close(); // answers the misses still queued
+          missReaders.shutdown();
+          missReaders.awaitTermination(
+              lifecycle.remainingMillis(Duration.ofSeconds(2)), TimeUnit.MILLISECONDS);
+        });
+    return lookup;
+  }
+
+  private void startHealthChecks(HealthEndpoints health, PrometheusMeterRegistry meters) {
+    health.bindTo(meters);
+    ScheduledExecutorService healthChecks =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("order-health-check"));
+    lifecycle.onClose("stop the health checks", healthChecks::shutdownNow);
+    healthChecks.scheduleWithFixedDelay(
+        health::checkDatabase, 0, HEALTH_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private HttpHandler httpApi(
+      OrderEndpoints orders,
+      HealthEndpoints health,
+      PrometheusMeterRegistry meters,
+      LiveStream liveStream,
+      LivePolls livePolls) {
+    ClassLoader resources = OrderServer.class.getClassLoader();
+    return HttpApi.handler(
+        orders,
+        health,
+        new MetricsEndpoint(meters),
+        new PageResources(resources),
+        new ContractEndpoints(resources),
+        new DocsResources(resources),
+        liveStream::stream,
+        livePolls::events,
+        new BearerToken(config.apiToken(), config.protectReads()),
+        new HttpMetrics(meters, config.accessLog()));
+  }
+
+  private Undertow undertow(HttpHandler handler) {
+    long maxEntity = (long) RequestBodies.MAX_BYTES + RequestBodies.MULTIPART_OVERHEAD;
+    return Undertow.builder()
+        .addHttpListener(config.httpPort(), config.httpHost())
+        .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
+        .setWorkerThreads(4) // Undertow's own pool serves only the page's static files
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
+        .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
+        .setServerOption(UndertowOptions.MEMORY_STORAGE_THRESHOLD, (long) RequestBodies.MAX_BYTES)
+        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+        .setHandler(handler)
+        .build();
+  }
+
+  /** The Kafka ingest, on a thread of its own until closed. */
+  private OrderIngest startIngest(
+      BackingServices backing, OrderService service, PrometheusMeterRegistry meters) {
+    OrderIngest.Builder builder =
+        OrderIngest.builder()
+            .bootstrapServers(backing.kafkaBootstrapServers())
+            .topic(config.kafkaTopic())
+            .deadLetterTopic(config.kafkaDeadLetterTopic())
+            .groupId(config.kafkaGroup())
+            .sessionTimeout(config.kafkaSessionTimeout())
+            .service(service)
+            .meterRegistry(meters)
+            .closeTimeout(INGEST_CLOSE_TIMEOUT);
+    config.kafkaInstanceId().ifPresent(builder::groupInstanceId);
+    OrderIngest ingest = builder.build();
+    Thread thread = DaemonThreads.named("order-ingest").newThread(() -> runIngest(ingest));
+    thread.start();
+    lifecycle.onClose(
+        "close the Kafka ingest (commits what is done)",
+        () -> {
+          ingest.close();
+          thread.join(lifecycle.remainingMillis(INGEST_CLOSE_TIMEOUT));
+        });
+    return ingest;
+  }
+
+  private static void runIngest(OrderIngest ingest) {
     try {
       ingest.run();
     } catch (RuntimeException e) {
       LOG.error("the Kafka ingest stopped on an unexpected error; /readyz reports it", e);
     }
-  }
-
-  /**
-   * Applies the migrations, waiting for a database that is not reachable yet (a container
-   * started alongside it) for up to {@link #DATABASE_WAIT}.
-   */
-  private void migrateWhenReachable() {
-    long deadline = System.nanoTime() + DATABASE_WAIT.toNanos();
-    while (true) {
-      try {
-        Migrations.migrate(pool);
-        return;
-      } catch (OrderStoreException e) {
-        if (!e.isTransient() || System.nanoTime() > deadline) {
-          throw e;
-        }
-        LOG.warn("database not reachable yet ({}); trying again in 1 s", e.getMessage());
-        sleepOneSecond();
-      }
-    }
-  }
-
-  private static void sleepOneSecond() {
-    try {
-      // The pause between attempts to reach a database that is still starting; nothing to wait on.
-      Thread.sleep(1_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the database", e);
-    }
-  }
-
-  private static long remainingMillis(long deadlineNanos, Duration cap) {
-    long remaining = (deadlineNanos - System.nanoTime()) / 1_000_000;
-    return Math.max(1, Math.min(remaining, cap.toMillis()));
-  }
-
-  private static void step(String name, Step step) {
-    long started = System.nanoTime();
-    LOG.info("shutdown: {}", name);
-    try {
-      step.run();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      LOG.warn("shutdown: {} interrupted", name);
-    } catch (Exception e) {
-      LOG.warn("shutdown: {} failed: {}", name, e.toString());
-    }
-    LOG.debug("shutdown: {} took {} ms", name, (System.nanoTime() - started) / 1_000_000);
-  }
-
-  private static ThreadFactory daemonThreads(String name) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
-
-  /** A shutdown step, which may block. */
-  @FunctionalInterface
-  private interface Step {
-    void run() throws Exception;
   }
 }

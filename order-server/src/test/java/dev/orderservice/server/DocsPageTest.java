@@ -1,5 +1,8 @@
 package dev.orderservice.server;
 
+import dev.orderservice.server.http.DocsResources;
+import dev.orderservice.server.http.PageResources;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

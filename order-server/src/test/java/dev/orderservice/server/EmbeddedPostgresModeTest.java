@@ -1,5 +1,8 @@
 package dev.orderservice.server;
 
+import dev.orderservice.server.config.ServerConfig;
+import dev.orderservice.server.config.ServerOptions;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderservice.domain.OrderCodec;

@@ -1,5 +1,7 @@
 package dev.orderservice.server;
 
+import dev.orderservice.server.http.ContractEndpoints;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,7 @@
 package dev.orderservice.server;
 
+import dev.orderservice.server.http.ContractEndpoints;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

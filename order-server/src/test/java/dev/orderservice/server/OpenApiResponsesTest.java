@@ -1,5 +1,8 @@
 package dev.orderservice.server;
 
+import dev.orderservice.server.http.ErrorMapping;
+import dev.orderservice.server.http.HealthEndpoints;
+
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,16 @@
 package dev.orderservice.server;
 
+import dev.orderservice.server.feed.LivePolls;
+import dev.orderservice.server.feed.LiveStream;
+import dev.orderservice.server.http.BearerToken;
+import dev.orderservice.server.http.ContractEndpoints;
+import dev.orderservice.server.http.DocsResources;
+import dev.orderservice.server.http.HealthEndpoints;
+import dev.orderservice.server.http.HttpApi;
+import dev.orderservice.server.http.MetricsEndpoint;
+import dev.orderservice.server.http.OrderEndpoints;
+import dev.orderservice.server.http.PageResources;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
@@ -86,8 +97,8 @@ class OpenApiRoutesTest {
         mock(PageResources.class),
         mock(ContractEndpoints.class),
         mock(DocsResources.class),
-        mock(LiveStream.class),
-        mock(LivePolls.class),
+        mock(LiveStream.class)::stream,
+        mock(LivePolls.class)::events,
         new BearerToken(Optional.empty()));
   }
 

@@ -1,5 +1,7 @@
 package dev.orderservice.server;
 
+import dev.orderservice.server.http.PageResources;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

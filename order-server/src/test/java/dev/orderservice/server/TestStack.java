@@ -1,5 +1,7 @@
 package dev.orderservice.server;
 
+import dev.orderservice.server.config.ServerOptions;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.orderservice.devstack.SharedKafka;
