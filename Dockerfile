@@ -25,6 +25,7 @@ COPY order-settings/pom.xml order-settings/
 COPY order-server/pom.xml order-server/
 COPY order-cli/pom.xml order-cli/
 COPY order-devstack/pom.xml order-devstack/
+COPY order-test-support/pom.xml order-test-support/
 COPY bench/pom.xml bench/
 RUN ./mvnw -B -ntp -DskipTests package -pl order-server -am \
     && find . -name target -type d -prune -exec rm -rf {} +
