@@ -25,6 +25,7 @@ COPY order-settings/pom.xml order-settings/
 COPY order-server/pom.xml order-server/
 COPY order-cli/pom.xml order-cli/
 COPY order-devstack/pom.xml order-devstack/
+COPY order-test-support/pom.xml order-test-support/
 COPY bench/pom.xml bench/
 RUN ./mvnw -B -ntp -DskipTests package -pl order-server -am \
     && find . -name target -type d -prune -exec rm -rf {} +
@@ -36,13 +37,12 @@ RUN ./mvnw -B -ntp -DskipTests package -pl order-server -am
 FROM eclipse-temurin:17-jre-noble
 
 # A fixed uid/gid, so that files the service writes to a mounted volume have a known owner.
-# /app/data is DATA_DIR's default (./data), used only in embedded mode (no DB_DSN, no broker).
 RUN groupadd --system --gid 10001 orders \
-    && useradd --system --uid 10001 --gid orders --home-dir /app --no-create-home --shell /usr/sbin/nologin orders \
-    && mkdir -p /app/data \
-    && chown orders:orders /app/data
+    && useradd --system --uid 10001 --gid orders --home-dir /app --no-create-home --shell /usr/sbin/nologin orders
 WORKDIR /app
-COPY --from=build /src/order-server/target/order-server.jar /app/order-server.jar
+# The production jar: the service without the embedded PostgreSQL and Kafka (order-devstack), so
+# DB_DSN and KAFKA_BROKER must be set; without them it says so and exits with 2.
+COPY --from=build /src/order-server/target/order-server-production.jar /app/order-server.jar
 USER orders
 
 # Heap follows the container's memory limit; an OutOfMemoryError ends the process, so that the

@@ -1,7 +1,7 @@
 package dev.orderservice.bench;
 
 import dev.orderservice.devstack.EmbeddedPostgres;
-import dev.orderservice.devstack.PostgresDsn;
+import dev.orderservice.persistence.PostgresDsn;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

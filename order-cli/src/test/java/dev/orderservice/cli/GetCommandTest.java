@@ -8,6 +8,7 @@ import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.server.OrderServer;
 import dev.orderservice.server.config.ServerOptions;
+import dev.orderservice.testsupport.TestBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,10 +81,10 @@ class GetCommandTest {
 
   @Test
   void getWithServerAsksTheRunningService() {
-    String topic = TestKafka.topic("get-server", 1);
+    String topic = TestBroker.newTopic("get-server", 1);
     OrderServer server = OrderServer.start(ServerOptions.parse(new String[] {
         "--http-addr", "127.0.0.1:0", "--db-dsn", db.url(),
-        "--kafka-broker", TestKafka.servers(), "--kafka-topic", topic,
+        "--kafka-broker", TestBroker.bootstrapServers(), "--kafka-topic", topic,
         "--kafka-group", topic + "-group"}, Map.of()));
     try {
       String url = server.baseUri().toString();

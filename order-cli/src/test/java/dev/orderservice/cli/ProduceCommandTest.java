@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.orderservice.domain.DecodeResult;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderValidator;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,17 +22,17 @@ class ProduceCommandTest {
 
   @Test
   void produceOfAThousandOrdersThenTheIngestStoresAThousand() throws Exception {
-    String topic = TestKafka.topic("produce", 3);
-    Cli.Run run = Cli.run("produce", "--count", "1000", "--kafka", TestKafka.servers(),
+    String topic = TestBroker.newTopic("produce", 3);
+    Cli.Run run = Cli.run("produce", "--count", "1000", "--kafka", TestBroker.bootstrapServers(),
         "--topic", topic);
 
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK);
     assertThat(run.out()).contains("produced 1,000 orders in ")
         .contains("published to topic " + topic);
-    assertThat(TestKafka.size(topic)).isEqualTo(1000);
+    assertThat(TestBroker.size(topic)).isEqualTo(1000);
     try (TestDatabase db = TestDatabase.fresh("produce").migrate();
-        RunningIngest ingest = new RunningIngest(topic, topic + ".dlq", topic + "-g", db,
-            OrderCodec.standard())) {
+        RunningTasks ingest = RunningTasks.of(
+            TestIngest.into(db, topic, topic + ".dlq", topic + "-g", OrderCodec.standard()))) {
       await().atMost(Duration.ofSeconds(60)).until(() -> db.count() == 1000);
     }
   }

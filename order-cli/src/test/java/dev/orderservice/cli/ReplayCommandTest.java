@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestBroker;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,8 +38,8 @@ class ReplayCommandTest {
 
   @Test
   void replayFromTheDeadLetterTopicAfterTheCauseIsFixedStoresTheOrders() throws Exception {
-    String topic = TestKafka.topic("replay-dlq", 3);
-    String dlq = TestKafka.topic("replay-dlq-dead", 1);
+    String topic = TestBroker.newTopic("replay-dlq", 3);
+    String dlq = TestBroker.newTopic("replay-dlq-dead", 1);
     RandomOrders random = new RandomOrders(11);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     for (int i = 0; i < 20; i++) { // a field this version of the model does not know yet
@@ -51,10 +53,10 @@ class ReplayCommandTest {
           ProduceCommand.spoiled(order, ProduceCommand.Defect.BROKEN_EMAIL), UTF_8)));
     }
     records.get(0).headers().add("trace-id", "abc".getBytes(UTF_8));
-    TestKafka.produce(records);
-    try (RunningIngest strict =
-        new RunningIngest(topic, dlq, topic + "-g", db, OrderCodec.standard())) {
-      await().atMost(WAIT).until(() -> TestKafka.size(dlq) == 22);
+    TestBroker.produce(records);
+    try (RunningTasks strict = RunningTasks.of(
+        TestIngest.into(db, topic, dlq, topic + "-g", OrderCodec.standard()))) {
+      await().atMost(WAIT).until(() -> TestBroker.size(dlq) == 22);
     }
     assertThat(db.count()).isZero();
 
@@ -63,17 +65,18 @@ class ReplayCommandTest {
     assertThat(dryRun.out()).contains("would republish 20 of 22 dead letters")
         .contains("VALUE_CONVERTER  20 to republish, 0 skipped")
         .contains("TRANSFORMATION   0 to republish, 2 skipped");
-    assertThat(TestKafka.size(topic)).isEqualTo(22);
+    assertThat(TestBroker.size(topic)).isEqualTo(22);
 
     OrderCodec fixed = OrderCodec.builder().ignoreUnknownFields(true).build();
-    try (RunningIngest lenient = new RunningIngest(topic, dlq, topic + "-g", db, fixed)) {
+    try (RunningTasks lenient =
+        RunningTasks.of(TestIngest.into(db, topic, dlq, topic + "-g", fixed))) {
       Cli.Run run = replayDlq(topic, dlq);
 
       assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK);
       assertThat(run.out()).contains("republished 20 of 22 dead letters from " + dlq + " to " + topic);
       await().atMost(WAIT).until(() -> db.count() == 20);
     }
-    List<ConsumerRecord<byte[], byte[]>> republished = TestKafka.readAll(topic).stream()
+    List<ConsumerRecord<byte[], byte[]>> republished = TestBroker.readAll(topic).stream()
         .filter(r -> new String(r.value(), UTF_8).contains("gift_note"))
         .toList();
     assertThat(republished).hasSize(40); // the 20 originals and their 20 copies
@@ -85,14 +88,14 @@ class ReplayCommandTest {
 
   @Test
   void withoutADeadLetterTopicReplayReadsTheOneTheServerWritesForTheTopic() {
-    String topic = TestKafka.topic("replay-default", 1);
+    String topic = TestBroker.newTopic("replay-default", 1);
     ProducerRecord<byte[], byte[]> letter =
         record(topic + ".dlq", "uid-1", "{\"order_uid\":\"uid-1\"");
     letter.headers().add("__connect.errors.stage", "VALUE_CONVERTER".getBytes(UTF_8));
-    TestKafka.produce(List.of(letter));
+    TestBroker.produce(List.of(letter));
 
     Cli.Run run =
-        Cli.run("replay", "--from-dlq", "--kafka", TestKafka.servers(), "--topic", topic);
+        Cli.run("replay", "--from-dlq", "--kafka", TestBroker.bootstrapServers(), "--topic", topic);
 
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK);
     assertThat(run.out())
@@ -101,18 +104,18 @@ class ReplayCommandTest {
 
   @Test
   void replayOfATopicRangeStoresNothingTwice() throws IOException {
-    String topic = TestKafka.topic("replay-range", 3);
+    String topic = TestBroker.newTopic("replay-range", 3);
     Instant before = Instant.now().minusSeconds(60);
-    Cli.Run produced = Cli.run("produce", "--kafka", TestKafka.servers(), "--topic", topic,
-        "--count", "300", "--invalid-ratio", "0.1", "--seed", "5");
+    Cli.Run produced = Cli.run("produce", "--kafka", TestBroker.bootstrapServers(),
+        "--topic", topic, "--count", "300", "--invalid-ratio", "0.1", "--seed", "5");
     assertThat(produced.exitCode()).as(produced.err()).isEqualTo(ExitCode.OK);
 
     Cli.Run dry = Cli.run("replay", "--topic", topic, "--from-offset", "0", "--dry-run",
-        "--kafka", TestKafka.servers(), "--db", db.url());
+        "--kafka", TestBroker.bootstrapServers(), "--db", db.url());
     Cli.Run first = Cli.run("replay", "--topic", topic, "--from-offset", "0",
-        "--kafka", TestKafka.servers(), "--db", db.url());
+        "--kafka", TestBroker.bootstrapServers(), "--db", db.url());
     Cli.Run second = Cli.run("replay", "--topic", topic, "--from-timestamp", before.toString(),
-        "--kafka", TestKafka.servers(), "--db", db.url());
+        "--kafka", TestBroker.bootstrapServers(), "--db", db.url());
 
     assertThat(dry.out()).contains("checked 300 records of " + topic)
         .contains("270 valid, 30 invalid");
@@ -126,7 +129,7 @@ class ReplayCommandTest {
 
   private static Cli.Run replayDlq(String topic, String dlq, String... more) {
     List<String> args = new ArrayList<>(List.of("replay", "--from-dlq", "--dlq-topic", dlq,
-        "--stage", "VALUE_CONVERTER", "--kafka", TestKafka.servers(), "--topic", topic));
+        "--stage", "VALUE_CONVERTER", "--kafka", TestBroker.bootstrapServers(), "--topic", topic));
     args.addAll(List.of(more));
     return Cli.run(args.toArray(String[]::new));
   }

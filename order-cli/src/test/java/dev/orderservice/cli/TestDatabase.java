@@ -1,53 +1,48 @@
 package dev.orderservice.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.orderservice.devstack.SharedPostgres;
+import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresDsn;
 import dev.orderservice.persistence.PostgresOrderStore;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.UUID;
+import dev.orderservice.testsupport.IsolatedSchema;
+import dev.orderservice.testsupport.SharedDatabase;
 
 /**
- * A schema of its own on the test PostgreSQL, named in the JDBC URL ({@code currentSchema}) so the
- * CLI, which migrates on import, creates and uses it. Closing drops it.
+ * An {@link IsolatedSchema} of this module's test database, named in the JDBC URL ({@code
+ * currentSchema}) so the CLI, which migrates on import, creates and uses it. Closing drops it.
  */
 final class TestDatabase implements AutoCloseable {
 
-  private final String schema;
-  private final String url;
-  private final HikariDataSource pool;
+  private static final SharedDatabase DATABASE =
+      new SharedDatabase("order_cli_tests", PostgresDsn::toJdbcUrl);
 
-  private TestDatabase(String schema, String url) {
+  private final IsolatedSchema schema;
+
+  private TestDatabase(IsolatedSchema schema) {
     this.schema = schema;
-    this.url = url;
-    this.pool = OrderDatabase.pool(url, 2, "test-" + schema);
   }
 
   static TestDatabase fresh(String prefix) {
-    String schema = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    String url = SharedPostgres.jdbcUrlForTests("order_cli_tests");
-    url += (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-    return new TestDatabase(schema, url);
+    return new TestDatabase(DATABASE.newSchema(prefix, OrderDatabase::pool));
   }
 
   /** The JDBC URL for --db. */
   String url() {
-    return url;
+    return schema.jdbcUrl();
   }
 
   /** The store over this schema (after the CLI, or {@link #migrate()}, created it). */
   PostgresOrderStore store() {
-    return new PostgresOrderStore(pool);
+    return new PostgresOrderStore(schema.dataSource());
   }
 
   HikariDataSource pool() {
-    return pool;
+    return schema.dataSource();
   }
 
   TestDatabase migrate() {
-    dev.orderservice.persistence.Migrations.migrate(pool);
+    schema.migrate(Migrations::migrate);
     return this;
   }
 
@@ -57,13 +52,6 @@ final class TestDatabase implements AutoCloseable {
 
   @Override
   public void close() {
-    try (Connection c = pool.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("drop schema if exists " + schema + " cascade");
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not drop schema " + schema, e);
-    } finally {
-      pool.close();
-    }
+    schema.close();
   }
 }

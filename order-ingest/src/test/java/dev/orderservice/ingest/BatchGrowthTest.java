@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.orderservice.domain.OrderService;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestTopics;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +22,7 @@ class BatchGrowthTest {
   private static final int BACKLOG = 12_000;
   private static final int MAX_BATCH = 5_000;
 
-  private final RunningIngests running = new RunningIngests();
+  private final RunningTasks running = new RunningTasks();
   private TestSchema schema;
 
   @BeforeEach
@@ -40,8 +42,7 @@ class BatchGrowthTest {
     MixedStream.generate(names.topic(), BACKLOG, 0, 7L).produce();
     SwitchableStore store = new SwitchableStore(schema.store());
     OrderIngest ingest =
-        names
-            .ingest(new OrderService(store, new MapOrderCache()))
+        TestIngest.builder(names, new OrderService(store, new MapOrderCache()))
             .maxBatchSize(MAX_BATCH)
             .storeConnections(1)
             .build();

@@ -8,6 +8,9 @@ import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestBroker;
+import dev.orderservice.testsupport.TestTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Two ingests share a topic's partitions in one consumer group. */
 class ConsumerGroupTest {
 
-  private final RunningIngests running = new RunningIngests();
+  private final RunningTasks running = new RunningTasks();
   private TestSchema schema;
 
   @BeforeEach
@@ -42,8 +45,8 @@ class ConsumerGroupTest {
       throws Exception {
     TestTopics names = TestTopics.create("group", 6);
     OrderService service = new OrderService(schema.store(), new MapOrderCache());
-    OrderIngest leaving = names.ingest(service).build();
-    OrderIngest staying = names.ingest(service).build();
+    OrderIngest leaving = TestIngest.builder(names, service).build();
+    OrderIngest staying = TestIngest.builder(names, service).build();
     Future<?> leavingRun = running.start(leaving);
     Future<?> stayingRun = running.start(staying);
     await()
@@ -105,11 +108,14 @@ class ConsumerGroupTest {
     List<Order> orders = produceOrders(names.topic(), 600, 6L);
     store.down();
     OrderIngest first =
-        names.ingest(service).consumerProperties(cooperative).maxBatchSize(1_000).build();
+        TestIngest.builder(names, service)
+            .consumerProperties(cooperative)
+            .maxBatchSize(1_000)
+            .build();
     running.start(first);
     await().atMost(Duration.ofSeconds(30)).until(() -> first.metrics().retries() > 0);
 
-    OrderIngest second = names.ingest(service).consumerProperties(cooperative).build();
+    OrderIngest second = TestIngest.builder(names, service).consumerProperties(cooperative).build();
     running.start(second);
     await("the first instance gives some of its partitions to the second")
         .atMost(Duration.ofSeconds(30))

@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.ingest.MixedStream.BadRecord;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestBroker;
+import dev.orderservice.testsupport.TestTopics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** An ingest that dies between the database commit of a batch and its offset commit. */
 class CrashRecoveryTest {
 
-  private final RunningIngests running = new RunningIngests();
+  private final RunningTasks running = new RunningTasks();
   private TestSchema schema;
 
   @BeforeEach
@@ -48,8 +51,7 @@ class CrashRecoveryTest {
     AtomicInteger batchesStored = new AtomicInteger();
     AtomicLong storedAtCrash = new AtomicLong();
     OrderIngest crashing =
-        names
-            .ingest(service)
+        TestIngest.builder(names, service)
             .maxBatchSize(200)
             .afterStore(
                 () -> {
@@ -76,7 +78,7 @@ class CrashRecoveryTest {
         .as("committed: the two finished batches, not the crashed one")
         .isEqualTo(crashing.metrics().recordsConsumed());
 
-    OrderIngest next = names.ingest(service).build();
+    OrderIngest next = TestIngest.builder(names, service).build();
     Future<?> nextRun = running.start(next);
     await()
         .atMost(Duration.ofSeconds(60))

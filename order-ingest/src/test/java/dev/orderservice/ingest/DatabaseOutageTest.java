@@ -11,6 +11,9 @@ import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.PostgresOrderStore;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestBroker;
+import dev.orderservice.testsupport.TestTopics;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** PostgreSQL goes away for ten seconds while orders keep arriving. */
 class DatabaseOutageTest {
 
-  private final RunningIngests running = new RunningIngests();
+  private final RunningTasks running = new RunningTasks();
   private EmbeddedPostgres postgres;
   private HikariDataSource pool;
 
@@ -56,7 +59,8 @@ class DatabaseOutageTest {
       throws InterruptedException {
     TestTopics names = TestTopics.create("outage", 3);
     PostgresOrderStore store = new PostgresOrderStore(pool);
-    OrderIngest ingest = names.ingest(new OrderService(store, new MapOrderCache())).build();
+    OrderIngest ingest =
+        TestIngest.builder(names, new OrderService(store, new MapOrderCache())).build();
     running.start(ingest);
 
     try (BackgroundProducer producer =

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderValidator;
+import dev.orderservice.testsupport.TestBroker;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.StreamSupport;

@@ -7,6 +7,7 @@ import dev.orderservice.domain.Delivery;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.testsupport.TestBroker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -7,6 +7,8 @@ import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.ingest.MixedStream.BadRecord;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestTopics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,7 @@ class MixedStreamTest {
 
   private static final OrderCodec CODEC = OrderCodec.standard();
 
-  private final RunningIngests running = new RunningIngests();
+  private final RunningTasks running = new RunningTasks();
   private final MapOrderCache cache = new MapOrderCache();
   private TestSchema schema;
 
@@ -41,7 +43,7 @@ class MixedStreamTest {
     TestTopics names = TestTopics.create("mixed", 3);
     MixedStream stream = MixedStream.generate(names.topic(), 5_000, 500, 1L);
     Map<SourcePosition, BadRecord> bad = stream.produce();
-    OrderIngest ingest = names.ingest(new OrderService(schema.store(), cache)).build();
+    OrderIngest ingest = TestIngest.builder(names, new OrderService(schema.store(), cache)).build();
 
     running.start(ingest);
 

@@ -8,6 +8,9 @@ import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestBroker;
+import dev.orderservice.testsupport.TestTopics;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +27,7 @@ class NotUnicodeTextTest {
 
   private static final OrderCodec CODEC = OrderCodec.standard();
 
-  private final RunningIngests running = new RunningIngests();
+  private final RunningTasks running = new RunningTasks();
   private TestSchema schema;
 
   @BeforeEach
@@ -53,7 +56,8 @@ class NotUnicodeTextTest {
             record(names, escaped, withEscape),
             record(names, raw, withBytes)));
 
-    running.start(names.ingest(new OrderService(schema.store(), new MapOrderCache())).build());
+    running.start(
+        TestIngest.builder(names, new OrderService(schema.store(), new MapOrderCache())).build());
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))

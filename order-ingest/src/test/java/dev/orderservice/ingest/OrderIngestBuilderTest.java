@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.orderservice.domain.OrderService;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestBroker;
+import dev.orderservice.testsupport.TestTopics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -125,10 +128,9 @@ class OrderIngestBuilderTest {
   @Test
   void aSubSecondDeadLetterAckTimeoutIsHonouredNotRefusedByTheProducer() throws Exception {
     TestTopics names = TestTopics.create("acktimeout", 1);
-    try (RunningIngests running = new RunningIngests()) {
+    try (RunningTasks running = new RunningTasks()) {
       OrderIngest ingest =
-          names
-              .ingest(new OrderService(new UnusedStore(), new MapOrderCache()))
+          TestIngest.builder(names, new OrderService(new UnusedStore(), new MapOrderCache()))
               .deadLetterAckTimeout(Duration.ofMillis(500))
               .build();
       Future<?> run = running.start(ingest);

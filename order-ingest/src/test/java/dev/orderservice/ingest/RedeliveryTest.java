@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.ingest.MixedStream.BadRecord;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestBroker;
+import dev.orderservice.testsupport.TestTopics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** A topic read a second time by its group, as after an offset reset or a lost commit. */
 class RedeliveryTest {
 
-  private final RunningIngests running = new RunningIngests();
+  private final RunningTasks running = new RunningTasks();
   private TestSchema schema;
 
   @BeforeEach
@@ -40,7 +43,7 @@ class RedeliveryTest {
     MixedStream stream = MixedStream.generate(names.topic(), 1_000, 100, 2L);
     Map<SourcePosition, BadRecord> bad = stream.produce();
     OrderService service = new OrderService(schema.store(), new MapOrderCache());
-    OrderIngest first = names.ingest(service).build();
+    OrderIngest first = TestIngest.builder(names, service).build();
     Future<?> firstRun = running.start(first);
     await()
         .atMost(Duration.ofSeconds(60))
@@ -54,7 +57,7 @@ class RedeliveryTest {
         .until(() -> TestBroker.describeGroup(names.group()).members().isEmpty());
 
     TestBroker.rewindToBeginning(names.group(), names.topic());
-    OrderIngest second = names.ingest(service).build();
+    OrderIngest second = TestIngest.builder(names, service).build();
     running.start(second);
     await()
         .atMost(Duration.ofSeconds(60))

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.orderservice.domain.OrderService;
+import dev.orderservice.testsupport.RunningTasks;
+import dev.orderservice.testsupport.TestTopics;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -20,7 +22,7 @@ class StoreExecutorTest {
 
   private static final int ORDERS = 1_000;
 
-  private final RunningIngests running = new RunningIngests();
+  private final RunningTasks running = new RunningTasks();
   private TestSchema schema;
 
   @BeforeEach
@@ -45,8 +47,7 @@ class StoreExecutorTest {
             2, task -> new Thread(task, "caller-store-" + threads.incrementAndGet()));
     try {
       OrderIngest ingest =
-          names
-              .ingest(new OrderService(store, new MapOrderCache()))
+          TestIngest.builder(names, new OrderService(store, new MapOrderCache()))
               .storeConnections(2)
               .storeExecutor(callers)
               .build();
@@ -72,7 +73,9 @@ class StoreExecutorTest {
     MixedStream.generate(names.topic(), ORDERS, 0, 13L).produce();
     SwitchableStore store = new SwitchableStore(schema.store());
     OrderIngest ingest =
-        names.ingest(new OrderService(store, new MapOrderCache())).storeConnections(2).build();
+        TestIngest.builder(names, new OrderService(store, new MapOrderCache()))
+            .storeConnections(2)
+            .build();
     consumeAllThenClose(ingest, names);
 
     Set<String> storing = Set.copyOf(store.storingThreads());

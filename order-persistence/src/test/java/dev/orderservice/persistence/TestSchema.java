@@ -3,7 +3,6 @@ package dev.orderservice.persistence;
 import static dev.orderservice.persistence.jooq.Tables.ORDERS;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.orderservice.devstack.SharedPostgres;
 import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Item;
 import dev.orderservice.domain.Order;
@@ -11,6 +10,8 @@ import dev.orderservice.domain.OrderDates;
 import dev.orderservice.persistence.OrderColumns.ItemRow;
 import dev.orderservice.persistence.OrderColumns.NewOrder;
 import dev.orderservice.persistence.OrderColumns.TableRows;
+import dev.orderservice.testsupport.IsolatedSchema;
+import dev.orderservice.testsupport.SharedDatabase;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -35,29 +35,27 @@ import org.jooq.Query;
 import org.jooq.conf.ParamType;
 
 /**
- * A schema of its own on the test PostgreSQL (the shared embedded one, or the server named by
- * TEST_DB_DSN), with a small pool whose connections use it as their current schema. Migrations and
- * the store then work in it as in an empty database, even when the database is shared. Closing
- * drops the schema and closes the pool.
+ * This module's view of an {@link IsolatedSchema} (a schema of its own on the test PostgreSQL, the
+ * shared embedded one or the server named by TEST_DB_DSN, with a small pool whose connections use
+ * it as their current schema): made as a release of some version left it, and inspected the ways
+ * the store's and the migrations' tests need. Closing drops the schema and closes the pool.
  */
 final class TestSchema implements AutoCloseable {
 
-  private final String name;
-  private final String url;
+  private static final SharedDatabase DATABASE =
+      new SharedDatabase("order_persistence_tests", PostgresDsn::toJdbcUrl);
+
+  private final IsolatedSchema schema;
   private final HikariDataSource pool;
 
-  private TestSchema(String name, String url) {
-    this.name = name;
-    this.url = url;
-    this.pool = OrderDatabase.pool(url, null, null, 4, "test-" + name);
+  private TestSchema(IsolatedSchema schema) {
+    this.schema = schema;
+    this.pool = schema.dataSource();
   }
 
   /** A schema that does not exist yet; Flyway creates it on the first migration. */
   static TestSchema fresh(String prefix) {
-    String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    String url = SharedPostgres.jdbcUrlForTests("order_persistence_tests");
-    url += (url.contains("?") ? "&" : "?") + "currentSchema=" + name;
-    return new TestSchema(name, url);
+    return new TestSchema(DATABASE.newSchema(prefix, OrderDatabase::pool));
   }
 
   /**
@@ -83,17 +81,17 @@ final class TestSchema implements AutoCloseable {
   /** A fresh schema, migrated. */
   static TestSchema migrated(String prefix) {
     TestSchema schema = fresh(prefix);
-    Migrations.migrate(schema.dataSource());
+    schema.schema.migrate(Migrations::migrate);
     return schema;
   }
 
   String name() {
-    return name;
+    return schema.name();
   }
 
   /** The JDBC URL of this schema's connections (user and current schema included). */
   String jdbcUrl() {
-    return url;
+    return schema.jdbcUrl();
   }
 
   HikariDataSource dataSource() {
@@ -101,12 +99,7 @@ final class TestSchema implements AutoCloseable {
   }
 
   void execute(String sql) {
-    try (Connection c = pool.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql, e);
-    }
+    schema.execute(sql);
   }
 
   /** How many rows of {@code table} belong to any of {@code orderUids}. */
@@ -150,14 +143,7 @@ final class TestSchema implements AutoCloseable {
 
   /** How many rows {@code table} has. */
   long rows(String table) {
-    try (Connection c = pool.getConnection();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("select count(*) from " + table)) {
-      r.next();
-      return r.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(table, e);
-    }
+    return schema.rows(table);
   }
 
   /**
@@ -210,7 +196,7 @@ final class TestSchema implements AutoCloseable {
    * {@code "options=-c%20lock_timeout=300"}. The caller closes it.
    */
   HikariDataSource pool(String parameters) {
-    return OrderDatabase.pool(url + "&" + parameters, null, null, 2, "test-" + name + "-other");
+    return schema.pool(parameters);
   }
 
   /** The plan PostgreSQL makes for {@code query}, its values inlined, one line per node. */
@@ -256,10 +242,6 @@ final class TestSchema implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      execute("drop schema if exists " + name + " cascade");
-    } finally {
-      pool.close();
-    }
+    schema.close();
   }
 }

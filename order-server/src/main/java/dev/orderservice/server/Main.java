@@ -2,6 +2,7 @@ package dev.orderservice.server;
 
 import dev.orderservice.server.config.ServerConfig;
 import dev.orderservice.server.config.ServerOptions;
+import dev.orderservice.server.lifecycle.BackingServices;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,8 @@ import sun.misc.Signal;
  *
  * <p>Exit codes: 0 after {@code --help}, {@code --version} or a signal-initiated shutdown (also
  * one that comes while the server is still starting); 1 when the server cannot start; 2 for an
- * invalid setting (one line on stderr saying which and why).
+ * invalid setting, or a missing one that a build without embedded mode needs (one line on stderr
+ * saying which and why).
  *
  * <p><b>Why signal handlers and not a shutdown hook.</b> On SIGTERM the JVM runs its shutdown
  * hooks and then exits with 143 (128 + 15), which orchestrators and {@code docker stop} report as
@@ -69,6 +71,7 @@ public final class Main {
         return EXIT_OK;
       }
       config = options.toConfig();
+      BackingServices.requireEmbeddedModeWhereUnconfigured(config);
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
       return EXIT_USAGE;

@@ -4,10 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.orderservice.devstack.SharedKafka;
-import dev.orderservice.devstack.SharedPostgres;
 import dev.orderservice.domain.DecodeResult;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.persistence.PostgresDsn;
+import dev.orderservice.testsupport.SharedDatabase;
+import dev.orderservice.testsupport.TestBroker;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -35,8 +36,8 @@ class EmbeddingExampleTest {
   void theExampleConsumesAnOrderFromKafkaAndFindsItAndItsMetersAreInTheAppsOwnRegistry()
       throws Exception {
     byte[] sample = Files.readAllBytes(Path.of("..", "samples", "order.json"));
-    String jdbcUrl = SharedPostgres.jdbcUrlForTests("embedding_example");
-    String kafka = SharedKafka.instance().bootstrapServers();
+    String jdbcUrl = new SharedDatabase("embedding_example", PostgresDsn::toJdbcUrl).jdbcUrl();
+    String kafka = TestBroker.bootstrapServers();
     ExecutorService executor = Executors.newSingleThreadExecutor();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (EmbeddingExample example = new EmbeddingExample(jdbcUrl, kafka, executor, meters)) {

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,18 +38,30 @@ final class ChildServer implements AutoCloseable {
    * of the server is inherited from this JVM's environment.
    */
   static ChildServer start(String name, Map<String, String> env) throws IOException {
+    return start(
+        name, env, List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+  }
+
+  /**
+   * Starts {@code java -Xmx512m -jar jar args}, e.g. a jar the build made, with {@code env} as the
+   * server's settings as {@link #start(String, Map)} does.
+   */
+  static ChildServer startJar(String name, Path jar, Map<String, String> env, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of("-jar", jar.toString()));
+    command.addAll(List.of(args));
+    return start(name, env, command);
+  }
+
+  private static ChildServer start(String name, Map<String, String> env, List<String> command)
+      throws IOException {
     Path logFile =
         Files.createDirectories(Path.of("target", "child-servers")).resolve(name + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> line = new ArrayList<>(List.of(java, "-Xmx512m"));
+    line.addAll(command);
     ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(logFile.toFile());
+        new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(logFile.toFile());
     Map<String, String> environment = builder.environment();
     environment
         .keySet()

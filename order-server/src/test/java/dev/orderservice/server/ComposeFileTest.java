@@ -176,7 +176,7 @@ class ComposeFileTest {
         .anyMatch(
             copy ->
                 copy.startsWith("--from=")
-                    && copy.contains("order-server/target/order-server.jar"));
+                    && copy.contains("order-server/target/order-server-production.jar"));
     assertThat(instructions("ENTRYPOINT")).singleElement().asString().contains("order-server.jar");
   }
 

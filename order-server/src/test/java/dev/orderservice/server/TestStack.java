@@ -4,11 +4,13 @@ import dev.orderservice.server.config.ServerOptions;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.orderservice.devstack.SharedKafka;
-import dev.orderservice.devstack.SharedPostgres;
 import dev.orderservice.domain.DecodeResult;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.persistence.PostgresDsn;
+import dev.orderservice.testsupport.SharedDatabase;
+import dev.orderservice.testsupport.TestBroker;
+import dev.orderservice.testsupport.UniqueNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,29 +20,26 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The JVM's shared test PostgreSQL and Kafka as the server tests use them: a schema and a topic of
- * their own per test class (so no class sees another's orders or records), the server's command
- * line pointing at them, a producer, and the sample order.
+ * The JVM's shared test PostgreSQL and Kafka (order-test-support) as the server tests use them: a
+ * schema and a topic of their own per test class (so no class sees another's orders or records),
+ * the server's command line pointing at them, a producer, and the sample order.
  */
 final class TestStack {
 
-  private static final String DATABASE = "order_server_tests";
+  private static final SharedDatabase DATABASE =
+      new SharedDatabase("order_server_tests", PostgresDsn::toJdbcUrl);
 
   private TestStack() {}
 
   /** {@code prefix} with a random suffix, usable as a schema, topic or group name. */
   static String uniqueName(String prefix) {
-    return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    return UniqueNames.withPrefix(prefix);
   }
 
   /**
@@ -48,19 +47,16 @@ final class TestStack {
    * it. The embedded test PostgreSQL, or the one TEST_DB_DSN names.
    */
   static String jdbcUrlWithOwnSchema(String prefix) {
-    String url = SharedPostgres.jdbcUrlForTests(DATABASE);
-    return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + uniqueName(prefix);
+    return DATABASE.jdbcUrlOfNewSchema(prefix);
   }
 
   static String kafkaBrokers() {
-    return SharedKafka.instance().bootstrapServers();
+    return TestBroker.bootstrapServers();
   }
 
   /** A new topic with three partitions, as the service's own. */
   static String newTopic(String prefix) {
-    String topic = uniqueName(prefix);
-    SharedKafka.instance().createTopic(topic, 3);
-    return topic;
+    return TestBroker.newTopic(prefix, 3);
   }
 
   /**
@@ -84,21 +80,12 @@ final class TestStack {
 
   /** A producer of test records: acks=all, so a sent record is a stored record. */
   static KafkaProducer<byte[], byte[]> producer() {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBrokers());
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    return TestBroker.producer();
   }
 
   /** Sends {@code value} keyed by {@code uid} and waits for the ack. */
   static void produce(String topic, String uid, byte[] value) {
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      producer.send(new ProducerRecord<>(topic, uid.getBytes(UTF_8), value)).get();
-    } catch (Exception e) {
-      throw new IllegalStateException("could not produce to " + topic, e);
-    }
+    TestBroker.produce(List.of(new ProducerRecord<>(topic, uid.getBytes(UTF_8), value)));
   }
 
   /** The repository's {@code samples/order.json}, byte for byte. */

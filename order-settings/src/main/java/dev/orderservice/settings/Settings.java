@@ -1,7 +1,7 @@
 package dev.orderservice.settings;
 
-import dev.orderservice.devstack.PostgresDsn;
 import dev.orderservice.ingest.OrderIngest;
+import dev.orderservice.persistence.PostgresDsn;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;

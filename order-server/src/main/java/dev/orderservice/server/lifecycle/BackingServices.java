@@ -2,17 +2,23 @@ package dev.orderservice.server.lifecycle;
 
 import dev.orderservice.server.config.ServerConfig;
 
-import dev.orderservice.devstack.EmbeddedKafka;
-import dev.orderservice.devstack.EmbeddedPostgres;
-import java.nio.file.Path;
+import dev.orderservice.settings.Setting;
+import dev.orderservice.settings.Settings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PostgreSQL and Kafka as the server uses them: the configured ones, or embedded ones started
- * here when none is configured (embedded mode). Embedded data lives under the data directory, so
- * a restart keeps the orders and the topic.
+ * PostgreSQL and Kafka as the server uses them: the configured ones, or embedded ones started here
+ * when none is configured (embedded mode). Embedded data lives under the data directory, so a
+ * restart keeps the orders and the topic.
+ *
+ * <p>Embedded mode needs order-devstack, which {@code order-server.jar} has and {@code
+ * order-server-production.jar} does not. This class never names a devstack class, so it loads in
+ * both; the embedded servers are {@link EmbeddedServers}, reached only once {@link
+ * #requireEmbeddedModeWhereUnconfigured} has found order-devstack on the class path.
  *
  * <p>{@link #start} blocks until the embedded servers are up (seconds on first use); {@link
  * #close()} stops what was started here, never a configured server. Not thread safe: the owner
@@ -22,59 +28,101 @@ public final class BackingServices implements AutoCloseable {
 
   /** The embedded broker's fixed port, so {@code kafka-console-producer} and kcat find it. */
   static final int EMBEDDED_KAFKA_PORT = 9092;
+
   static final int TOPIC_PARTITIONS = 3;
   static final String EMBEDDED_DATABASE = "orders";
+
+  /** A class of order-devstack, looked up by name so that this class loads without it. */
+  private static final String DEVSTACK_CLASS = "dev.orderservice.devstack.EmbeddedPostgres";
 
   private static final Logger LOG = LoggerFactory.getLogger(BackingServices.class);
 
   private final String jdbcUrl;
   private final String kafkaBootstrapServers;
-  private final Optional<EmbeddedPostgres> postgres;
-  private final Optional<EmbeddedKafka> kafka;
+  private final Optional<EmbeddedServers> embedded;
 
   private BackingServices(
-      String jdbcUrl,
-      String kafkaBootstrapServers,
-      Optional<EmbeddedPostgres> postgres,
-      Optional<EmbeddedKafka> kafka) {
+      String jdbcUrl, String kafkaBootstrapServers, Optional<EmbeddedServers> embedded) {
     this.jdbcUrl = jdbcUrl;
     this.kafkaBootstrapServers = kafkaBootstrapServers;
-    this.postgres = postgres;
-    this.kafka = kafka;
+    this.embedded = embedded;
+  }
+
+  /**
+   * Refuses a configuration that leaves PostgreSQL or Kafka to embedded mode in a build without it
+   * ({@code order-server-production.jar}). A runner calls it while it reads its settings, so that
+   * the refusal is a usage error; {@link #start} calls it too.
+   *
+   * @throws IllegalArgumentException naming the settings that must be given, in one line
+   */
+  public static void requireEmbeddedModeWhereUnconfigured(ServerConfig config) {
+    List<String> settings = new ArrayList<>();
+    List<String> servers = new ArrayList<>();
+    if (config.embeddedDatabase()) {
+      settings.add(label(Settings.DB_DSN));
+      servers.add("PostgreSQL");
+    }
+    if (config.embeddedKafka()) {
+      settings.add(label(Settings.KAFKA_BROKER));
+      servers.add("Kafka");
+    }
+    if (settings.isEmpty() || embeddedModeAvailable()) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        String.join(" and ", settings)
+            + (settings.size() == 1 ? " is" : " are")
+            + " required: this build has no embedded "
+            + String.join(" or ", servers)
+            + " (use order-server.jar for embedded mode)");
   }
 
   /**
    * Uses the configured servers, starting embedded ones for what is not configured, and logs one
    * line for each saying which.
    *
-   * @throws dev.orderservice.devstack.DevstackException if an embedded server cannot start; what
+   * @throws IllegalArgumentException if a server is not configured and this build has no embedded
+   *     mode
+   * @throws RuntimeException (a {@code DevstackException}) if an embedded server cannot start; what
    *     was started is stopped again
    */
   public static BackingServices start(ServerConfig config) {
-    Optional<EmbeddedPostgres> postgres = Optional.empty();
+    requireEmbeddedModeWhereUnconfigured(config);
+    Optional<EmbeddedServers> embedded =
+        config.embeddedDatabase() || config.embeddedKafka()
+            ? Optional.of(new EmbeddedServers())
+            : Optional.empty();
     try {
       String jdbcUrl;
       if (config.jdbcUrl().isPresent()) {
         jdbcUrl = config.jdbcUrl().get();
         LOG.info("PostgreSQL: external {}", ServerConfig.withoutCredentials(jdbcUrl));
       } else {
-        postgres = Optional.of(startPostgres(config.dataDir().resolve("postgres")));
-        jdbcUrl = postgres.get().jdbcUrl() + "?user=" + postgres.get().user();
+        jdbcUrl =
+            embedded.get().startPostgres(config.dataDir().resolve("postgres"), EMBEDDED_DATABASE);
       }
       String bootstrap;
-      Optional<EmbeddedKafka> kafka = Optional.empty();
       if (config.kafkaBootstrapServers().isPresent()) {
         bootstrap = config.kafkaBootstrapServers().get();
-        LOG.info("Kafka: external {}, topic {}, dead letters to {}", bootstrap, config.kafkaTopic(),
+        LOG.info(
+            "Kafka: external {}, topic {}, dead letters to {}",
+            bootstrap,
+            config.kafkaTopic(),
             config.kafkaDeadLetterTopic());
       } else {
-        kafka = Optional.of(startKafka(config.dataDir().resolve("kafka"), config.kafkaTopic(),
-            config.kafkaDeadLetterTopic()));
-        bootstrap = kafka.get().bootstrapServers();
+        bootstrap =
+            embedded
+                .get()
+                .startKafka(
+                    config.dataDir().resolve("kafka"),
+                    EMBEDDED_KAFKA_PORT,
+                    config.kafkaTopic(),
+                    TOPIC_PARTITIONS,
+                    config.kafkaDeadLetterTopic());
       }
-      return new BackingServices(jdbcUrl, bootstrap, postgres, kafka);
+      return new BackingServices(jdbcUrl, bootstrap, embedded);
     } catch (RuntimeException e) {
-      postgres.ifPresent(BackingServices::closeQuietly);
+      embedded.ifPresent(EmbeddedServers::close);
       throw e;
     }
   }
@@ -91,56 +139,19 @@ public final class BackingServices implements AutoCloseable {
   /** Stops the embedded servers, Kafka first (it may still be flushing); configured ones stay. */
   @Override
   public void close() {
-    kafka.ifPresent(k -> {
-      LOG.info("stopping the embedded Kafka broker");
-      closeQuietly(k);
-    });
-    postgres.ifPresent(p -> {
-      LOG.info("stopping the embedded PostgreSQL");
-      closeQuietly(p);
-    });
+    embedded.ifPresent(EmbeddedServers::close);
   }
 
-  private static EmbeddedPostgres startPostgres(Path dataDirectory) {
-    EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-        .dataDirectory(dataDirectory)
-        .databaseName(EMBEDDED_DATABASE)
-        .build();
-    try {
-      postgres.start();
-    } catch (RuntimeException e) {
-      closeQuietly(postgres);
-      throw e;
-    }
-    LOG.info("PostgreSQL: embedded, data in {}, port {}", dataDirectory, postgres.port());
-    return postgres;
+  private static String label(Setting<?> setting) {
+    return setting.variable() + " (" + setting.flag() + ")";
   }
 
-  private static EmbeddedKafka startKafka(Path logDirectory, String topic, String deadLetterTopic) {
-    EmbeddedKafka kafka = EmbeddedKafka.builder()
-        .port(EMBEDDED_KAFKA_PORT)
-        .logDirectory(logDirectory)
-        .defaultPartitions(TOPIC_PARTITIONS)
-        .build();
+  private static boolean embeddedModeAvailable() {
     try {
-      kafka.start();
-      kafka.createTopic(topic, TOPIC_PARTITIONS);
-      kafka.createTopic(deadLetterTopic, 1);
-    } catch (RuntimeException e) {
-      closeQuietly(kafka);
-      throw e;
-    }
-    LOG.info("Kafka: embedded, data in {}, listening on {}, topic {} ({} partitions),"
-        + " dead letters to {}", logDirectory, kafka.bootstrapServers(), topic, TOPIC_PARTITIONS,
-        deadLetterTopic);
-    return kafka;
-  }
-
-  private static void closeQuietly(AutoCloseable closeable) {
-    try {
-      closeable.close();
-    } catch (Exception e) {
-      LOG.warn("could not stop {}: {}", closeable, e.toString());
+      Class.forName(DEVSTACK_CLASS, false, BackingServices.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
     }
   }
 }

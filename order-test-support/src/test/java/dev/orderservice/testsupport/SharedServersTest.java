@@ -1,13 +1,15 @@
-package dev.orderservice.devstack;
+package dev.orderservice.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.orderservice.devstack.EmbeddedKafka;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class SharedServersTest {
@@ -17,7 +19,7 @@ class SharedServersTest {
     assumeTrue(
         SharedPostgres.externalDsn().isEmpty(), "TEST_DB_DSN is set: the external server is used");
 
-    String url = SharedPostgres.jdbcUrlForTests("shared_test");
+    String url = SharedPostgres.jdbcUrlForTests("shared_test", UnaryOperator.identity());
 
     assertThat(url)
         .startsWith("jdbc:postgresql://127.0.0.1:")

@@ -1,4 +1,4 @@
-package dev.orderservice.devstack;
+package dev.orderservice.persistence;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;

@@ -1,4 +1,4 @@
-package dev.orderservice.devstack;
+package dev.orderservice.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

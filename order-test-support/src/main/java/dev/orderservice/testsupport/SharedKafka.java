@@ -1,4 +1,6 @@
-package dev.orderservice.devstack;
+package dev.orderservice.testsupport;
+
+import dev.orderservice.devstack.EmbeddedKafka;
 
 /**
  * One Kafka broker per test JVM, shared by every test class that asks.
@@ -19,7 +21,7 @@ public final class SharedKafka {
   /**
    * The JVM-wide broker, started on first call.
    *
-   * @throws DevstackException if the broker cannot start
+   * @throws dev.orderservice.devstack.DevstackException if the broker cannot start
    */
   public static synchronized EmbeddedKafka instance() {
     if (instance == null) {

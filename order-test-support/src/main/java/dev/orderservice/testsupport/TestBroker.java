@@ -1,12 +1,10 @@
-package dev.orderservice.ingest;
+package dev.orderservice.testsupport;
 
-import dev.orderservice.devstack.SharedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -29,30 +27,42 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The JVM's shared Kafka broker as tests use it: unique names, topics, a producer of test data,
- * reading a topic whole, and the consumer group's offsets and members through the Admin API.
+ * The JVM's shared Kafka broker ({@link SharedKafka}) as tests use it: topics, a producer of test
+ * data, reading a topic whole, and consumer groups' offsets and members through the Admin API.
+ *
+ * <p>Stateless and thread safe. Every method blocks: on the broker's first start, and for at most
+ * 30 s for each answer it waits for, after which it throws {@link IllegalStateException}.
  */
-final class TestBroker {
+public final class TestBroker {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private TestBroker() {}
 
-  static String bootstrapServers() {
+  public static String bootstrapServers() {
     return SharedKafka.instance().bootstrapServers();
   }
 
-  /** {@code prefix} with a random suffix, for topics and groups no other test uses. */
-  static String uniqueName(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  static void createTopic(String name, int partitions) {
+  public static void createTopic(String name, int partitions) {
     SharedKafka.instance().createTopic(name, partitions);
   }
 
-  /** A producer of test data: byte arrays, acks=all, so a sent record is a stored record. */
-  static KafkaProducer<byte[], byte[]> producer() {
+  /**
+   * A new topic named {@code prefix} and a random suffix.
+   *
+   * @return its name
+   */
+  public static String newTopic(String prefix, int partitions) {
+    String name = UniqueNames.withPrefix(prefix);
+    createTopic(name, partitions);
+    return name;
+  }
+
+  /**
+   * A producer of test data: byte arrays, acks=all, so a sent record is a stored record. The caller
+   * closes it.
+   */
+  public static KafkaProducer<byte[], byte[]> producer() {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -66,7 +76,7 @@ final class TestBroker {
    *
    * @return where each record was written, in the order of {@code records}
    */
-  static List<RecordMetadata> produce(List<ProducerRecord<byte[], byte[]>> records) {
+  public static List<RecordMetadata> produce(List<ProducerRecord<byte[], byte[]>> records) {
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
       for (ProducerRecord<byte[], byte[]> record : records) {
@@ -82,7 +92,7 @@ final class TestBroker {
   }
 
   /** Every record of {@code topic} from the beginning to its end as of this call. */
-  static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
     Map<TopicPartition, Long> ends = endOffsets(topic);
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -104,8 +114,13 @@ final class TestBroker {
     return records;
   }
 
+  /** How many records {@code topic} holds: the sum of its partitions' end offsets. */
+  public static long size(String topic) {
+    return endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+  }
+
   /** The log-end offset of each partition of {@code topic}. */
-  static Map<TopicPartition, Long> endOffsets(String topic) {
+  public static Map<TopicPartition, Long> endOffsets(String topic) {
     try (Admin admin = admin()) {
       int partitions =
           get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().size();
@@ -119,7 +134,7 @@ final class TestBroker {
   }
 
   /** The offsets {@code group} has committed, by partition; absent partitions have none. */
-  static Map<TopicPartition, Long> committedOffsets(String group) {
+  public static Map<TopicPartition, Long> committedOffsets(String group) {
     try (Admin admin = admin()) {
       Map<TopicPartition, OffsetAndMetadata> committed =
           get(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata());
@@ -135,14 +150,14 @@ final class TestBroker {
   }
 
   /** Whether {@code group} has committed the end of every partition of {@code topic}. */
-  static boolean hasCommittedTheEnd(String group, String topic) {
+  public static boolean hasCommittedTheEnd(String group, String topic) {
     return committedOffsets(group).equals(endOffsets(topic));
   }
 
   /**
    * Rewinds {@code group} to offset 0 of every partition of {@code topic}; the group must be empty.
    */
-  static void rewindToBeginning(String group, String topic) {
+  public static void rewindToBeginning(String group, String topic) {
     Map<TopicPartition, OffsetAndMetadata> beginning = new HashMap<>();
     endOffsets(topic).keySet().forEach(p -> beginning.put(p, new OffsetAndMetadata(0)));
     try (Admin admin = admin()) {
@@ -151,7 +166,7 @@ final class TestBroker {
   }
 
   /** The group as the coordinator sees it now. */
-  static ConsumerGroupDescription describeGroup(String group) {
+  public static ConsumerGroupDescription describeGroup(String group) {
     try (Admin admin = admin()) {
       return get(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group));
     }
