@@ -279,8 +279,7 @@ final class IngestBenchmark {
   private record Timeline(long firstBatchAt, long doneAt) {}
 
   private static Timeline awaitDone(
-      OrderIngest ingest, Future<?> running, Done done, PostgresOrderStore store)
-      throws Exception {
+      OrderIngest ingest, Future<?> running, Done done, PostgresOrderStore store) throws Exception {
     long firstBatchAt = 0;
     long giveUpAt = System.nanoTime() + GIVE_UP_AFTER.toNanos();
     while (true) {

@@ -62,8 +62,7 @@ public final class CacheWarmUp implements MeterBinder {
    * @param executor runs the pass; the caller owns it
    * @throws NullPointerException if an argument is null
    */
-  public static CacheWarmUp start(
-      RecentOrders store, EhcacheOrderCache cache, Executor executor) {
+  public static CacheWarmUp start(RecentOrders store, EhcacheOrderCache cache, Executor executor) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(cache, "cache");
     Objects.requireNonNull(executor, "executor");

@@ -221,9 +221,7 @@ class CacheWarmUpTest {
   }
 
   private static WarmUpStatus awaitEnd(CacheWarmUp warmUp) {
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> warmUp.status().state() != State.RUNNING);
+    await().atMost(Duration.ofSeconds(30)).until(() -> warmUp.status().state() != State.RUNNING);
     return warmUp.status();
   }
 

@@ -17,8 +17,8 @@ class EhcacheOrderCacheTest {
     try (EhcacheOrderCache cache = EhcacheOrderCache.builder().maxEntries(10).build()) {
       cache.put(order.orderUid(), order.json());
 
-      assertThat(cache.get(order.orderUid())).hasValueSatisfying(
-          json -> assertThat(json).isEqualTo(order.json()));
+      assertThat(cache.get(order.orderUid()))
+          .hasValueSatisfying(json -> assertThat(json).isEqualTo(order.json()));
     }
   }
 

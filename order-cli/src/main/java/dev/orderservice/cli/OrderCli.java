@@ -159,8 +159,8 @@ public final class OrderCli {
 
   /**
    * The service's use cases over {@code store}, checking as {@link #checker} does, with no cache:
-   * the CLI writes straight to the database and exits; a running service fills its own cache on
-   * its first miss for an imported order.
+   * the CLI writes straight to the database and exits; a running service fills its own cache on its
+   * first miss for an imported order.
    */
   OrderService service(OrderStore store, PrintWriter err) {
     return OrderService.withoutCache(store, checker(err));

@@ -97,11 +97,7 @@ final class ValidateCommand implements Callable<Integer> {
     try (Report report = json ? new JsonReport(out, files) : new TextReport(out)) {
       Tally tally = new Tally(report::rejected);
       OrderFeed feed =
-          new OrderFeed(
-              Destinations.checkOnly(cli.checker(err)),
-              batchSize,
-              tally,
-              progress);
+          new OrderFeed(Destinations.checkOnly(cli.checker(err)), batchSize, tally, progress);
       ImportCommand.readAll(files, paths, feed, counter, cli.codec().maxBytes());
       progress.finish();
       report.summary(tally, files.size(), progress.elapsedSeconds());

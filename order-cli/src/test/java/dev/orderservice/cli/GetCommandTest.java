@@ -55,7 +55,8 @@ class GetCommandTest {
     Cli.Run run = Cli.run("get", "--pretty", order.orderUid(), "--db", db.url());
 
     assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
-    assertThat(run.out()).startsWith("{" + System.lineSeparator() + "  \"order_uid\" : \"")
+    assertThat(run.out())
+        .startsWith("{" + System.lineSeparator() + "  \"order_uid\" : \"")
         .contains("\"items\" : [");
     var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
     assertThat(mapper.writeValueAsString(mapper.readTree(run.out()))).isEqualTo(canonical);
@@ -67,8 +68,9 @@ class GetCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     assertThat(run.out()).isEmpty();
-    assertThat(run.err()).isEqualTo(
-        "order-cli: order no-such-order not found in the database" + System.lineSeparator());
+    assertThat(run.err())
+        .isEqualTo(
+            "order-cli: order no-such-order not found in the database" + System.lineSeparator());
   }
 
   @Test
@@ -82,10 +84,22 @@ class GetCommandTest {
   @Test
   void getWithServerAsksTheRunningService() {
     String topic = TestBroker.newTopic("get-server", 1);
-    OrderServer server = OrderServer.start(ServerOptions.parse(new String[] {
-        "--http-addr", "127.0.0.1:0", "--db-dsn", db.url(),
-        "--kafka-broker", TestBroker.bootstrapServers(), "--kafka-topic", topic,
-        "--kafka-group", topic + "-group"}, Map.of()));
+    OrderServer server =
+        OrderServer.start(
+            ServerOptions.parse(
+                new String[] {
+                  "--http-addr",
+                  "127.0.0.1:0",
+                  "--db-dsn",
+                  db.url(),
+                  "--kafka-broker",
+                  TestBroker.bootstrapServers(),
+                  "--kafka-topic",
+                  topic,
+                  "--kafka-group",
+                  topic + "-group"
+                },
+                Map.of()));
     try {
       String url = server.baseUri().toString();
 

@@ -45,12 +45,14 @@ class ImportCommandTest {
     Cli.Run run = Cli.run("import", "--db", db.url(), file.toString());
 
     assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.REJECTED);
-    assertThat(run.out()).contains("imported 10,000 orders from 1 file")
+    assertThat(run.out())
+        .contains("imported 10,000 orders from 1 file")
         .contains("9700 inserted, 0 duplicates, 0 conflicts, 300 invalid");
     assertThat(reportedLines(run.out())).isEqualTo(badLines);
     assertThat(run.out())
-        .containsPattern("orders.ndjson line 7 \\(order_uid \\w+\\): delivery.email: must be an"
-            + " e-mail address")
+        .containsPattern(
+            "orders.ndjson line 7 \\(order_uid \\w+\\): delivery.email: must be an"
+                + " e-mail address")
         // The position is in the file now (the one reader keeps where each line starts), and the
         // uid is told when the broken line still has it.
         .containsPattern("orders.ndjson line 40 \\(order_uid \\w+\\): line 40, column \\d+: ")
@@ -79,9 +81,14 @@ class ImportCommandTest {
     RandomOrders random = new RandomOrders(7);
     OrderCodec codec = OrderCodec.standard();
     Path array = dir.resolve("orders.json");
-    Files.writeString(array, "[\n" + new String(codec.encode(random.next()), UTF_8) + ",\n"
-        + new String(ProduceCommand.spoiled(random.next(), ProduceCommand.Defect.BROKEN_EMAIL),
-            UTF_8) + "\n]\n");
+    Files.writeString(
+        array,
+        "[\n"
+            + new String(codec.encode(random.next()), UTF_8)
+            + ",\n"
+            + new String(
+                ProduceCommand.spoiled(random.next(), ProduceCommand.Defect.BROKEN_EMAIL), UTF_8)
+            + "\n]\n");
     Path single = dir.resolve("single.json");
     Files.writeString(single, pretty(codec.encode(random.next())));
 
@@ -89,7 +96,8 @@ class ImportCommandTest {
     Cli.Run good = Cli.run("import", "--db", db.url(), single.toString());
 
     assertThat(mixed.exitCode()).isEqualTo(ExitCode.REJECTED);
-    assertThat(mixed.out()).contains("1 inserted, 0 duplicates, 0 conflicts, 1 invalid")
+    assertThat(mixed.out())
+        .contains("1 inserted, 0 duplicates, 0 conflicts, 1 invalid")
         .contains("orders.json [1] (line 3)");
     assertThat(good.exitCode()).as(good.out() + good.err()).isEqualTo(ExitCode.OK);
     assertThat(good.out()).contains("1 inserted, 0 duplicates, 0 conflicts, 0 invalid");
@@ -100,8 +108,12 @@ class ImportCommandTest {
     Cli.Run run = Cli.run("import", "--db", db.url(), dir.resolve("nope.ndjson").toString());
 
     assertThat(run.exitCode()).isEqualTo(ExitCode.FAILED);
-    assertThat(run.err().lines()).hasSize(1).first().asString()
-        .startsWith("order-cli: cannot read ").endsWith("no such readable file");
+    assertThat(run.err().lines())
+        .hasSize(1)
+        .first()
+        .asString()
+        .startsWith("order-cli: cannot read ")
+        .endsWith("no such readable file");
   }
 
   /** 10,000 lines; 3 in every 100 bad, in turn a broken e-mail, truncated JSON, no track_number. */

@@ -4,15 +4,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Reads and checks orders without storing them: the first half of every way in, and all of what
- * a dry run or an offline check does. Documents are read with this checker's codec (the one decode
+ * Reads and checks orders without storing them: the first half of every way in, and all of what a
+ * dry run or an offline check does. Documents are read with this checker's codec (the one decode
  * path of Kafka, HTTP and the command line) and every order is validated; the valid ones come back
  * encoded as canonical JSON, ready for {@link OrderService#store}.
  *
  * <p>Needs no store and no cache, and does no I/O: it may run on any thread, e.g. on the next batch
  * while the previous one is being stored. Thread safe if its {@link OrderService.IgnoredFields}
- * port is. Throws nothing for what a document contains: an unreadable document or an invalid
- * order is a result.
+ * port is. Throws nothing for what a document contains: an unreadable document or an invalid order
+ * is a result.
  */
 public final class OrderChecker {
 
@@ -41,10 +41,10 @@ public final class OrderChecker {
   }
 
   /**
-   * Reads every document with this checker's codec and checks every order it holds. A document
-   * that is not an order ends {@link AcceptResult.Status#UNREADABLE}, its one violation saying
-   * where in the input it was cut from and what. Fields the codec skipped (when lenient) are
-   * reported to the {@link OrderService.IgnoredFields} port.
+   * Reads every document with this checker's codec and checks every order it holds. A document that
+   * is not an order ends {@link AcceptResult.Status#UNREADABLE}, its one violation saying where in
+   * the input it was cut from and what. Fields the codec skipped (when lenient) are reported to the
+   * {@link OrderService.IgnoredFields} port.
    *
    * @return one entry per document, in input order
    */

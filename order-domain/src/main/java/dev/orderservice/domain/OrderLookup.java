@@ -23,18 +23,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A hit is answered at once: {@link #find} returns a future that is already complete, on the
  * caller's thread, with no hand-over to another one. A miss is queued, and a reader takes whatever
- * is queued when it starts or is done with its previous read (up to {@link
- * Builder#maxBatchSize}) and reads it with one {@link OrderStore#findJsonAll}. Under load the
- * lookups that arrive while a read runs share the next one, so the store answers one query per
- * batch instead of one per lookup; with no load a miss is read at once, alone.
+ * is queued when it starts or is done with its previous read (up to {@link Builder#maxBatchSize})
+ * and reads it with one {@link OrderStore#findJsonAll}. Under load the lookups that arrive while a
+ * read runs share the next one, so the store answers one query per batch instead of one per lookup;
+ * with no load a miss is read at once, alone.
  *
  * <p>Readers run on the executor the caller hands over ({@link Builder#executor}), at most {@link
  * Builder#maxConcurrentReads} at a time (each holds a database connection while it reads). By
  * default a reader runs on the thread of the lookup that starts it: that {@code find} blocks for
- * the read, and answers the other lookups queued meanwhile too; while as many reads as allowed
- * run, a miss returns at once and one of them answers it. The future of a miss completes on the
- * reader's thread, and so do the actions chained to it: keep them short, or chain with the {@code
- * *Async} variants.
+ * the read, and answers the other lookups queued meanwhile too; while as many reads as allowed run,
+ * a miss returns at once and one of them answers it. The future of a miss completes on the reader's
+ * thread, and so do the actions chained to it: keep them short, or chain with the {@code *Async}
+ * variants.
  *
  * <p>Thread safe. {@link #close()} refuses further misses and waits for those already queued to be
  * answered; the executor stays the caller's to shut down, after this lookup is closed.
@@ -182,8 +182,8 @@ public final class OrderLookup implements AutoCloseable {
   }
 
   /**
-   * The executor refused a reader: if no other reader is left to take what is queued, nothing
-   * would ever answer it, so it is refused too.
+   * The executor refused a reader: if no other reader is left to take what is queued, nothing would
+   * ever answer it, so it is refused too.
    */
   private void refuseWaiting(RejectedExecutionException refused) {
     if (readers.decrementAndGet() == 0) {

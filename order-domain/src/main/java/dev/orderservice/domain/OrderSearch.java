@@ -11,9 +11,9 @@ public interface OrderSearch {
 
   /**
    * One page of the stored orders that match {@code query}, newest first by the instant of {@code
-   * date_created} (see {@link OrderQuery}), with where the next page starts while more match.
-   * Pages are found by position ({@link OrderCursor}), never by offset, so every page costs the
-   * same. With no filter: the newest orders.
+   * date_created} (see {@link OrderQuery}), with where the next page starts while more match. Pages
+   * are found by position ({@link OrderCursor}), never by offset, so every page costs the same.
+   * With no filter: the newest orders.
    *
    * @throws OrderStoreException if the storage failed
    */

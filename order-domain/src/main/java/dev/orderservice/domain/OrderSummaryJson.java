@@ -61,8 +61,8 @@ public final class OrderSummaryJson {
   /**
    * The summary {@code json} holds.
    *
-   * @throws IllegalArgumentException if it is not a summary's JSON; the message names the field
-   *     and what was expected there, without quoting the value
+   * @throws IllegalArgumentException if it is not a summary's JSON; the message names the field and
+   *     what was expected there, without quoting the value
    */
   public static OrderSummary read(JsonNode json) {
     try {

@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
  * fees), non-ASCII names, offsets other than UTC.
  *
  * <p>Main code, not test support: {@code order-cli produce}, a shipped command, and the benchmarks
- * generate their orders with it. Tests use it too, this module's own among them, which is why it
- * is not in order-test-support: that module would have to depend on this one.
+ * generate their orders with it. Tests use it too, this module's own among them, which is why it is
+ * not in order-test-support: that module would have to depend on this one.
  *
  * <p>The same seed gives the same sequence. Uids are random 128-bit hex strings, so they are unique
  * in practice. Not thread safe: use one instance per thread.

@@ -20,9 +20,9 @@ import java.util.Optional;
  * JSON keeps, and the order served would not be the order stored. {@link OrderCodec} refuses the
  * document instead.
  *
- * <p>A document of well-formed UTF-8 without a {@code \}{@code u} escape of a surrogate (the
- * common case) is passed in one scan of its bytes; only a suspect one is parsed again to find the
- * first string that is not text, and its path. Stateless and thread safe.
+ * <p>A document of well-formed UTF-8 without a {@code \}{@code u} escape of a surrogate (the common
+ * case) is passed in one scan of its bytes; only a suspect one is parsed again to find the first
+ * string that is not text, and its path. Stateless and thread safe.
  */
 final class UnicodeText {
 

@@ -8,9 +8,8 @@ import java.util.Optional;
  * A batch that {@link OrderChecker#check} or {@link OrderChecker#validate} (or the same methods of
  * {@link OrderService}) has read and checked: for each document, in input order, either the result
  * it ends with before any storing (unreadable or invalid) or its order encoded as canonical JSON,
- * ready for {@link OrderService#store}.
- * Checking needs no I/O, so a caller may check the next batch while the previous one is being
- * stored.
+ * ready for {@link OrderService#store}. Checking needs no I/O, so a caller may check the next batch
+ * while the previous one is being stored.
  *
  * <p>Immutable and thread safe.
  */

@@ -29,8 +29,7 @@ class OrderCheckerTest {
     assertThat(checked.validAt(0).orElseThrow().json()).isEqualTo(codec.encode(order));
     assertThat(checked.rejectedAt(1).orElseThrow().describe())
         .isEqualTo("line 2, column 31: sm_id: expected an integer");
-    assertThat(checked.rejectedAt(2).orElseThrow().status())
-        .isEqualTo(AcceptResult.Status.INVALID);
+    assertThat(checked.rejectedAt(2).orElseThrow().status()).isEqualTo(AcceptResult.Status.INVALID);
   }
 
   @Test
@@ -59,7 +58,6 @@ class OrderCheckerTest {
         new OrderChecker().validate(List.of(order, OrderCopies.withUid(order, "")));
 
     assertThat(checked.validAt(0).orElseThrow().orderUid()).isEqualTo(order.orderUid());
-    assertThat(checked.rejectedAt(1).orElseThrow().status())
-        .isEqualTo(AcceptResult.Status.INVALID);
+    assertThat(checked.rejectedAt(1).orElseThrow().status()).isEqualTo(AcceptResult.Status.INVALID);
   }
 }

@@ -39,8 +39,7 @@ class OrderCodecUnicodeTextTest {
 
   @Test
   void aLoneSurrogateInTheMiddleOfAStringIsRefusedWithoutEchoingTheString() {
-    DecodeResult.Failed failed =
-        failed(SAMPLE.replace("\"Test Testov\"", "\"Test\\ud800Testov\""));
+    DecodeResult.Failed failed = failed(SAMPLE.replace("\"Test Testov\"", "\"Test\\ud800Testov\""));
 
     assertThat(failed.reason())
         .startsWith("line 6, column 13: delivery.name")

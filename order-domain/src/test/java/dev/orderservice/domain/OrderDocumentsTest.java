@@ -29,8 +29,28 @@ class OrderDocumentsTest {
   @Test
   void anElementWithIllFormedUtf8IsCutOutAsItIsAndTheNextIsRead() {
     byte[] input = {
-      '[', '{', '"', 'a', '"', ':', '"', (byte) 0xFF, (byte) 0xC0, (byte) 0x80, '"', '}', ',', ' ',
-      '{', '"', 'b', '"', ':', '2', '}', ']'
+      '[',
+      '{',
+      '"',
+      'a',
+      '"',
+      ':',
+      '"',
+      (byte) 0xFF,
+      (byte) 0xC0,
+      (byte) 0x80,
+      '"',
+      '}',
+      ',',
+      ' ',
+      '{',
+      '"',
+      'b',
+      '"',
+      ':',
+      '2',
+      '}',
+      ']'
     };
 
     List<OrderDocument> documents = OrderDocuments.read(input, LIMIT);

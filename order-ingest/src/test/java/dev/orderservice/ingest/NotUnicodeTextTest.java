@@ -20,8 +20,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A record whose strings are not all Unicode text (I-JSON, RFC 7493) is refused when decoded, so
- * it is dead-lettered at the value converter with the path of the string, never stored.
+ * A record whose strings are not all Unicode text (I-JSON, RFC 7493) is refused when decoded, so it
+ * is dead-lettered at the value converter with the path of the string, never stored.
  */
 class NotUnicodeTextTest {
 

@@ -10,9 +10,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A store that can be made unreachable on demand: while down, {@link #saveAll} fails at once with a
- * transient {@link OrderStoreException}, as the real store does when the database is away.
- * Reads go to the real store. It also keeps the size of every batch it stored, and the name of
- * the thread that stored it.
+ * transient {@link OrderStoreException}, as the real store does when the database is away. Reads go
+ * to the real store. It also keeps the size of every batch it stored, and the name of the thread
+ * that stored it.
  */
 final class SwitchableStore implements OrderStore {
 

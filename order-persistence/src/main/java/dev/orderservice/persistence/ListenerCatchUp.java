@@ -71,7 +71,8 @@ final class ListenerCatchUp {
    */
   long deliverMissed(DSLContext db, Check listenedAt, Consumer<List<OrderSummary>> sink)
       throws SQLException {
-    Instant since = checks.getLast().at().minusSeconds(StoredOrdersListener.CATCH_UP_MARGIN_SECONDS);
+    Instant since =
+        checks.getLast().at().minusSeconds(StoredOrdersListener.CATCH_UP_MARGIN_SECONDS);
     // The newest check at or before that moment; the first one if it listened for less than that.
     long afterId = checks.getFirst().maxId();
     for (Check check : checks) {

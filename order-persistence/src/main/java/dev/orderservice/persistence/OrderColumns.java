@@ -193,8 +193,7 @@ final class OrderColumns {
         new SummaryCopy<>(
             ORDERS.ITEM_COUNT,
             Column.int4(ORDERS.ITEM_COUNT, o -> o.items().size()),
-            DSL.field(
-                DSL.selectCount().from(ITEMS).where(ITEMS.ORDER_UID.eq(ORDERS.ORDER_UID))));
+            DSL.field(DSL.selectCount().from(ITEMS).where(ITEMS.ORDER_UID.eq(ORDERS.ORDER_UID))));
 
     static final List<SummaryCopy<?>> ALL = List.of(AMOUNT, CURRENCY, ITEM_COUNT);
 
@@ -238,8 +237,7 @@ final class OrderColumns {
                   Column.bytea(ORDERS.CANONICAL_JSON, NewOrder::canonicalJson),
                   Column.timestamptz(ORDERS.CREATED_AT, NewOrder::createdAt)),
               Column.from(
-                  SummaryCopies.ALL.stream().map(SummaryCopy::column).toList(),
-                  NewOrder::order)));
+                  SummaryCopies.ALL.stream().map(SummaryCopy::column).toList(), NewOrder::order)));
 
   static final TableRows<Order> DELIVERY_ROWS =
       new TableRows<>(

@@ -42,8 +42,8 @@ import org.postgresql.PGStatement;
  * {@link OrderSearch} on PostgreSQL, over the tables {@link PostgresOrderStore} writes (run {@link
  * Migrations#migrate} first). Each search is one query: the orders that match, newest first by
  * {@code (created_at, id)} descending, from the position after the cursor ({@code (created_at, id)
- * < (cursor)}, a row comparison that the index reads as the start of a range), {@code limit + 1}
- * of them to know whether a next page exists. Migration V6 has a covering index for each kind of
+ * < (cursor)}, a row comparison that the index reads as the start of a range), {@code limit + 1} of
+ * them to know whether a next page exists. Migration V6 has a covering index for each kind of
  * search, so a page reads one index range and about {@code limit} index entries whatever the
  * filters or the page number: no offset, no sort of all matches. A track number and a customer
  * together read the index of the more selective of the two (the planner's choice; usually the track
@@ -65,6 +65,7 @@ public final class PostgresOrderSearch implements OrderSearch {
   private static final Bound<String> TRACK_NUMBER =
       new Bound<>(
           "track_number", ORDERS.TRACK_NUMBER.getDataType(), q -> q.trackNumber().orElseThrow());
+
   private static final Bound<String> CUSTOMER_ID =
       new Bound<>(
           "customer_id", ORDERS.CUSTOMER_ID.getDataType(), q -> q.customerId().orElseThrow());

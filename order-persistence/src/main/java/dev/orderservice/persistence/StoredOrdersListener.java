@@ -1,6 +1,5 @@
 package dev.orderservice.persistence;
 
-
 import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.persistence.StoredOrdersPayload.Announced;
 import java.sql.Connection;

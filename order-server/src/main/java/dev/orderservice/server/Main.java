@@ -3,7 +3,6 @@ package dev.orderservice.server;
 import dev.orderservice.server.config.ServerConfig;
 import dev.orderservice.server.config.ServerOptions;
 import dev.orderservice.server.lifecycle.BackingServices;
-
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -18,19 +17,18 @@ import sun.misc.Signal;
  * {@code order-server}: reads the settings, starts the {@link OrderServer}, and on SIGTERM or
  * SIGINT shuts it down gracefully and exits with 0.
  *
- * <p>Exit codes: 0 after {@code --help}, {@code --version} or a signal-initiated shutdown (also
- * one that comes while the server is still starting); 1 when the server cannot start; 2 for an
- * invalid setting, or a missing one that a build without embedded mode needs (one line on stderr
- * saying which and why).
+ * <p>Exit codes: 0 after {@code --help}, {@code --version} or a signal-initiated shutdown (also one
+ * that comes while the server is still starting); 1 when the server cannot start; 2 for an invalid
+ * setting, or a missing one that a build without embedded mode needs (one line on stderr saying
+ * which and why).
  *
- * <p><b>Why signal handlers and not a shutdown hook.</b> On SIGTERM the JVM runs its shutdown
- * hooks and then exits with 143 (128 + 15), which orchestrators and {@code docker stop} report as
- * a failure. Handling TERM and INT with {@code sun.misc.Signal} replaces the JVM's own handling:
- * the main thread, woken by the handler, runs the graceful shutdown, then calls {@code
- * System.exit(0)}, which still runs the remaining hooks (the embedded servers register their
- * own, by then no-ops). A second signal during the shutdown is logged and ignored; the shutdown
- * is bounded by {@link OrderServer#SHUTDOWN_TIMEOUT}, and a watchdog halts the JVM should it hang
- * past that.
+ * <p><b>Why signal handlers and not a shutdown hook.</b> On SIGTERM the JVM runs its shutdown hooks
+ * and then exits with 143 (128 + 15), which orchestrators and {@code docker stop} report as a
+ * failure. Handling TERM and INT with {@code sun.misc.Signal} replaces the JVM's own handling: the
+ * main thread, woken by the handler, runs the graceful shutdown, then calls {@code System.exit(0)},
+ * which still runs the remaining hooks (the embedded servers register their own, by then no-ops). A
+ * second signal during the shutdown is logged and ignored; the shutdown is bounded by {@link
+ * OrderServer#SHUTDOWN_TIMEOUT}, and a watchdog halts the JVM should it hang past that.
  */
 public final class Main {
 
@@ -52,8 +50,8 @@ public final class Main {
   }
 
   /**
-   * Runs the command: prints help or version, or starts the server and blocks until a signal
-   * has shut it down.
+   * Runs the command: prints help or version, or starts the server and blocks until a signal has
+   * shut it down.
    *
    * @return the exit code
    */
@@ -107,17 +105,19 @@ public final class Main {
    */
   private static void handleSignals(CountDownLatch stop, AtomicBoolean starting, Thread main) {
     for (String name : new String[] {"TERM", "INT"}) {
-      Signal.handle(new Signal(name), signal -> {
-        if (stop.getCount() > 0) {
-          LOG.info("received SIG{}; shutting down", signal.getName());
-          stop.countDown();
-          if (starting.get()) {
-            main.interrupt();
-          }
-        } else {
-          LOG.info("received SIG{} again; the shutdown is already under way", signal.getName());
-        }
-      });
+      Signal.handle(
+          new Signal(name),
+          signal -> {
+            if (stop.getCount() > 0) {
+              LOG.info("received SIG{}; shutting down", signal.getName());
+              stop.countDown();
+              if (starting.get()) {
+                main.interrupt();
+              }
+            } else {
+              LOG.info("received SIG{} again; the shutdown is already under way", signal.getName());
+            }
+          });
     }
   }
 
@@ -135,15 +135,18 @@ public final class Main {
   /** Halts the JVM if the bounded shutdown somehow does not end. */
   private static void startWatchdog() {
     long limitMillis = OrderServer.SHUTDOWN_TIMEOUT.toMillis() + 10_000;
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(limitMillis);
-        LOG.error("shutdown did not finish in {} ms; halting", limitMillis);
-        Runtime.getRuntime().halt(EXIT_FAILED);
-      } catch (InterruptedException e) {
-        // the JVM is exiting
-      }
-    }, "order-server-shutdown-watchdog");
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(limitMillis);
+                LOG.error("shutdown did not finish in {} ms; halting", limitMillis);
+                Runtime.getRuntime().halt(EXIT_FAILED);
+              } catch (InterruptedException e) {
+                // the JVM is exiting
+              }
+            },
+            "order-server-shutdown-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
   }

@@ -59,9 +59,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The order service, assembled: PostgreSQL (configured or embedded), migrations, the store, the
- * cache and its background warm-up, the use cases, the Kafka ingest on its own thread, and the
- * live feed (a listener on a connection of its own hears every order any instance stores, and
- * {@link LiveOrders} fans them out to streams and polls), and the HTTP API on Undertow.
+ * cache and its background warm-up, the use cases, the Kafka ingest on its own thread, and the live
+ * feed (a listener on a connection of its own hears every order any instance stores, and {@link
+ * LiveOrders} fans them out to streams and polls), and the HTTP API on Undertow.
  *
  * <p>{@link #start} returns once HTTP listens; requests are served from then on, while the cache
  * still warms up (misses read through to the database). Start-up is one ordered list of steps
@@ -81,12 +81,16 @@ public final class OrderServer implements AutoCloseable {
 
   /** Requests waiting for a worker, or lookups for a read, before new ones get 503. */
   static final int HTTP_WORKER_QUEUE = 1_000;
+
   /** How often the database is checked for the readiness gauge ({@code order_service_ready}). */
   static final Duration HEALTH_CHECK_EVERY = Duration.ofSeconds(10);
+
   /** The most cache misses read in one query. */
   static final int MISS_BATCH = 64;
+
   /** How long start waits for an unreachable database before it gives up. */
   static final Duration DATABASE_WAIT = Duration.ofSeconds(60);
+
   static final Duration INGEST_CLOSE_TIMEOUT = Duration.ofSeconds(10);
   static final Duration HTTP_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -103,8 +107,8 @@ public final class OrderServer implements AutoCloseable {
   /**
    * Starts everything and returns once HTTP listens.
    *
-   * @throws RuntimeException if a part cannot start (an embedded server, the database within
-   *     {@link #DATABASE_WAIT}, the HTTP port); what was started is closed again
+   * @throws RuntimeException if a part cannot start (an embedded server, the database within {@link
+   *     #DATABASE_WAIT}, the HTTP port); what was started is closed again
    */
   public static OrderServer start(ServerConfig config) {
     OrderServer server = new OrderServer(config);
@@ -168,8 +172,7 @@ public final class OrderServer implements AutoCloseable {
         new OrderEndpoints(
             service, lookup, new PostgresOrderSearch(pool), codec, new RequestBodies(), workers);
     GracefulShutdownHandler graceful =
-        new GracefulShutdownHandler(
-            httpApi(orders, health, meters, liveStream, livePolls));
+        new GracefulShutdownHandler(httpApi(orders, health, meters, liveStream, livePolls));
     Undertow undertow = undertow(graceful);
     lifecycle.onClose("stop HTTP", undertow::stop);
     lifecycle.onClose(

@@ -13,8 +13,8 @@
  *       PostgreSQL and Kafka as configured or embedded ({@code BackingServices}), the migrations at
  *       start ({@code DatabaseStartup}), named daemon threads.
  *   <li>{@code http}: the HTTP API on Undertow: every route in one place ({@code HttpApi}), the
- *       order endpoints, health and metrics, the page, the contract and the docs, the bearer
- *       token, one exception-to-status map ({@code ErrorMapping}).
+ *       order endpoints, health and metrics, the page, the contract and the docs, the bearer token,
+ *       one exception-to-status map ({@code ErrorMapping}).
  *   <li>{@code feed}: the live feed: what the database announces as stored ({@code
  *       LiveFeedListener}), kept once for every client ({@code LiveOrders}) and served as
  *       Server-Sent Events ({@code LiveStream}) and long polls ({@code LivePolls}).

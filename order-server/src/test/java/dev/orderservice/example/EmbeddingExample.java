@@ -14,8 +14,8 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * The README's "Using the libraries in your application": the code between the {@code README}
- * markers is copied there verbatim, and {@link EmbeddingExampleTest} checks both that it works
- * and that the README still shows exactly this code.
+ * markers is copied there verbatim, and {@link EmbeddingExampleTest} checks both that it works and
+ * that the README still shows exactly this code.
  */
 final class EmbeddingExample implements AutoCloseable {
 

@@ -43,22 +43,37 @@ class EmbeddingExampleTest {
     try (EmbeddingExample example = new EmbeddingExample(jdbcUrl, kafka, executor, meters)) {
       produce(kafka, sample);
 
-      await().atMost(Duration.ofSeconds(60))
+      await()
+          .atMost(Duration.ofSeconds(60))
           .until(() -> example.find("b563feb7b2b84b6test").isPresent());
       DecodeResult decoded = OrderCodec.standard().decode(sample);
       byte[] canonical = OrderCodec.standard().encode(((DecodeResult.Decoded) decoded).order());
       assertThat(example.find("b563feb7b2b84b6test")).hasValue(canonical);
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-              meters.get("order.ingest.records").tag("topic", "orders").functionCounter().count())
-          .isGreaterThanOrEqualTo(1));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          meters
+                              .get("order.ingest.records")
+                              .tag("topic", "orders")
+                              .functionCounter()
+                              .count())
+                      .isGreaterThanOrEqualTo(1));
       assertThat(meters.get("order.ingest.orders").tag("outcome", "inserted").functionCounters())
           .isNotEmpty();
       assertThat(meters.get("order.ingest.batch.duration").timer().count())
           .isGreaterThanOrEqualTo(1);
       assertThat(meters.get("kafka.consumer.fetch.manager.records.lag.max").gauges()).isNotEmpty();
-      assertThat(meters.get("cache.gets").tag("cache", "orders").tag("result", "hit")
-          .functionCounter().count()).isGreaterThanOrEqualTo(1);
+      assertThat(
+              meters
+                  .get("cache.gets")
+                  .tag("cache", "orders")
+                  .tag("result", "hit")
+                  .functionCounter()
+                  .count())
+          .isGreaterThanOrEqualTo(1);
       assertThat(meters.get("cache.size").tag("cache", "orders").gauge().value())
           .isGreaterThanOrEqualTo(1);
       assertThat(meters.get("hikaricp.connections.max").tag("pool", "my-app").gauge().value())
@@ -77,7 +92,8 @@ class EmbeddingExampleTest {
     for (String marker : List.of("README:start", "README:find", "README:close")) {
       String snippet = snippet(source, marker);
       assertThat(snippet).isNotBlank();
-      assertThat(readme).as("README.md must show the example's %s block verbatim", marker)
+      assertThat(readme)
+          .as("README.md must show the example's %s block verbatim", marker)
           .contains(snippet);
     }
   }
@@ -98,18 +114,25 @@ class EmbeddingExampleTest {
       to++;
     }
     List<String> block = lines.subList(from, to);
-    int indent = block.stream().filter(l -> !l.isBlank())
-        .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
-    return block.stream().map(l -> l.isBlank() ? "" : l.substring(indent))
+    int indent =
+        block.stream()
+            .filter(l -> !l.isBlank())
+            .mapToInt(l -> l.length() - l.stripLeading().length())
+            .min()
+            .orElse(0);
+    return block.stream()
+        .map(l -> l.isBlank() ? "" : l.substring(indent))
         .collect(Collectors.joining("\n"));
   }
 
   private static void produce(String kafka, byte[] value) throws Exception {
-    Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-        ProducerConfig.ACKS_CONFIG, "all");
+    Map<String, Object> config =
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>("orders", "b563feb7b2b84b6test".getBytes(UTF_8), value)).get();
+      producer
+          .send(new ProducerRecord<>("orders", "b563feb7b2b84b6test".getBytes(UTF_8), value))
+          .get();
     }
   }
 }

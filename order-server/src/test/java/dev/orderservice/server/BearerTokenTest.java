@@ -22,8 +22,12 @@ class BearerTokenTest {
 
   @BeforeAll
   static void startServer() {
-    server = TestStack.startServer(TestStack.jdbcUrlWithOwnSchema("token"),
-        TestStack.newTopic("token"), "--api-token", TOKEN);
+    server =
+        TestStack.startServer(
+            TestStack.jdbcUrlWithOwnSchema("token"),
+            TestStack.newTopic("token"),
+            "--api-token",
+            TOKEN);
     http = new Http(server);
   }
 
@@ -54,8 +58,9 @@ class BearerTokenTest {
 
     assertThat(http.upload(encode(order), "Authorization", "Bearer " + TOKEN + "x").statusCode())
         .isEqualTo(401);
-    assertThat(http.postJson("/orders", encode(order), "Authorization", "Basic " + TOKEN)
-        .statusCode()).isEqualTo(401);
+    assertThat(
+            http.postJson("/orders", encode(order), "Authorization", "Basic " + TOKEN).statusCode())
+        .isEqualTo(401);
     assertThat(http.postJson("/orders", encode(order), "Authorization", "Bearer").statusCode())
         .isEqualTo(401);
   }
@@ -67,8 +72,10 @@ class BearerTokenTest {
 
     assertThat(http.upload(encode(uploaded), "Authorization", "Bearer " + TOKEN).statusCode())
         .isEqualTo(201);
-    assertThat(http.postJson("/orders", encode(posted), "Authorization", "bearer " + TOKEN)
-        .statusCode()).isEqualTo(201);
+    assertThat(
+            http.postJson("/orders", encode(posted), "Authorization", "bearer " + TOKEN)
+                .statusCode())
+        .isEqualTo(201);
   }
 
   @Test

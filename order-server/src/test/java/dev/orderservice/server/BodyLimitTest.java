@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The 1 MiB limit of write requests, enforced while reading: a document of exactly the limit is
  * accepted; anything larger is refused with 413 long before the client has sent it all. Oversized
- * bodies are sent over a raw socket, counting what the client got to write before the answer
- * came. With a Content-Length over the limit the server reads nothing, so only the socket buffers
- * fill; a chunked body is read up to the limit, and the buffers, which grew while the server read,
- * take some more.
+ * bodies are sent over a raw socket, counting what the client got to write before the answer came.
+ * With a Content-Length over the limit the server reads nothing, so only the socket buffers fill; a
+ * chunked body is read up to the limit, and the buffers, which grew while the server read, take
+ * some more.
  */
 class BodyLimitTest {
 
@@ -41,8 +41,9 @@ class BodyLimitTest {
 
   @BeforeAll
   static void startServer() {
-    server = TestStack.startServer(TestStack.jdbcUrlWithOwnSchema("limits"),
-        TestStack.newTopic("limits"));
+    server =
+        TestStack.startServer(
+            TestStack.jdbcUrlWithOwnSchema("limits"), TestStack.newTopic("limits"));
     http = new Http(server);
   }
 
@@ -131,10 +132,17 @@ class BodyLimitTest {
       socket.connect(new InetSocketAddress("127.0.0.1", server.httpPort()), 5_000);
       CompletableFuture<byte[]> answer = CompletableFuture.supplyAsync(() -> readAll(socket));
       OutputStream out = socket.getOutputStream();
-      String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Content-Type: " + contentType + "\r\n"
-          + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n")
-          + "\r\n";
+      String head =
+          "POST "
+              + path
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Content-Type: "
+              + contentType
+              + "\r\n"
+              + (chunked
+                  ? "Transfer-Encoding: chunked\r\n"
+                  : "Content-Length: " + body.length + "\r\n")
+              + "\r\n";
       out.write(head.getBytes(US_ASCII));
       int written = 0;
       int chunk = 16 * 1024;

@@ -1,13 +1,12 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.config.ServerConfig;
-import dev.orderservice.server.config.ServerOptions;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.orderservice.server.config.ServerConfig;
+import dev.orderservice.server.config.ServerOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;

@@ -1,11 +1,10 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.http.DocsResources;
-import dev.orderservice.server.http.PageResources;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.orderservice.server.http.DocsResources;
+import dev.orderservice.server.http.PageResources;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,11 +1,10 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.config.ServerConfig;
-import dev.orderservice.server.config.ServerOptions;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.server.config.ServerConfig;
+import dev.orderservice.server.config.ServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,13 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Without DB_DSN the server runs its own PostgreSQL with the data in DATA_DIR/postgres, so a
- * restart keeps the orders. (Kafka is the shared test broker here: the embedded one would take
- * the fixed port 9092.)
+ * restart keeps the orders. (Kafka is the shared test broker here: the embedded one would take the
+ * fixed port 9092.)
  */
 class EmbeddedPostgresModeTest {
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void withoutADatabaseSettingOrdersLiveInTheDataDirectoryAcrossRestarts() {

@@ -33,8 +33,7 @@ class GracefulShutdownTest {
   private static final int PER_TICK = 100;
   private static final Duration TICK = Duration.ofMillis(150);
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void sigtermMidStreamExitsWithZeroAndEveryProducedOrderIsStoredExactlyOnce() throws Exception {
@@ -45,15 +44,22 @@ class GracefulShutdownTest {
             ChildServer.start(
                 "graceful-shutdown-server",
                 Map.of(
-                    "DB_DSN", jdbcUrl,
-                    "KAFKA_BROKER", TestStack.kafkaBrokers(),
-                    "KAFKA_TOPIC", topic,
-                    "KAFKA_GROUP", topic + "-group",
-                    "HTTP_ADDR", "127.0.0.1:0",
-                    "DATA_DIR", dataDir.toString()))) {
+                    "DB_DSN",
+                    jdbcUrl,
+                    "KAFKA_BROKER",
+                    TestStack.kafkaBrokers(),
+                    "KAFKA_TOPIC",
+                    topic,
+                    "KAFKA_GROUP",
+                    topic + "-group",
+                    "HTTP_ADDR",
+                    "127.0.0.1:0",
+                    "DATA_DIR",
+                    dataDir.toString()))) {
       Supplier<List<String>> log = child::log;
       Http childHttp = child.awaitListening(Duration.ofSeconds(60));
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .until(() -> childHttp.get("/readyz").statusCode() == 200);
 
       producer.start();
@@ -64,18 +70,21 @@ class GracefulShutdownTest {
       assertThat(child.process().exitValue())
           .as("exit code; log:\n%s", String.join("\n", log.get()))
           .isZero();
-      assertThat(log.get()).anyMatch(line -> line.contains("received SIGTERM; shutting down"))
+      assertThat(log.get())
+          .anyMatch(line -> line.contains("received SIGTERM; shutting down"))
           .anyMatch(line -> line.contains("shutdown: close the Kafka ingest"))
           .anyMatch(line -> line.contains("shutdown: drain HTTP requests in flight"))
           .anyMatch(line -> line.contains("stopped in"));
       long storedAtExit = TestStack.countOrders(jdbcUrl);
 
       await().atMost(Duration.ofSeconds(60)).until(producer::isDone);
-      assertThat(storedAtExit).as("the shutdown came in the middle of the stream")
+      assertThat(storedAtExit)
+          .as("the shutdown came in the middle of the stream")
           .isLessThan(ORDERS);
 
       try (OrderServer successor = TestStack.startServer(jdbcUrl, topic)) {
-        await().atMost(Duration.ofSeconds(60))
+        await()
+            .atMost(Duration.ofSeconds(60))
             .until(() -> TestStack.countOrders(jdbcUrl) >= ORDERS);
         assertThat(TestStack.countOrders(jdbcUrl)).isEqualTo(ORDERS);
         Http http = new Http(successor);
@@ -91,8 +100,7 @@ class GracefulShutdownTest {
   private static final class PacedProducer implements AutoCloseable {
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer = TestStack.producer();
-    private final ScheduledExecutorService scheduler =
-        Executors.newSingleThreadScheduledExecutor();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final RandomOrders orders = new RandomOrders(2024);
     private final Map<String, Order> produced = new ConcurrentHashMap<>();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -120,8 +128,10 @@ class GracefulShutdownTest {
     private void tick() {
       for (int i = 0; i < PER_TICK && sent < ORDERS; i++, sent++) {
         Order order = orders.next();
-        producer.send(new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8),
-            OrderCodec.standard().encode(order)), (metadata, e) -> {
+        producer.send(
+            new ProducerRecord<>(
+                topic, order.orderUid().getBytes(UTF_8), OrderCodec.standard().encode(order)),
+            (metadata, e) -> {
               if (e != null) {
                 failure.compareAndSet(null, e);
               } else {

@@ -44,8 +44,11 @@ final class Http {
   /** A GET of {@code rawPath} exactly as written: no resolving of dot segments. */
   HttpResponse<byte[]> getExactly(String rawPath) {
     String root = base.getScheme() + "://" + base.getRawAuthority();
-    return send(HttpRequest.newBuilder(URI.create(root + rawPath))
-        .timeout(Duration.ofSeconds(30)).GET().build());
+    return send(
+        HttpRequest.newBuilder(URI.create(root + rawPath))
+            .timeout(Duration.ofSeconds(30))
+            .GET()
+            .build());
   }
 
   HttpResponse<byte[]> postJson(String path, byte[] body, String... headers) {
@@ -53,9 +56,10 @@ final class Http {
   }
 
   HttpResponse<byte[]> post(String path, String contentType, byte[] body, String... headers) {
-    HttpRequest.Builder request = request(path)
-        .header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder request =
+        request(path)
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (headers.length > 0) {
       request.headers(headers);
     }
@@ -69,15 +73,24 @@ final class Http {
 
   HttpResponse<byte[]> uploadField(String field, byte[] document, String... headers) {
     String boundary = "----test" + UUID.randomUUID().toString().replace("-", "");
-    return post("/orders/create", "multipart/form-data; boundary=" + boundary,
-        multipart(boundary, field, document), headers);
+    return post(
+        "/orders/create",
+        "multipart/form-data; boundary=" + boundary,
+        multipart(boundary, field, document),
+        headers);
   }
 
   static byte[] multipart(String boundary, String field, byte[] document) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.writeBytes(("--" + boundary + "\r\n"
-        + "Content-Disposition: form-data; name=\"" + field + "\"; filename=\"order.json\"\r\n"
-        + "Content-Type: application/json\r\n\r\n").getBytes(UTF_8));
+    body.writeBytes(
+        ("--"
+                + boundary
+                + "\r\n"
+                + "Content-Disposition: form-data; name=\""
+                + field
+                + "\"; filename=\"order.json\"\r\n"
+                + "Content-Type: application/json\r\n\r\n")
+            .getBytes(UTF_8));
     body.writeBytes(document);
     body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(UTF_8));
     return body.toByteArray();

@@ -32,24 +32,29 @@ class KafkaToHttpTest {
       Http http = new Http(server);
       // The sample file as it is (indented), not its canonical form: the server re-encodes it.
       TestStack.produce(topic, sample.orderUid(), TestStack.sampleBytes());
-      await().atMost(PATIENCE).until(() -> http.get("/orders/" + sample.orderUid())
-          .statusCode() == 200);
+      await()
+          .atMost(PATIENCE)
+          .until(() -> http.get("/orders/" + sample.orderUid()).statusCode() == 200);
       assertThat(http.get("/orders/" + sample.orderUid()).body()).isEqualTo(sampleJson);
 
       TestStack.produce(topic, newer.orderUid(), newerJson);
-      await().atMost(PATIENCE).until(() -> http.get("/orders/" + newer.orderUid())
-          .statusCode() == 200);
+      await()
+          .atMost(PATIENCE)
+          .until(() -> http.get("/orders/" + newer.orderUid()).statusCode() == 200);
     }
 
     // A cache of one entry: the warm-up loads only the newest order, so the sample must be a miss.
     try (OrderServer restarted =
         TestStack.startServer(jdbcUrl, topic, "--cache-max-entries", "1")) {
       Http http = new Http(restarted);
-      await().atMost(PATIENCE).untilAsserted(() -> {
-        JsonNode warmUp = Http.json(http.get("/readyz")).path("cache_warmup");
-        assertThat(warmUp.path("state").asText()).isEqualTo("DONE");
-        assertThat(warmUp.path("loaded").asLong()).isEqualTo(1);
-      });
+      await()
+          .atMost(PATIENCE)
+          .untilAsserted(
+              () -> {
+                JsonNode warmUp = Http.json(http.get("/readyz")).path("cache_warmup");
+                assertThat(warmUp.path("state").asText()).isEqualTo("DONE");
+                assertThat(warmUp.path("loaded").asLong()).isEqualTo(1);
+              });
       long hits = counter(http, "hit");
       long misses = counter(http, "miss");
 
@@ -66,7 +71,8 @@ class KafkaToHttpTest {
   private static long counter(Http http, String result) {
     Scrape metrics = Scrape.parse(Http.text(http.get("/metrics")));
     assertThat(metrics.has("cache_gets_total", "cache", "orders", "result", result))
-        .as("cache_gets_total{result=%s} in /metrics", result).isTrue();
+        .as("cache_gets_total{result=%s} in /metrics", result)
+        .isTrue();
     return (long) metrics.value("cache_gets_total", "cache", "orders", "result", result);
   }
 }

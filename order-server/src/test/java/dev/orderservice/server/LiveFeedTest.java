@@ -1,7 +1,5 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.feed.LiveOrders;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.server.feed.LiveOrders;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -22,10 +22,25 @@ class MainTest {
 
     assertThat(out.toString())
         .contains("Usage: order-server")
-        .contains("--db-dsn", "DB_DSN", "--kafka-broker", "KAFKA_BROKER", "--kafka-topic",
-            "KAFKA_TOPIC", "--http-addr", "HTTP_ADDR", "--cache-max-entries", "CACHE_MAX_ENTRIES",
-            "--api-token", "API_TOKEN", "--data-dir", "DATA_DIR", "--protect-reads",
-            "PROTECT_READS", "--stream-heartbeat", "STREAM_HEARTBEAT");
+        .contains(
+            "--db-dsn",
+            "DB_DSN",
+            "--kafka-broker",
+            "KAFKA_BROKER",
+            "--kafka-topic",
+            "KAFKA_TOPIC",
+            "--http-addr",
+            "HTTP_ADDR",
+            "--cache-max-entries",
+            "CACHE_MAX_ENTRIES",
+            "--api-token",
+            "API_TOKEN",
+            "--data-dir",
+            "DATA_DIR",
+            "--protect-reads",
+            "PROTECT_READS",
+            "--stream-heartbeat",
+            "STREAM_HEARTBEAT");
     assertThat(err.toString()).isEmpty();
   }
 
@@ -41,8 +56,9 @@ class MainTest {
     assertThat(run(Map.of("HTTP_ADDR", ":99999"))).isEqualTo(2);
 
     assertThat(err.toString())
-        .isEqualTo("invalid HTTP_ADDR (--http-addr) \":99999\": port must be 0..65535"
-            + System.lineSeparator());
+        .isEqualTo(
+            "invalid HTTP_ADDR (--http-addr) \":99999\": port must be 0..65535"
+                + System.lineSeparator());
     assertThat(out.toString()).isEmpty();
   }
 
@@ -51,8 +67,9 @@ class MainTest {
     assertThat(run(Map.of("PROTECT_READS", "true"))).isEqualTo(2);
 
     assertThat(err.toString())
-        .isEqualTo("invalid PROTECT_READS (--protect-reads) \"true\": needs API_TOKEN"
-            + " (--api-token): reads are protected by the same bearer token"
-            + System.lineSeparator());
+        .isEqualTo(
+            "invalid PROTECT_READS (--protect-reads) \"true\": needs API_TOKEN"
+                + " (--api-token): reads are protected by the same bearer token"
+                + System.lineSeparator());
   }
 }

@@ -1,7 +1,5 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.http.ContractEndpoints;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +9,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.orderservice.server.http.ContractEndpoints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,10 +1,9 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.http.ContractEndpoints;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.orderservice.server.http.ContractEndpoints;
 import io.swagger.parser.OpenAPIParser;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.SpecVersion;

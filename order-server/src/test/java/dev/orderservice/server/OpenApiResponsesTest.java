@@ -1,8 +1,5 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.http.ErrorMapping;
-import dev.orderservice.server.http.HealthEndpoints;
-
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orderservice.server.http.ErrorMapping;
+import dev.orderservice.server.http.HealthEndpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

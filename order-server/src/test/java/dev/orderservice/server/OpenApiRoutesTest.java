@@ -1,5 +1,9 @@
 package dev.orderservice.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.orderservice.server.feed.LivePolls;
 import dev.orderservice.server.feed.LiveStream;
 import dev.orderservice.server.http.BearerToken;
@@ -10,11 +14,6 @@ import dev.orderservice.server.http.HttpApi;
 import dev.orderservice.server.http.MetricsEndpoint;
 import dev.orderservice.server.http.OrderEndpoints;
 import dev.orderservice.server.http.PageResources;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.Mockito.mock;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -1,7 +1,5 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.http.SearchParameters;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.server.http.SearchParameters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -269,9 +268,7 @@ class OrderSearchApiTest {
   void aMadeUpCursorIsABadRequestThatDoesNotRepeatIt() {
     for (String cursor :
         List.of(
-            ECHO,
-            "YzEuMS4xLjAxMjM0NTY3ODlhYmNkZWY",
-            "x".repeat(SearchParameters.MAX_CURSOR + 1))) {
+            ECHO, "YzEuMS4xLjAxMjM0NTY3ODlhYmNkZWY", "x".repeat(SearchParameters.MAX_CURSOR + 1))) {
       expectBadRequest(
           "cursor=" + encode(cursor), "cursor is not one that this search returned", "cursor");
     }

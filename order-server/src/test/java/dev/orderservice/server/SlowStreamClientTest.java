@@ -1,7 +1,5 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.feed.StreamClient;
-
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.server.feed.StreamClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,10 +31,11 @@ class SlowStreamClientTest {
 
   /**
    * Enough events to fill what the kernel buffers for a client that does not read (on loopback,
-   * about 2 MB of the server's socket send buffer, some 7,000 events) and the client's queue
-   * behind it.
+   * about 2 MB of the server's socket send buffer, some 7,000 events) and the client's queue behind
+   * it.
    */
   private static final int BURST = 12_000;
+
   private static final OrderCodec CODEC = OrderCodec.standard();
   private static final RandomOrders ORDERS = new RandomOrders(4711);
 

@@ -1,13 +1,12 @@
 package dev.orderservice.server;
 
-import dev.orderservice.server.config.ServerOptions;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.orderservice.domain.DecodeResult;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.persistence.PostgresDsn;
+import dev.orderservice.server.config.ServerOptions;
 import dev.orderservice.testsupport.SharedDatabase;
 import dev.orderservice.testsupport.TestBroker;
 import dev.orderservice.testsupport.UniqueNames;
@@ -43,8 +42,8 @@ final class TestStack {
   }
 
   /**
-   * A JDBC URL whose connections work in a schema of their own; the server's migrations create
-   * it. The embedded test PostgreSQL, or the one TEST_DB_DSN names.
+   * A JDBC URL whose connections work in a schema of their own; the server's migrations create it.
+   * The embedded test PostgreSQL, or the one TEST_DB_DSN names.
    */
   static String jdbcUrlWithOwnSchema(String prefix) {
     return DATABASE.jdbcUrlOfNewSchema(prefix);
@@ -64,12 +63,19 @@ final class TestStack {
    * topic, a consumer group of the topic's own, then {@code extra} flags.
    */
   static String[] serverArgs(String jdbcUrl, String topic, String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "--http-addr", "127.0.0.1:0",
-        "--db-dsn", jdbcUrl,
-        "--kafka-broker", kafkaBrokers(),
-        "--kafka-topic", topic,
-        "--kafka-group", topic + "-group"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--http-addr",
+                "127.0.0.1:0",
+                "--db-dsn",
+                jdbcUrl,
+                "--kafka-broker",
+                kafkaBrokers(),
+                "--kafka-topic",
+                topic,
+                "--kafka-group",
+                topic + "-group"));
     args.addAll(List.of(extra));
     return args.toArray(String[]::new);
   }

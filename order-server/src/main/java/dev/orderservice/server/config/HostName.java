@@ -5,10 +5,10 @@ import java.net.UnknownHostException;
 import java.util.Map;
 
 /**
- * The name of the host this server runs on, as a part of ids that tell instances apart (the
- * Kafka static member id): the {@code HOSTNAME} variable when set (containers set it), else what
- * the system resolver says, else {@code localhost}. Characters other than {@code
- * [A-Za-z0-9._-]} become {@code -}. Stateless.
+ * The name of the host this server runs on, as a part of ids that tell instances apart (the Kafka
+ * static member id): the {@code HOSTNAME} variable when set (containers set it), else what the
+ * system resolver says, else {@code localhost}. Characters other than {@code [A-Za-z0-9._-]} become
+ * {@code -}. Stateless.
  */
 final class HostName {
 

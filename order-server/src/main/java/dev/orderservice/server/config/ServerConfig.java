@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The settings of the order service, read once at start by {@link ServerOptions#parse} from
- * command-line flags over environment variables; the settings, their variables, flags and
- * defaults are listed in {@link dev.orderservice.settings.Settings} and the README.
+ * command-line flags over environment variables; the settings, their variables, flags and defaults
+ * are listed in {@link dev.orderservice.settings.Settings} and the README.
  *
  * <p>An immutable value; {@link #toString()} leaves out the token and the database password.
  *
@@ -85,32 +85,54 @@ public record ServerConfig(
   public String toString() {
     return "ServerConfig[database="
         + jdbcUrl.map(ServerConfig::withoutCredentials).orElse("embedded")
-        + ", dbPoolSize=" + dbPoolSize
-        + ", kafka=" + kafkaBootstrapServers.orElse("embedded")
-        + ", topic=" + kafkaTopic
-        + ", deadLetterTopic=" + kafkaDeadLetterTopic
-        + ", group=" + kafkaGroup
-        + ", instanceId=" + kafkaInstanceId.orElse("none")
-        + ", sessionTimeout=" + kafkaSessionTimeout.toMillis() + "ms"
-        + ", http=" + httpHost + ":" + httpPort
-        + ", cacheMaxEntries=" + cacheMaxEntries
-        + ", apiToken=" + (apiToken.isPresent() ? "set" : "none")
-        + ", protectReads=" + protectReads
-        + ", streamHeartbeat=" + streamHeartbeat.toMillis() + "ms"
-        + ", dataDir=" + dataDir
-        + ", logFormat=" + logFormat.name().toLowerCase(java.util.Locale.ROOT)
-        + ", accessLog=" + accessLog
-        + ", unknownFields=" + (ignoreUnknownFields ? "ignore" : "reject") + "]";
+        + ", dbPoolSize="
+        + dbPoolSize
+        + ", kafka="
+        + kafkaBootstrapServers.orElse("embedded")
+        + ", topic="
+        + kafkaTopic
+        + ", deadLetterTopic="
+        + kafkaDeadLetterTopic
+        + ", group="
+        + kafkaGroup
+        + ", instanceId="
+        + kafkaInstanceId.orElse("none")
+        + ", sessionTimeout="
+        + kafkaSessionTimeout.toMillis()
+        + "ms"
+        + ", http="
+        + httpHost
+        + ":"
+        + httpPort
+        + ", cacheMaxEntries="
+        + cacheMaxEntries
+        + ", apiToken="
+        + (apiToken.isPresent() ? "set" : "none")
+        + ", protectReads="
+        + protectReads
+        + ", streamHeartbeat="
+        + streamHeartbeat.toMillis()
+        + "ms"
+        + ", dataDir="
+        + dataDir
+        + ", logFormat="
+        + logFormat.name().toLowerCase(java.util.Locale.ROOT)
+        + ", accessLog="
+        + accessLog
+        + ", unknownFields="
+        + (ignoreUnknownFields ? "ignore" : "reject")
+        + "]";
   }
 
   /**
-   * {@code host:port/database} of a {@code jdbc:postgresql://} URL: what a log line may say about
-   * a database. The query string, which may carry a user and password, is dropped.
+   * {@code host:port/database} of a {@code jdbc:postgresql://} URL: what a log line may say about a
+   * database. The query string, which may carry a user and password, is dropped.
    */
   public static String withoutCredentials(String jdbcUrl) {
-    String rest = jdbcUrl.startsWith("jdbc:postgresql://")
-        ? jdbcUrl.substring("jdbc:postgresql://".length())
-        : jdbcUrl.substring("jdbc:postgresql:".length());
+    String rest =
+        jdbcUrl.startsWith("jdbc:postgresql://")
+            ? jdbcUrl.substring("jdbc:postgresql://".length())
+            : jdbcUrl.substring("jdbc:postgresql:".length());
     int query = rest.indexOf('?');
     return query < 0 ? rest : rest.substring(0, query);
   }

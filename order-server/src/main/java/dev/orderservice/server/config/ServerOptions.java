@@ -1,6 +1,5 @@
 package dev.orderservice.server.config;
 
-
 import static dev.orderservice.settings.Settings.ACCESS_LOG;
 import static dev.orderservice.settings.Settings.API_TOKEN;
 import static dev.orderservice.settings.Settings.CACHE_MAX_ENTRIES;
@@ -66,7 +65,8 @@ public final class ServerOptions {
 
   /**
    * Reads the settings from {@code args} (flags) over {@code env} (environment variables). {@code
-   * --help} and {@code --version} are accepted and ignored here; the server's {@code Main} acts on them.
+   * --help} and {@code --version} are accepted and ignored here; the server's {@code Main} acts on
+   * them.
    *
    * @throws IllegalArgumentException for an unknown flag or an invalid value; the message is one
    *     line naming the variable and the flag, the value (unless secret) and what is wrong, e.g.

@@ -33,7 +33,8 @@ public final class LiveFeedListener implements StoredOrdersListener.Listener {
    * order_live_listener_listening} (1 while it listens) and {@code
    * order_live_listener_reconnects_total}.
    */
-  public static StoredOrdersListener start(String jdbcUrl, LiveOrders feed, MeterRegistry registry) {
+  public static StoredOrdersListener start(
+      String jdbcUrl, LiveOrders feed, MeterRegistry registry) {
     StoredOrdersListener listener =
         StoredOrdersListener.start(
             () -> DriverManager.getConnection(jdbcUrl), new LiveFeedListener(feed));

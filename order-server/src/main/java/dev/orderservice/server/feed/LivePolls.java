@@ -1,12 +1,11 @@
 package dev.orderservice.server.feed;
 
-import dev.orderservice.server.http.Json;
-import dev.orderservice.server.http.QueryParameters;
-import dev.orderservice.server.http.Responses;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.orderservice.server.http.Json;
+import dev.orderservice.server.http.QueryParameters;
+import dev.orderservice.server.http.Responses;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.undertow.server.HttpServerExchange;

@@ -2,7 +2,6 @@ package dev.orderservice.server.feed;
 
 import dev.orderservice.server.http.Json;
 import dev.orderservice.server.http.QueryParameters;
-
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -12,9 +12,9 @@ import java.util.Optional;
 /**
  * The optional {@code API_TOKEN} check: {@code Authorization: Bearer <token>}, asked of the write
  * endpoints whenever a token is configured, and of the reads of orders too when {@code
- * PROTECT_READS} is on. The comparison takes the same time whatever the presented token (both
- * sides are hashed to a fixed length, then compared with {@link MessageDigest#isEqual}), so timing
- * tells an attacker nothing about the token. Immutable and thread safe.
+ * PROTECT_READS} is on. The comparison takes the same time whatever the presented token (both sides
+ * are hashed to a fixed length, then compared with {@link MessageDigest#isEqual}), so timing tells
+ * an attacker nothing about the token. Immutable and thread safe.
  */
 public final class BearerToken {
 
@@ -52,10 +52,10 @@ public final class BearerToken {
     byte[] expected = expectedDigest.get();
     return exchange -> {
       String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-      String presented = authorization != null
-          && authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
-          ? authorization.substring(PREFIX.length()).strip()
-          : "";
+      String presented =
+          authorization != null && authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
+              ? authorization.substring(PREFIX.length()).strip()
+              : "";
       if (!MessageDigest.isEqual(expected, sha256(presented))) {
         exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
         throw ApiError.of(StatusCodes.UNAUTHORIZED, "missing or wrong bearer token");

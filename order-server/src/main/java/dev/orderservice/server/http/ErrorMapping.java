@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 
 /**
- * The one place where exceptions become responses. Wraps a handler, on the IO thread or on a
- * worker (every dispatched handler is wrapped again, since a dispatch leaves this frame):
+ * The one place where exceptions become responses. Wraps a handler, on the IO thread or on a worker
+ * (every dispatched handler is wrapped again, since a dispatch leaves this frame):
  *
  * <ul>
  *   <li>{@link ApiError}: its status and body;
@@ -54,8 +54,11 @@ public final class ErrorMapping implements HttpHandler {
 
   static void respond(HttpServerExchange exchange, Throwable failure) {
     if (exchange.isResponseStarted()) {
-      LOG.warn("{} {} failed after the response started: {}", exchange.getRequestMethod(),
-          exchange.getRequestPath(), failure.toString());
+      LOG.warn(
+          "{} {} failed after the response started: {}",
+          exchange.getRequestMethod(),
+          exchange.getRequestPath(),
+          failure.toString());
       IoUtils.safeClose(exchange.getConnection());
       return;
     }
@@ -65,18 +68,25 @@ public final class ErrorMapping implements HttpHandler {
     } else if (isTooLarge(failure)) {
       // Do not drain the rest of an oversized body: answer and close the connection.
       exchange.setPersistent(false);
-      Responses.json(exchange, StatusCodes.REQUEST_ENTITY_TOO_LARGE, Json.error(
-          "the document is over the limit of " + RequestBodies.MAX_BYTES + " bytes"));
+      Responses.json(
+          exchange,
+          StatusCodes.REQUEST_ENTITY_TOO_LARGE,
+          Json.error("the document is over the limit of " + RequestBodies.MAX_BYTES + " bytes"));
     } else if (failure instanceof OrderStoreException store && store.isTransient()) {
-      LOG.warn("{} {}: database unavailable: {}", exchange.getRequestMethod(),
-          routeOf(exchange), store.getMessage());
+      LOG.warn(
+          "{} {}: database unavailable: {}",
+          exchange.getRequestMethod(),
+          routeOf(exchange),
+          store.getMessage());
       unavailable(exchange, "the database is unavailable; try again later");
     } else if (failure instanceof RejectedExecutionException) {
       unavailable(exchange, "the server is busy; try again later");
     } else if (failure instanceof IOException) {
       LOG.debug("could not read a request body", failure);
       exchange.setPersistent(false);
-      Responses.json(exchange, StatusCodes.BAD_REQUEST,
+      Responses.json(
+          exchange,
+          StatusCodes.BAD_REQUEST,
           Json.error("could not read the request body: " + failure.getClass().getSimpleName()));
     } else {
       LOG.error("{} {} failed", exchange.getRequestMethod(), routeOf(exchange), failure);

@@ -41,8 +41,11 @@ public final class HealthEndpoints {
   private volatile boolean databaseUp;
 
   public HealthEndpoints(
-      DataSource database, Executor workers, BooleanSupplier ingestRunning,
-      Supplier<WarmUpStatus> warmUp, BooleanSupplier liveFeedListening) {
+      DataSource database,
+      Executor workers,
+      BooleanSupplier ingestRunning,
+      Supplier<WarmUpStatus> warmUp,
+      BooleanSupplier liveFeedListening) {
     this.database = Objects.requireNonNull(database, "database");
     this.workers = Objects.requireNonNull(workers, "workers");
     this.ingestRunning = Objects.requireNonNull(ingestRunning, "ingestRunning");
@@ -51,12 +54,14 @@ public final class HealthEndpoints {
   }
 
   /**
-   * Registers {@code order.service.ready}: 1 when the last database check succeeded and the
-   * ingest runs (what {@code /readyz} answers 200 for), else 0.
+   * Registers {@code order.service.ready}: 1 when the last database check succeeded and the ingest
+   * runs (what {@code /readyz} answers 200 for), else 0.
    */
   public void bindTo(MeterRegistry registry) {
-    Gauge.builder("order.service.ready", this, h -> h.databaseUp && h.ingestRunning.getAsBoolean()
-            ? 1 : 0)
+    Gauge.builder(
+            "order.service.ready",
+            this,
+            h -> h.databaseUp && h.ingestRunning.getAsBoolean() ? 1 : 0)
         .description("1 while the service is ready (database reachable, ingest running), else 0.")
         .register(registry);
   }
@@ -81,26 +86,31 @@ public final class HealthEndpoints {
     } catch (RejectedExecutionException e) {
       databaseUp = CompletableFuture.completedFuture(false);
     }
-    CompletableFuture<Boolean> check = databaseUp
-        .completeOnTimeout(false, DATABASE_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionally(failure -> false);
-    exchange.dispatch(SameThreadExecutor.INSTANCE, () ->
-        check.thenAccept(up -> ErrorMapping.around(ex -> answer(ex, up)).handleRequest(exchange)));
+    CompletableFuture<Boolean> check =
+        databaseUp
+            .completeOnTimeout(false, DATABASE_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(failure -> false);
+    exchange.dispatch(
+        SameThreadExecutor.INSTANCE,
+        () ->
+            check.thenAccept(
+                up -> ErrorMapping.around(ex -> answer(ex, up)).handleRequest(exchange)));
   }
 
   private void answer(HttpServerExchange exchange, boolean databaseUp) {
     boolean ingest = ingestRunning.getAsBoolean();
     WarmUpStatus status = warmUp.get();
-    ObjectNode body = Json.object()
-        .put("database", databaseUp ? "up" : "down")
-        .put("ingest", ingest ? "running" : "stopped");
+    ObjectNode body =
+        Json.object()
+            .put("database", databaseUp ? "up" : "down")
+            .put("ingest", ingest ? "running" : "stopped");
     body.putObject("cache_warmup")
         .put("state", status.state().name())
         .put("loaded", status.loaded())
         .put("total", status.total());
     body.put("live_feed", liveFeedListening.getAsBoolean() ? "listening" : "connecting");
-    Responses.json(exchange,
-        databaseUp && ingest ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
+    Responses.json(
+        exchange, databaseUp && ingest ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
   }
 
   private boolean databaseAnswers() {

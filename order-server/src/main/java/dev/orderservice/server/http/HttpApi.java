@@ -1,6 +1,5 @@
 package dev.orderservice.server.http;
 
-
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;

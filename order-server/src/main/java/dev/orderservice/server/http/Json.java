@@ -24,10 +24,11 @@ public final class Json {
    * Reads request bodies as strictly as {@code OrderCodec} does: duplicate keys and content after
    * the document are errors.
    */
-  static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 

@@ -3,9 +3,9 @@ package dev.orderservice.server.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.orderservice.domain.AcceptResult;
 import dev.orderservice.domain.DecodeResult;
+import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderDocument;
 import dev.orderservice.domain.OrderDocuments;
-import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderLookup;
 import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderSearch;
@@ -27,9 +27,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
- * The order endpoints. Each handler is small: it checks what can be checked on the IO thread,
- * then either answers there (a cache hit) or dispatches the blocking part (JDBC, reading a body)
- * to the worker pool. Failures are thrown ({@link ApiError} and others) and answered by {@link
+ * The order endpoints. Each handler is small: it checks what can be checked on the IO thread, then
+ * either answers there (a cache hit) or dispatches the blocking part (JDBC, reading a body) to the
+ * worker pool. Failures are thrown ({@link ApiError} and others) and answered by {@link
  * ErrorMapping}.
  *
  * <p>Thread safe: it holds only thread-safe collaborators.
@@ -46,8 +46,12 @@ public final class OrderEndpoints {
   private final Executor workers;
 
   public OrderEndpoints(
-      OrderService service, OrderLookup lookup, OrderSearch search, OrderCodec codec,
-      RequestBodies bodies, Executor workers) {
+      OrderService service,
+      OrderLookup lookup,
+      OrderSearch search,
+      OrderCodec codec,
+      RequestBodies bodies,
+      Executor workers) {
     this.service = Objects.requireNonNull(service, "service");
     this.lookup = Objects.requireNonNull(lookup, "lookup");
     this.search = Objects.requireNonNull(search, "search");
@@ -64,8 +68,11 @@ public final class OrderEndpoints {
   void find(HttpServerExchange exchange) {
     String uid = pathParameter(exchange, "order_uid");
     if (!OrderValidator.isValidOrderUid(uid)) {
-      throw new ApiError(StatusCodes.BAD_REQUEST, Json.error("malformed order_uid", List.of(
-          new Violation("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]"))));
+      throw new ApiError(
+          StatusCodes.BAD_REQUEST,
+          Json.error(
+              "malformed order_uid",
+              List.of(new Violation("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]"))));
     }
     CompletableFuture<Optional<byte[]>> found = lookup.find(uid);
     if (found.isDone()) {
@@ -73,7 +80,8 @@ public final class OrderEndpoints {
       return;
     }
     // Answered later, from a reader's thread: the exchange stays open after this handler returns.
-    exchange.dispatch(SameThreadExecutor.INSTANCE,
+    exchange.dispatch(
+        SameThreadExecutor.INSTANCE,
         () -> found.whenComplete((json, failure) -> answer(exchange, uid, found)));
   }
 
@@ -83,20 +91,24 @@ public final class OrderEndpoints {
    */
   void search(HttpServerExchange exchange) {
     OrderQuery query = SearchParameters.query(exchange);
-    exchange.dispatch(workers, ErrorMapping.around(ex ->
-        Responses.json(ex, StatusCodes.OK, SearchParameters.answer(search.search(query), query))));
+    exchange.dispatch(
+        workers,
+        ErrorMapping.around(
+            ex ->
+                Responses.json(
+                    ex, StatusCodes.OK, SearchParameters.answer(search.search(query), query))));
   }
 
   /** {@code POST /orders/create}: multipart/form-data with the order in {@code order_file}. */
   void upload(HttpServerExchange exchange) {
     FormDataParser parser = bodies.multipartParser(exchange);
-    exchange.dispatch(workers, ErrorMapping.around(ex ->
-        acceptOne(ex, RequestBodies.readOrderFile(ex, parser))));
+    exchange.dispatch(
+        workers, ErrorMapping.around(ex -> acceptOne(ex, RequestBodies.readOrderFile(ex, parser))));
   }
 
   /**
-   * {@code POST /orders}: {@code application/json}, one order object or an array of them, or
-   * {@code application/x-ndjson}, one order a line.
+   * {@code POST /orders}: {@code application/json}, one order object or an array of them, or {@code
+   * application/x-ndjson}, one order a line.
    */
   void create(HttpServerExchange exchange) {
     String mediaType = mediaType(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
@@ -106,27 +118,30 @@ public final class OrderEndpoints {
       throw ApiError.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "expected application/json");
     }
     RequestBodies.limitJson(exchange);
-    exchange.dispatch(workers, ErrorMapping.around(ex -> {
-      byte[] body = RequestBodies.readJson(ex);
-      if (ndjson || OrderDocuments.isArray(body)) {
-        acceptMany(ex, body);
-      } else {
-        acceptOne(ex, body);
-      }
-    }));
+    exchange.dispatch(
+        workers,
+        ErrorMapping.around(
+            ex -> {
+              byte[] body = RequestBodies.readJson(ex);
+              if (ndjson || OrderDocuments.isArray(body)) {
+                acceptMany(ex, body);
+              } else {
+                acceptOne(ex, body);
+              }
+            }));
   }
 
   /**
-   * Answers a lookup that is done: the order's JSON, 404 if no such order is stored, or the
-   * failure as {@link ErrorMapping} says (a transient store failure is a 503).
+   * Answers a lookup that is done: the order's JSON, 404 if no such order is stored, or the failure
+   * as {@link ErrorMapping} says (a transient store failure is a 503).
    */
   private static void answer(
       HttpServerExchange exchange, String uid, CompletableFuture<Optional<byte[]>> done) {
     try {
       Optional<byte[]> json = done.join();
       if (json.isEmpty()) {
-        throw new ApiError(StatusCodes.NOT_FOUND,
-            Json.error("order not found").put("order_uid", uid));
+        throw new ApiError(
+            StatusCodes.NOT_FOUND, Json.error("order not found").put("order_uid", uid));
       }
       Responses.json(exchange, StatusCodes.OK, json.get());
     } catch (CompletionException e) {
@@ -145,13 +160,17 @@ public final class OrderEndpoints {
         Responses.json(exchange, StatusCodes.CREATED, Json.accepted(result));
       }
       case DUPLICATE -> Responses.json(exchange, StatusCodes.OK, Json.accepted(result));
-      case CONFLICT -> throw new ApiError(StatusCodes.CONFLICT, Json.error(result.describe())
-          .put("order_uid", result.orderUid())
-          .put("status", result.status().name()));
-      case INVALID -> throw new ApiError(StatusCodes.BAD_REQUEST,
-          Json.error("invalid order", result.violations()));
-      case UNREADABLE -> throw new ApiError(StatusCodes.BAD_REQUEST,
-          Json.error(result.describe(), List.of()));
+      case CONFLICT ->
+          throw new ApiError(
+              StatusCodes.CONFLICT,
+              Json.error(result.describe())
+                  .put("order_uid", result.orderUid())
+                  .put("status", result.status().name()));
+      case INVALID ->
+          throw new ApiError(
+              StatusCodes.BAD_REQUEST, Json.error("invalid order", result.violations()));
+      case UNREADABLE ->
+          throw new ApiError(StatusCodes.BAD_REQUEST, Json.error(result.describe(), List.of()));
       default -> throw new IllegalStateException("unknown status " + result.status());
     }
   }
@@ -160,17 +179,21 @@ public final class OrderEndpoints {
    * Many documents, a JSON array or NDJSON, cut by the service's one reader ({@link
    * OrderDocuments}) and accepted in one {@link OrderService#acceptDocuments} call; every document
    * gets a line in the answer, in order. A body that breaks as JSON is refused whole, nothing
-   * stored. A document that is not an order is answered {@code INVALID} (as before the service
-   * told the two apart), its violation saying where in the body.
+   * stored. A document that is not an order is answered {@code INVALID} (as before the service told
+   * the two apart), its violation saying where in the body.
    */
   private void acceptMany(HttpServerExchange exchange, byte[] body) {
     List<OrderDocument> documents = OrderDocuments.read(body, codec.maxBytes());
     for (OrderDocument document : documents) {
       if (document.unreadable().isPresent()) {
         DecodeResult.Failed broken = document.unreadable().get();
-        throw new ApiError(StatusCodes.BAD_REQUEST, Json.error(
-            new DecodeResult.Failed("the body is not well-formed JSON", broken.line(),
-                broken.column()).reason(), List.of()));
+        throw new ApiError(
+            StatusCodes.BAD_REQUEST,
+            Json.error(
+                new DecodeResult.Failed(
+                        "the body is not well-formed JSON", broken.line(), broken.column())
+                    .reason(),
+                List.of()));
       }
     }
     List<AcceptResult> results = service.acceptDocuments(documents);
@@ -179,10 +202,15 @@ public final class OrderEndpoints {
       AcceptResult result = results.get(i);
       if (result.status() == AcceptResult.Status.UNREADABLE) {
         OrderDocument document = documents.get(i);
-        String where = document.arrayIndex() >= 0
-            ? "[" + document.arrayIndex() + "]" : "line " + document.line();
-        result = new AcceptResult(result.orderUid(), AcceptResult.Status.INVALID,
-            List.of(new Violation(where, result.describe())));
+        String where =
+            document.arrayIndex() >= 0
+                ? "[" + document.arrayIndex() + "]"
+                : "line " + document.line();
+        result =
+            new AcceptResult(
+                result.orderUid(),
+                AcceptResult.Status.INVALID,
+                List.of(new Violation(where, result.describe())));
       }
       answer.add(Json.acceptedWithViolations(result));
     }
@@ -204,5 +232,4 @@ public final class OrderEndpoints {
     String value = match == null ? null : match.getParameters().get(name);
     return value == null ? "" : value;
   }
-
 }

@@ -35,7 +35,8 @@ public final class QueryParameters {
    * @param known the parameters the route takes, in the order the message lists them
    * @throws ApiError 400 for an unknown parameter, one given twice, or one given empty
    */
-  public static QueryParameters read(HttpServerExchange exchange, String route, List<String> known) {
+  public static QueryParameters read(
+      HttpServerExchange exchange, String route, List<String> known) {
     Map<String, String> values = new HashMap<>();
     for (Map.Entry<String, Deque<String>> parameter : exchange.getQueryParameters().entrySet()) {
       String name = parameter.getKey();

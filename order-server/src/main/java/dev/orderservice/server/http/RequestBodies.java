@@ -28,8 +28,10 @@ public final class RequestBodies {
 
   /** The largest order document: the codec's limit. */
   public static final int MAX_BYTES = OrderCodec.DEFAULT_MAX_BYTES;
+
   /** Room for the boundaries and part headers around a file of {@link #MAX_BYTES}. */
   public static final int MULTIPART_OVERHEAD = 64 * 1024;
+
   /** The multipart field that holds the order document, as the seed's curl command sends it. */
   static final String ORDER_FILE_FIELD = "order_file";
 

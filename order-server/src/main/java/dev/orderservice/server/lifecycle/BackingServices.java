@@ -1,7 +1,6 @@
 package dev.orderservice.server.lifecycle;
 
 import dev.orderservice.server.config.ServerConfig;
-
 import dev.orderservice.settings.Setting;
 import dev.orderservice.settings.Settings;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Names the server's threads {@code NAME-1}, {@code NAME-2}, ... and makes them daemons, so that
- * a thread dump says what each is for and none keeps the JVM alive after {@code main} returns.
+ * Names the server's threads {@code NAME-1}, {@code NAME-2}, ... and makes them daemons, so that a
+ * thread dump says what each is for and none keeps the JVM alive after {@code main} returns.
  */
 public final class DaemonThreads {
 

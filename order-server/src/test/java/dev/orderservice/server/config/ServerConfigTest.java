@@ -186,11 +186,13 @@ class ServerConfigTest {
   void unknownFieldsAreRejectedUnlessIgnoreIsAskedFor() {
     assertThat(parse(Map.of()).ignoreUnknownFields()).isFalse();
     assertThat(parse(Map.of("UNKNOWN_FIELDS", "ignore")).ignoreUnknownFields()).isTrue();
-    assertThat(parse(Map.of("UNKNOWN_FIELDS", "ignore"), "--unknown-fields", "reject")
-            .ignoreUnknownFields())
+    assertThat(
+            parse(Map.of("UNKNOWN_FIELDS", "ignore"), "--unknown-fields", "reject")
+                .ignoreUnknownFields())
         .isFalse();
     assertThatThrownBy(() -> parse(Map.of("UNKNOWN_FIELDS", "skip")))
-        .hasMessage("invalid UNKNOWN_FIELDS (--unknown-fields) \"skip\": expected reject or ignore");
+        .hasMessage(
+            "invalid UNKNOWN_FIELDS (--unknown-fields) \"skip\": expected reject or ignore");
   }
 
   @Test
@@ -258,7 +260,12 @@ class ServerConfigTest {
     assertThat(parse(Map.of("API_TOKEN", "t0ken", "PROTECT_READS", "true")).protectReads())
         .isTrue();
     assertThat(
-            parse(Map.of("PROTECT_READS", "true"), "--api-token", "t0ken", "--protect-reads", "false")
+            parse(
+                    Map.of("PROTECT_READS", "true"),
+                    "--api-token",
+                    "t0ken",
+                    "--protect-reads",
+                    "false")
                 .protectReads())
         .isFalse();
   }

@@ -43,7 +43,9 @@ class LiveOrdersTest {
 
     feed.publish(List.of(summary));
 
-    JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(feed.read(0, 1).events().get(0).json());
+    JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(feed.read(0, 1).events().get(0).json());
     assertThat(json.toString())
         .isEqualTo(
             "{\"order_uid\":\"uid-1\",\"track_number\":\"TRACK1\",\"customer_id\":\"customer-1\","
