@@ -1,34 +1,13 @@
 package dev.orderservice.devstack;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
 import java.net.BindException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,25 +55,13 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
-  private static final int NODE_ID = 1;
-
-  /**
-   * Written by the storage formatter; its presence means "formatted" (as kafka-storage.sh sees it).
-   */
-  private static final String META_PROPERTIES = "meta.properties";
-
-  private static final String BROKER_LISTENER = "PLAINTEXT";
-  private static final String CONTROLLER_LISTENER = "CONTROLLER";
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
   private static final int AUTO_PORT_ATTEMPTS = 3;
 
   private final int requestedPort;
   private final Path configuredLogDirectory;
-  private final int defaultPartitions;
-  private final Map<String, String> overrides;
+  private final KafkaBrokerSettings settings;
 
-  private Path logDirectory;
+  private KafkaLogDirectory logDirectory;
   private int port;
   private KafkaRaftServer server;
   private boolean started;
@@ -105,8 +72,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.requestedPort = builder.port;
     this.configuredLogDirectory =
         builder.logDirectory == null ? null : builder.logDirectory.toAbsolutePath().normalize();
-    this.defaultPartitions = builder.defaultPartitions;
-    this.overrides = Map.copyOf(builder.overrides);
+    this.settings =
+        new KafkaBrokerSettings(
+            builder.defaultPartitions, configuredLogDirectory != null, builder.overrides);
     this.port = requestedPort;
   }
 
@@ -141,8 +109,8 @@ public final class EmbeddedKafka implements AutoCloseable {
               + requestedPort
               + " is already in use");
     }
-    prepareLogDirectory();
-    formatIfNeeded();
+    logDirectory = KafkaLogDirectory.prepare(configuredLogDirectory);
+    logDirectory.formatIfNeeded(settings);
     for (int attempt = 1; ; attempt++) {
       if (port == 0) {
         port = Ports.freePort();
@@ -178,7 +146,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     shutdownHook = new Thread(this::closeQuietly, "order-devstack-kafka-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
-      awaitBrokerServesMetadata();
+      new BrokerAdmin(bootstrapServers()).awaitServesMetadata();
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -202,12 +170,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     closed = true;
     long startedAt = System.nanoTime();
     shutdownServerQuietly();
-    if (configuredLogDirectory == null && logDirectory != null) {
-      try {
-        DevstackFiles.deleteRecursively(logDirectory);
-      } catch (RuntimeException e) {
-        LOG.warn("could not delete {}: {}", logDirectory, e.toString());
-      }
+    if (logDirectory != null) {
+      logDirectory.deleteIfTemporary();
     }
     if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
       try {
@@ -266,27 +230,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (!isRunning()) {
       throw new IllegalStateException("Kafka broker is not running");
     }
-    try (Admin admin = Admin.create(adminProperties())) {
-      try {
-        admin
-            .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
-            .all()
-            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
-        }
-      }
-      awaitLeaders(admin, name);
-    } catch (ExecutionException e) {
-      throw new DevstackException(
-          "could not create topic " + name + ": " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new DevstackException("timed out creating topic " + name, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DevstackException("interrupted while creating topic " + name, e);
-    }
+    new BrokerAdmin(bootstrapServers()).createTopic(name, partitions);
   }
 
   @Override
@@ -300,185 +244,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------
 
-  private void prepareLogDirectory() {
-    try {
-      if (configuredLogDirectory != null) {
-        logDirectory = Files.createDirectories(configuredLogDirectory);
-      } else {
-        logDirectory = Files.createTempDirectory("order-devstack-kafka-");
-      }
-    } catch (IOException e) {
-      throw new DevstackException("could not create Kafka log directory: " + e, e);
-    }
-  }
-
-  /**
-   * Writes {@code meta.properties} and the bootstrap metadata, as {@code kafka-storage.sh format}
-   * would; KRaft refuses to start on an unformatted directory.
-   */
-  private void formatIfNeeded() {
-    if (Files.exists(logDirectory.resolve(META_PROPERTIES))) {
-      LOG.debug("reusing formatted Kafka log directory {}", logDirectory);
-      return;
-    }
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-      new Formatter()
-          .setPrintStream(printStream)
-          .setNodeId(NODE_ID)
-          .setClusterId(Uuid.randomUuid().toString())
-          .setControllerListenerName(CONTROLLER_LISTENER)
-          .setMetadataLogDirectory(logDirectory.toString())
-          .addDirectory(logDirectory.toString())
-          .run();
-    } catch (Exception e) {
-      throw new DevstackException(
-          "could not format Kafka log directory "
-              + logDirectory
-              + ": "
-              + e
-              + "\n"
-              + output.toString(StandardCharsets.UTF_8),
-          e);
-    }
-    LOG.debug("formatted {}: {}", logDirectory, output.toString(StandardCharsets.UTF_8).strip());
-  }
-
   private void startServer(int controllerPort) {
-    Properties properties = brokerProperties(controllerPort);
-    KafkaConfig config = KafkaConfig.fromProps(properties, false);
+    KafkaConfig config =
+        KafkaConfig.fromProps(
+            settings.brokerProperties(port, controllerPort, logDirectory.path()), false);
     server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
-  }
-
-  Properties brokerProperties(int controllerPort) {
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", Integer.toString(NODE_ID));
-    // Static voter set: nothing about the controller address is persisted in the metadata
-    // log, so a reused log directory works with whatever free controller port we pick now.
-    p.put("controller.quorum.voters", NODE_ID + "@" + Ports.LOOPBACK + ":" + controllerPort);
-    p.put(
-        "listeners",
-        BROKER_LISTENER
-            + "://"
-            + Ports.LOOPBACK
-            + ":"
-            + port
-            + ","
-            + CONTROLLER_LISTENER
-            + "://"
-            + Ports.LOOPBACK
-            + ":"
-            + controllerPort);
-    p.put("advertised.listeners", BROKER_LISTENER + "://" + Ports.LOOPBACK + ":" + port);
-    p.put("controller.listener.names", CONTROLLER_LISTENER);
-    p.put("inter.broker.listener.name", BROKER_LISTENER);
-    p.put(
-        "listener.security.protocol.map",
-        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-    p.put("log.dirs", logDirectory.toString());
-    p.put("num.partitions", Integer.toString(defaultPartitions));
-    p.put("default.replication.factor", "1");
-    p.put("min.insync.replicas", "1");
-    p.put("auto.create.topics.enable", "true");
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("offsets.topic.replication.factor", "1");
-    p.put("offsets.topic.num.partitions", "1");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "1");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("share.coordinator.state.topic.num.partitions", "1");
-    // The cleaner's 128 MiB default dedupe buffer is sized for production compaction.
-    p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
-    // Shorter heartbeats let the lone broker get unfenced sooner after start.
-    p.put("broker.heartbeat.interval.ms", "500");
-    if (configuredLogDirectory != null) {
-      // After a crash the restarted controller still holds the dead broker's registration, and
-      // registers the new one only when that session ends (9 s by default): 3 s brings a restart
-      // after kill -9 from about 11 s to about 5 s. Only for a kept log directory; a shorter
-      // session also means a JVM stall of that length fences the broker for a moment.
-      p.put("broker.session.timeout.ms", "3000");
-    }
-    p.putAll(overrides);
-    Properties properties = new Properties();
-    properties.putAll(p);
-    return properties;
-  }
-
-  private void awaitBrokerServesMetadata() {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    Exception last = null;
-    try (Admin admin = Admin.create(adminProperties())) {
-      while (System.nanoTime() < deadline) {
-        try {
-          Collection<Node> nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-          // KRaft only lists unfenced brokers: a listed node accepts produce requests.
-          if (!nodes.isEmpty()) {
-            return;
-          }
-        } catch (ExecutionException | TimeoutException e) {
-          last = e;
-        }
-        // Polling interval: the Admin client offers no call that waits for the broker.
-        Thread.sleep(50);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DevstackException("interrupted while waiting for the Kafka broker", e);
-    }
-    throw new DevstackException(
-        "Kafka broker on "
-            + bootstrapServers()
-            + " did not become ready within "
-            + READY_TIMEOUT.toSeconds()
-            + " s"
-            + (last == null ? "" : ": " + last),
-        last);
-  }
-
-  private static void awaitLeaders(Admin admin, String topic)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-    while (true) {
-      try {
-        TopicDescription description =
-            admin
-                .describeTopics(List.of(topic))
-                .allTopicNames()
-                .get(5, TimeUnit.SECONDS)
-                .get(topic);
-        if (description != null
-            && description.partitions().stream()
-                .map(TopicPartitionInfo::leader)
-                .allMatch(leader -> leader != null && !leader.isEmpty())) {
-          return;
-        }
-      } catch (ExecutionException e) {
-        // UnknownTopicOrPartition right after creation: metadata has not propagated yet.
-        if (System.nanoTime() >= deadline) {
-          throw e;
-        }
-      }
-      if (System.nanoTime() >= deadline) {
-        throw new TimeoutException(
-            "partitions of " + topic + " have no leader after " + ADMIN_TIMEOUT.toSeconds() + " s");
-      }
-      // Polling interval: the Admin client offers no call that waits for partition leaders.
-      Thread.sleep(20);
-    }
-  }
-
-  private Properties adminProperties() {
-    Properties properties = new Properties();
-    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "order-devstack-admin");
-    properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    properties.put(
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(ADMIN_TIMEOUT.toMillis()));
-    return properties;
   }
 
   private void shutdownServerQuietly() {

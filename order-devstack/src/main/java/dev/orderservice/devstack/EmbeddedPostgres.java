@@ -1,24 +1,9 @@
 package dev.orderservice.devstack;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,46 +60,29 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
 
-  /** Database that always exists in a fresh cluster; used for administrative connections. */
-  static final String MAINTENANCE_DATABASE = "postgres";
-
-  private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
-  private static final long COMMAND_TIMEOUT_SECONDS = 120;
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-
   /** An auto-picked port can be taken between picking and binding; try a few others then. */
   private static final int AUTO_PORT_ATTEMPTS = 3;
 
   private final int requestedPort;
   private final Path configuredDataDirectory;
-  private final Map<String, String> settings;
-  private final String user;
+  private final PostgresServerSettings settings;
   private final String databaseName;
 
-  private Path workDirectory;
-  private Path dataDirectory;
-  private Path serverLog;
+  private PostgresCluster cluster;
+  private PostgresServerProcess server;
+  private ServerGuard guard;
   private int port;
   private boolean running;
   private boolean closed;
   private Thread shutdownHook;
-  private PostgresWatchdog watchdog;
 
   private EmbeddedPostgres(Builder builder) {
     this.requestedPort = builder.port;
     this.configuredDataDirectory =
         builder.dataDirectory == null ? null : builder.dataDirectory.toAbsolutePath().normalize();
-    this.user = builder.user;
     this.databaseName = builder.databaseName;
-    Map<String, String> effective = new LinkedHashMap<>();
-    if (configuredDataDirectory == null) {
-      // Throw-away cluster: durability buys nothing and costs seconds in write-heavy tests.
-      effective.put("fsync", "off");
-      effective.put("synchronous_commit", "off");
-      effective.put("full_page_writes", "off");
-    }
-    effective.putAll(builder.settings);
-    this.settings = Map.copyOf(effective);
+    this.settings =
+        new PostgresServerSettings(builder.user, configuredDataDirectory == null, builder.settings);
     this.port = requestedPort;
   }
 
@@ -139,10 +107,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return;
     }
     long started = System.nanoTime();
-    prepareDirectories();
-    initialiseIfNeeded();
-    LeftoverServer.clear(dataDirectory, this::stopServer);
-    arm();
+    if (cluster == null) {
+      cluster = PostgresCluster.prepare(configuredDataDirectory);
+      server = new PostgresServerProcess(cluster, settings);
+    }
+    cluster.initialiseIfNeeded(settings);
+    LeftoverServer.clear(cluster.dataDirectory(), server::stop);
+    guard = ServerGuard.arm(cluster);
     try {
       startServerOnSomePort();
     } catch (RuntimeException e) {
@@ -154,8 +125,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
       shutdownHook = new Thread(this::closeQuietly, "order-devstack-postgres-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
-    waitUntilAcceptingConnections();
-    if (!databaseName.equals(MAINTENANCE_DATABASE)) {
+    new PostgresDatabases(settings, port).awaitAcceptingConnections(cluster);
+    if (!databaseName.equals(PostgresDatabases.MAINTENANCE_DATABASE)) {
       createDatabaseIfNotExists(databaseName);
     }
     LOG.info(
@@ -163,7 +134,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Ports.LOOPBACK,
         port,
         (System.nanoTime() - started) / 1_000_000,
-        dataDirectory);
+        cluster.dataDirectory());
   }
 
   /**
@@ -176,7 +147,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     if (!running) {
       return;
     }
-    PostgresCommands.Result result = stopServer("fast");
+    PostgresCommands.Result result = server.stop("fast");
     if (!result.succeeded() && result.output().contains("Is server running?")) {
       // The postmaster is already gone (crashed or killed from outside): that is "stopped".
       LOG.warn("PostgreSQL on port {} was not running any more when asked to stop", port);
@@ -188,7 +159,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
               + "--- pg_ctl output ---\n"
               + result.output()
               + "\n--- server log ---\n"
-              + DevstackFiles.tail(serverLog, 0, DevstackFiles.TAIL_BYTES));
+              + cluster.serverLogTail(0));
     }
     running = false;
     disarm();
@@ -213,10 +184,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     } catch (DevstackException e) {
       failure = e;
     }
-    try {
-      DevstackFiles.deleteRecursively(workDirectory);
-    } catch (RuntimeException e) {
-      LOG.warn("could not delete {}: {}", workDirectory, e.toString());
+    if (cluster != null) {
+      cluster.deleteWorkDirectory();
     }
     removeShutdownHook();
     if (failure != null) {
@@ -238,7 +207,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   /** The database user: a superuser, no password needed (trust authentication). */
   public String user() {
-    return user;
+    return settings.user();
   }
 
   /** The database the builder asked for ({@code postgres} unless set); created on start. */
@@ -258,8 +227,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
    * @throws IllegalStateException if the port is not known yet
    */
   public String jdbcUrl(String database) {
-    requireDatabaseName(database);
-    return "jdbc:postgresql://" + Ports.LOOPBACK + ":" + port() + "/" + database;
+    PostgresDatabases.requireName(database);
+    return PostgresDatabases.jdbcUrl(port(), database);
   }
 
   /** Whether the server is currently running (started and not stopped). */
@@ -273,8 +242,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
    * @throws IllegalStateException if temporary and not started yet
    */
   public synchronized Path dataDirectory() {
-    if (dataDirectory != null) {
-      return dataDirectory;
+    if (cluster != null) {
+      return cluster.dataDirectory();
     }
     if (configuredDataDirectory != null) {
       return configuredDataDirectory;
@@ -291,32 +260,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
    * @throws DevstackException if the database cannot be created
    */
   public synchronized String createDatabaseIfNotExists(String database) {
-    requireDatabaseName(database);
+    PostgresDatabases.requireName(database);
     if (!running) {
       throw new IllegalStateException("PostgreSQL is not running");
     }
-    try (Connection connection = connect(MAINTENANCE_DATABASE)) {
-      try (PreparedStatement exists =
-          connection.prepareStatement("select 1 from pg_database where datname = ?")) {
-        exists.setString(1, database);
-        try (ResultSet rs = exists.executeQuery()) {
-          if (rs.next()) {
-            return jdbcUrl(database);
-          }
-        }
-      }
-      try (Statement create = connection.createStatement()) {
-        create.execute("create database " + quoteIdentifier(database));
-      }
-      LOG.debug("created database {}", database);
-    } catch (SQLException e) {
-      // 42P04 duplicate_database / 23505 unique_violation: someone else created it first.
-      if (!"42P04".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
-        throw new DevstackException(
-            "could not create database " + database + " on port " + port + ": " + e.getMessage(),
-            e);
-      }
-    }
+    new PostgresDatabases(settings, port).createIfNotExists(database);
     return jdbcUrl(database);
   }
 
@@ -331,97 +279,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------
 
-  private void prepareDirectories() {
-    if (workDirectory != null) {
-      return;
-    }
-    try {
-      workDirectory = Files.createTempDirectory("order-devstack-pg-");
-      if (configuredDataDirectory != null) {
-        dataDirectory = configuredDataDirectory;
-        // Kept next to the data so that a persistent server's history survives close().
-        serverLog =
-            configuredDataDirectory.resolveSibling(
-                configuredDataDirectory.getFileName() + ".devstack-postgres.log");
-      } else {
-        dataDirectory = workDirectory.resolve("data");
-        serverLog = workDirectory.resolve("postgres.log");
-      }
-    } catch (IOException e) {
-      throw new DevstackException("could not create a work directory: " + e, e);
-    }
-  }
-
-  private void initialiseIfNeeded() {
-    if (Files.exists(dataDirectory.resolve("PG_VERSION"))) {
-      LOG.debug("reusing initialised data directory {}", dataDirectory);
-      return;
-    }
-    if (Files.isDirectory(dataDirectory) && !isEmptyDirectory(dataDirectory)) {
-      throw new DevstackException(
-          "data directory "
-              + dataDirectory
-              + " is not empty but holds no PostgreSQL cluster (no PG_VERSION); refusing to touch"
-              + " it");
-    }
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                binary("initdb").toString(),
-                "-D",
-                dataDirectory.toString(),
-                "-A",
-                "trust",
-                "-U",
-                user,
-                "-E",
-                "UTF8",
-                "--no-locale"));
-    if (configuredDataDirectory == null) {
-      // Temporary cluster: skipping the final fsync of ~40 MB saves noticeable time.
-      command.add("--no-sync");
-    }
-    long started = System.nanoTime();
-    PostgresCommands.Result result =
-        PostgresCommands.run(command, workDirectory.resolve("initdb.out"), COMMAND_TIMEOUT_SECONDS);
-    if (!result.succeeded()) {
-      throw new DevstackException(
-          "initdb failed (exit "
-              + result.exitCode()
-              + ") for "
-              + dataDirectory
-              + "\n--- initdb output ---\n"
-              + result.output());
-    }
-    LOG.debug("initdb {} took {} ms", dataDirectory, (System.nanoTime() - started) / 1_000_000);
-  }
-
-  /**
-   * Starts the watchdog that stops the server if this JVM dies, and records this JVM as the owner
-   * of the data directory. Done before {@code pg_ctl start}, so that no moment exists in which a
-   * server of ours runs unguarded.
-   */
-  private void arm() {
-    watchdog = PostgresWatchdog.start(binary("pg_ctl"), dataDirectory, serverLog, workDirectory);
-    try {
-      ServerOwner.thisJvm(watchdog).writeTo(dataDirectory);
-    } catch (RuntimeException e) {
-      disarm();
-      throw new DevstackException("could not record the owner of " + dataDirectory + ": " + e, e);
-    }
-  }
-
-  /** Ends the watchdog (it must not stop a later server on this directory) and the owner record. */
+  /** Ends the guard (its watchdog must not stop a later server on this directory). */
   private void disarm() {
-    if (watchdog == null) {
-      return;
-    }
-    watchdog.close();
-    watchdog = null;
-    try {
-      ServerOwner.deleteFrom(dataDirectory);
-    } catch (RuntimeException e) {
-      LOG.warn("{}", e.getMessage());
+    if (guard != null) {
+      guard.close();
+      guard = null;
     }
   }
 
@@ -432,135 +294,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
         port = Ports.freePort();
       }
       try {
-        startServer();
+        server.start(port);
         return;
-      } catch (PortInUseException e) {
+      } catch (PostgresServerProcess.PortInUseException e) {
         // Only an auto-picked port on the very first start may move: once clients have
         // seen the port (after a stop/start), it must stay the same.
         if (!autoPort || shutdownHook != null || attempt >= AUTO_PORT_ATTEMPTS) {
-          throw e.failure;
+          throw e.failure();
         }
         LOG.info("port {} was taken before PostgreSQL could bind it; trying another", port);
         port = 0;
       }
     }
-  }
-
-  private void startServer() {
-    long logOffset = DevstackFiles.sizeOrZero(serverLog);
-    List<String> command =
-        List.of(
-            binary("pg_ctl").toString(),
-            "start",
-            "-w",
-            "-t",
-            Long.toString(COMMAND_TIMEOUT_SECONDS),
-            "-D",
-            dataDirectory.toString(),
-            "-l",
-            serverLog.toString(),
-            "-o",
-            serverOptions());
-    PostgresCommands.Result result =
-        PostgresCommands.run(
-            command, workDirectory.resolve("pg_ctl-start.out"), COMMAND_TIMEOUT_SECONDS + 10);
-    if (result.succeeded()) {
-      return;
-    }
-    String logTail = DevstackFiles.tail(serverLog, logOffset, DevstackFiles.TAIL_BYTES);
-    DevstackException failure =
-        new DevstackException(
-            "PostgreSQL did not start on "
-                + Ports.LOOPBACK
-                + ":"
-                + port
-                + " (pg_ctl exit "
-                + result.exitCode()
-                + ")"
-                + "\n--- pg_ctl output ---\n"
-                + result.output()
-                + "\n--- server log ---\n"
-                + logTail);
-    // pg_ctl may give up (timeout) while a postmaster is still coming up; do not leak it.
-    PostgresCommands.run(
-        PostgresCommands.pgCtlStop(binary("pg_ctl"), dataDirectory, "immediate", 20),
-        workDirectory.resolve("pg_ctl-cleanup.out"),
-        30);
-    if (logTail.contains("could not bind") || logTail.contains("Address already in use")) {
-      throw new PortInUseException(failure);
-    }
-    throw failure;
-  }
-
-  /**
-   * Options for the postmaster. pg_ctl pastes this string into a {@code /bin/sh -c} command line,
-   * so every value is single-quoted for the shell.
-   */
-  private String serverOptions() {
-    StringBuilder options =
-        new StringBuilder()
-            .append("-p ")
-            .append(port)
-            .append(" -c ")
-            .append(PostgresCommands.shellQuote("listen_addresses=" + Ports.LOOPBACK))
-            // No Unix socket: avoids /tmp lock files shared between instances and users.
-            .append(" -c ")
-            .append(PostgresCommands.shellQuote("unix_socket_directories="));
-    settings.forEach(
-        (name, value) ->
-            options.append(" -c ").append(PostgresCommands.shellQuote(name + "=" + value)));
-    return options.toString();
-  }
-
-  private void waitUntilAcceptingConnections() {
-    long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
-    SQLException last = null;
-    while (System.nanoTime() < deadline) {
-      try (Connection connection = connect(MAINTENANCE_DATABASE);
-          Statement statement = connection.createStatement()) {
-        statement.execute("select 1");
-        return;
-      } catch (SQLException e) {
-        last = e;
-      }
-      try {
-        // pg_ctl -w already waited for "ready"; this only covers the rare gap after it.
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new DevstackException("interrupted while waiting for PostgreSQL", e);
-      }
-    }
-    throw new DevstackException(
-        "PostgreSQL on port "
-            + port
-            + " does not accept connections after "
-            + CONNECT_TIMEOUT.toSeconds()
-            + " s: "
-            + last
-            + "\n--- server log ---\n"
-            + DevstackFiles.tail(serverLog, 0, DevstackFiles.TAIL_BYTES),
-        last);
-  }
-
-  private Connection connect(String database) throws SQLException {
-    Properties properties = new Properties();
-    properties.setProperty("user", user);
-    properties.setProperty("connectTimeout", "5");
-    properties.setProperty("loginTimeout", "10");
-    return DriverManager.getConnection(jdbcUrl(database), properties);
-  }
-
-  private static Path binary(String name) {
-    return PostgresBinaries.installDir().resolve("bin").resolve(name);
-  }
-
-  /** {@code pg_ctl stop} in {@code mode}, waiting for the server to exit. */
-  private PostgresCommands.Result stopServer(String mode) {
-    return PostgresCommands.run(
-        PostgresCommands.pgCtlStop(binary("pg_ctl"), dataDirectory, mode, COMMAND_TIMEOUT_SECONDS),
-        workDirectory.resolve("pg_ctl-stop.out"),
-        COMMAND_TIMEOUT_SECONDS + 10);
   }
 
   private void closeQuietly() {
@@ -582,39 +327,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  private static boolean isEmptyDirectory(Path directory) {
-    try (Stream<Path> entries = Files.list(directory)) {
-      return entries.findAny().isEmpty();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  static String quoteIdentifier(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
-  }
-
-  private static void requireDatabaseName(String database) {
-    Objects.requireNonNull(database, "database");
-    if (database.isEmpty() || database.getBytes(StandardCharsets.UTF_8).length > 63) {
-      throw new IllegalArgumentException("database name must be 1..63 bytes: '" + database + "'");
-    }
-    if (database.contains("/") || database.contains("?")) {
-      throw new IllegalArgumentException("database name must not contain '/' or '?': " + database);
-    }
-  }
-
-  /** Internal signal: the server could not bind its port. */
-  private static final class PortInUseException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final transient DevstackException failure;
-
-    PortInUseException(DevstackException failure) {
-      super(failure.getMessage(), null, false, false);
-      this.failure = failure;
-    }
-  }
-
   /**
    * Configures an {@link EmbeddedPostgres}. Not thread-safe; use from one thread, then {@link
    * #build()}.
@@ -624,7 +336,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private Path dataDirectory;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private String user = "postgres";
-    private String databaseName = MAINTENANCE_DATABASE;
+    private String databaseName = PostgresDatabases.MAINTENANCE_DATABASE;
 
     private Builder() {}
 
@@ -651,10 +363,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public Builder setting(String name, String value) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(value, "value");
-      if (!SETTING_NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("not a PostgreSQL setting name: " + name);
-      }
-      settings.put(name, value);
+      settings.put(PostgresServerSettings.requireSettingName(name), value);
       return this;
     }
 
@@ -676,8 +385,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** Database created on start if missing and used by {@link EmbeddedPostgres#jdbcUrl()}. */
     public Builder databaseName(String databaseName) {
-      requireDatabaseName(databaseName);
-      this.databaseName = databaseName;
+      this.databaseName = PostgresDatabases.requireName(databaseName);
       return this;
     }
 

@@ -61,6 +61,11 @@ final class PostgresBinaries {
     return installed;
   }
 
+  /** The program {@code name} ({@code initdb}, {@code pg_ctl}, ...); extracts on first use. */
+  static Path program(String name) {
+    return installDir().resolve("bin").resolve(name);
+  }
+
   private static Path extract() {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);

@@ -23,6 +23,9 @@ final class PostgresCommands {
 
   private static final boolean RUNNING_AS_ROOT = currentUid() == 0;
 
+  /** How long {@code initdb}, {@code pg_ctl start} and {@code pg_ctl stop} may take at most. */
+  static final long TIMEOUT_SECONDS = 120;
+
   private PostgresCommands() {}
 
   /**

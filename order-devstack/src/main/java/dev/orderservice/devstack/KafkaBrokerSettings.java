@@ -1,0 +1,128 @@
+package dev.orderservice.devstack;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Everything an {@link EmbeddedKafka} node is configured with, in one place: its node id, its
+ * listeners, the single-node defaults and the caller's overrides, turned into the broker's {@code
+ * server.properties} by {@link #brokerProperties}. The storage formatter reads the node id and the
+ * controller listener from here too, so that both always agree.
+ *
+ * <p>A new kind of listener (TLS, SASL) is one more entry in {@link #listeners}; running as one
+ * node of a larger quorum changes {@link #nodeId()} and the voters in {@link #brokerProperties}.
+ *
+ * <p>Immutable; safe from any thread.
+ */
+final class KafkaBrokerSettings {
+
+  static final String BROKER_LISTENER = "PLAINTEXT";
+  static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+  private static final int NODE_ID = 1;
+
+  private final int defaultPartitions;
+  private final boolean logKept;
+  private final Map<String, String> overrides;
+
+  /**
+   * @param defaultPartitions partitions of auto-created topics
+   * @param logKept whether the log directory outlives the instance (given by the caller)
+   * @param overrides broker settings applied last, over every default
+   */
+  KafkaBrokerSettings(int defaultPartitions, boolean logKept, Map<String, String> overrides) {
+    this.defaultPartitions = defaultPartitions;
+    this.logKept = logKept;
+    this.overrides = Map.copyOf(overrides);
+  }
+
+  /** The KRaft node id, written into {@code meta.properties} and {@code node.id}. */
+  int nodeId() {
+    return NODE_ID;
+  }
+
+  /** The broker's settings for a start with these ports and this log directory. */
+  Properties brokerProperties(int clientPort, int controllerPort, Path logDirectory) {
+    List<Listener> listeners = listeners(clientPort, controllerPort);
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", Integer.toString(NODE_ID));
+    // Static voter set: nothing about the controller address is persisted in the metadata
+    // log, so a reused log directory works with whatever free controller port we pick now.
+    p.put("controller.quorum.voters", NODE_ID + "@" + Ports.LOOPBACK + ":" + controllerPort);
+    p.put("listeners", join(listeners, Listener::address));
+    p.put(
+        "advertised.listeners",
+        join(listeners.stream().filter(Listener::advertised).toList(), Listener::address));
+    p.put("controller.listener.names", CONTROLLER_LISTENER);
+    p.put("inter.broker.listener.name", BROKER_LISTENER);
+    p.put("listener.security.protocol.map", join(listeners, Listener::protocolMapping));
+    p.put("log.dirs", logDirectory.toString());
+    p.put("num.partitions", Integer.toString(defaultPartitions));
+    putSingleNodeReplication(p);
+    p.put("auto.create.topics.enable", "true");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    // The cleaner's 128 MiB default dedupe buffer is sized for production compaction.
+    p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
+    // Shorter heartbeats let the lone broker get unfenced sooner after start.
+    p.put("broker.heartbeat.interval.ms", "500");
+    if (logKept) {
+      // After a crash the restarted controller still holds the dead broker's registration, and
+      // registers the new one only when that session ends (9 s by default): 3 s brings a restart
+      // after kill -9 from about 11 s to about 5 s. Only for a kept log directory; a shorter
+      // session also means a JVM stall of that length fences the broker for a moment.
+      p.put("broker.session.timeout.ms", "3000");
+    }
+    p.putAll(overrides);
+    Properties properties = new Properties();
+    properties.putAll(p);
+    return properties;
+  }
+
+  /** The client listener first (it is the one advertised), then the controller's. */
+  private static List<Listener> listeners(int clientPort, int controllerPort) {
+    return List.of(
+        new Listener(BROKER_LISTENER, "PLAINTEXT", clientPort, true),
+        new Listener(CONTROLLER_LISTENER, "PLAINTEXT", controllerPort, false));
+  }
+
+  /**
+   * One node holds every replica: internal topics get replication factor and min ISR 1, and one
+   * partition each (the production default of 50 only slows a dev broker down).
+   */
+  private static void putSingleNodeReplication(Map<String, String> p) {
+    p.put("default.replication.factor", "1");
+    p.put("min.insync.replicas", "1");
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "1");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "1");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("share.coordinator.state.topic.num.partitions", "1");
+  }
+
+  private static String join(List<Listener> listeners, Function<Listener, String> part) {
+    return listeners.stream().map(part).collect(Collectors.joining(","));
+  }
+
+  /**
+   * A named listener on 127.0.0.1 with its security protocol; an advertised one is what clients are
+   * told to connect to.
+   */
+  private record Listener(String name, String protocol, int port, boolean advertised) {
+    String address() {
+      return name + "://" + Ports.LOOPBACK + ":" + port;
+    }
+
+    String protocolMapping() {
+      return name + ":" + protocol;
+    }
+  }
+}
