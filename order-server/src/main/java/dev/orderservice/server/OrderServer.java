@@ -30,6 +30,7 @@ import dev.orderservice.server.http.RequestBodies;
 import dev.orderservice.server.lifecycle.BackingServices;
 import dev.orderservice.server.lifecycle.DaemonThreads;
 import dev.orderservice.server.lifecycle.DatabaseStartup;
+import dev.orderservice.server.lifecycle.DependencyProblems;
 import dev.orderservice.server.lifecycle.Lifecycle;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -98,6 +99,7 @@ public final class OrderServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final Lifecycle lifecycle = new Lifecycle(SHUTDOWN_TIMEOUT);
+  private final DependencyProblems problems = new DependencyProblems();
   private volatile int httpPort;
 
   private OrderServer(ServerConfig config) {
@@ -160,7 +162,8 @@ public final class OrderServer implements AutoCloseable {
             workers,
             () -> ingest.get() != null && ingest.get().isRunning(),
             warmUp::status,
-            () -> listener.get() != null && listener.get().isListening());
+            () -> listener.get() != null && listener.get().isListening(),
+            problems);
     startHealthChecks(health, meters);
     LiveOrders feed = new LiveOrders();
     feed.bindTo(meters);

@@ -1,7 +1,9 @@
 package dev.orderservice.server.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderservice.cache.WarmUpStatus;
+import dev.orderservice.server.lifecycle.DependencyProblems;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.undertow.server.HttpServerExchange;
@@ -10,6 +12,7 @@ import io.undertow.util.StatusCodes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -25,7 +28,9 @@ import javax.sql.DataSource;
  * reported but do not count: the cache warm-up's progress, as misses read through; and whether the
  * live feed's listener listens ({@code live_feed}), as it reconnects by itself and then publishes
  * what was stored meanwhile: the feed loses nothing, and taking the instance out of rotation would
- * only stop its lookups and searches, which do not need the listener. Thread safe.
+ * only stop its lookups and searches, which do not need the listener. A dependency that refuses the
+ * service ({@link DependencyProblems}: wrong credentials, a certificate that does not verify) is
+ * listed in {@code problems} with the reason, and keeps it not ready. Thread safe.
  */
 public final class HealthEndpoints {
 
@@ -36,6 +41,7 @@ public final class HealthEndpoints {
   private final BooleanSupplier ingestRunning;
   private final Supplier<WarmUpStatus> warmUp;
   private final BooleanSupplier liveFeedListening;
+  private final DependencyProblems problems;
 
   /** The last database check's answer, for the readiness gauge; false until the first. */
   private volatile boolean databaseUp;
@@ -45,12 +51,14 @@ public final class HealthEndpoints {
       Executor workers,
       BooleanSupplier ingestRunning,
       Supplier<WarmUpStatus> warmUp,
-      BooleanSupplier liveFeedListening) {
+      BooleanSupplier liveFeedListening,
+      DependencyProblems problems) {
     this.database = Objects.requireNonNull(database, "database");
     this.workers = Objects.requireNonNull(workers, "workers");
     this.ingestRunning = Objects.requireNonNull(ingestRunning, "ingestRunning");
     this.warmUp = Objects.requireNonNull(warmUp, "warmUp");
     this.liveFeedListening = Objects.requireNonNull(liveFeedListening, "liveFeedListening");
+    this.problems = Objects.requireNonNull(problems, "problems");
   }
 
   /**
@@ -58,11 +66,10 @@ public final class HealthEndpoints {
    * runs (what {@code /readyz} answers 200 for), else 0.
    */
   public void bindTo(MeterRegistry registry) {
-    Gauge.builder(
-            "order.service.ready",
-            this,
-            h -> h.databaseUp && h.ingestRunning.getAsBoolean() ? 1 : 0)
-        .description("1 while the service is ready (database reachable, ingest running), else 0.")
+    Gauge.builder("order.service.ready", this, h -> h.ready(h.databaseUp) ? 1 : 0)
+        .description(
+            "1 while the service is ready (database reachable, ingest running, no dependency"
+                + " refusing it), else 0.")
         .register(registry);
   }
 
@@ -109,8 +116,23 @@ public final class HealthEndpoints {
         .put("loaded", status.loaded())
         .put("total", status.total());
     body.put("live_feed", liveFeedListening.getAsBoolean() ? "listening" : "connecting");
+    List<DependencyProblems.Problem> now = problems.current();
+    if (!now.isEmpty()) {
+      ArrayNode list = body.putArray("problems");
+      for (DependencyProblems.Problem problem : now) {
+        list.addObject()
+            .put("dependency", problem.dependency().label())
+            .put("kind", problem.kind().label())
+            .put("reason", problem.reason());
+      }
+    }
     Responses.json(
-        exchange, databaseUp && ingest ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
+        exchange, ready(databaseUp) ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
+  }
+
+  /** Ready: the database answers, the ingest runs and no dependency refuses the service. */
+  private boolean ready(boolean databaseUp) {
+    return databaseUp && ingestRunning.getAsBoolean() && problems.current().isEmpty();
   }
 
   private boolean databaseAnswers() {
