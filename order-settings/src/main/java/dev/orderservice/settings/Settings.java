@@ -45,6 +45,18 @@ public final class Settings {
               // PostgresDsn's messages never repeat a password.
               .optional(PostgresDsn::toJdbcUrl));
 
+  /** Read through {@link #jdbcUrl}, which adds the password to {@link #DB_DSN}'s URL. */
+  public static final Setting<Optional<Path>> DB_PASSWORD_FILE =
+      add(
+          Setting.named("DB_PASSWORD_FILE")
+              .flag("--db-password-file", "FILE")
+              .describedAs(
+                  "A file holding the PostgreSQL password (a trailing newline is not part of it),"
+                      + " e.g. a mounted secret, so that DB_DSN need not carry it; DB_DSN must then"
+                      + " hold no password")
+              .unsetMeans("the password in DB_DSN, if any")
+              .optional(Parsers::path));
+
   public static final Setting<Integer> DB_POOL_SIZE =
       add(
           Setting.named("DB_POOL_SIZE")
@@ -246,6 +258,34 @@ public final class Settings {
           "must differ from the topic of orders, or rejected records would be read again");
     }
     return named.get();
+  }
+
+  /**
+   * The pgjdbc URL of {@link #DB_DSN} with the password of {@link #DB_PASSWORD_FILE}, if one is
+   * given; empty when {@code DB_DSN} is unset.
+   *
+   * @throws InvalidSettingException if the file cannot be read or is empty, if {@code DB_DSN}
+   *     carries a password too (one place only, so that no one wonders which is used), or if {@code
+   *     DB_DSN} is unset (the embedded database needs no password)
+   */
+  public static Optional<String> jdbcUrl(SettingValues values) {
+    Optional<String> url = values.get(DB_DSN);
+    Optional<Path> file = values.get(DB_PASSWORD_FILE);
+    if (file.isEmpty()) {
+      return url;
+    }
+    if (url.isEmpty()) {
+      throw values.invalid(
+          DB_PASSWORD_FILE, "needs DB_DSN (" + values.flag(DB_DSN) + ") to name the database");
+    }
+    String password = PasswordFile.read(file.get(), why -> values.invalid(DB_PASSWORD_FILE, why));
+    try {
+      return Optional.of(PostgresDsn.withPassword(url.get(), password));
+    } catch (IllegalArgumentException e) {
+      throw values.invalid(
+          DB_PASSWORD_FILE,
+          "DB_DSN (" + values.flag(DB_DSN) + ") carries a password too; give it in one place");
+    }
   }
 
   private static <T> Setting<T> add(Setting<T> setting) {
