@@ -14,8 +14,8 @@ import org.postgresql.util.ServerErrorMessage;
  * PostgreSQL refusing a connection, in one plain sentence: the password or the role (SQLState
  * 28P01, 28000), or TLS (a certificate that does not verify against {@code sslrootcert}, one that
  * is not for the host under {@code sslmode=verify-full}, a server without TLS when the DSN requires
- * it). What pgjdbc throws says this in a stack of causes, and a pool hides it behind "connection is
- * not available"; {@link #of} finds it, through any wrapping.
+ * it), and a client key pgjdbc cannot read. What pgjdbc throws says this in a stack of causes, and
+ * a pool hides it behind "connection is not available"; {@link #of} finds it, through any wrapping.
  *
  * <p>The sentence names the user, the host, the {@code sslmode} and the {@code sslrootcert} file,
  * never the password. Immutable.
@@ -54,6 +54,14 @@ public record PostgresRefusal(Kind kind, String message) {
         return auth("PostgreSQL refused user '" + user + "' (28000): " + serverMessage(sql));
       }
       String message = String.valueOf(t.getMessage());
+      if (t instanceof PSQLException
+          && (message.contains("private key") || message.contains("SSL key file"))) {
+        return tls(
+            "pgjdbc cannot read sslkey="
+                + url.getProperty("sslkey", "~/.postgresql/postgresql.pk8 (the default)")
+                + ": it takes a PKCS#8 key, as PEM (BEGIN PRIVATE KEY; an EC key also needs"
+                + " pemKeyAlgorithm=EC), as DER, or in a .p12 store");
+      }
       if (t instanceof PSQLException
           && message.contains("could not be verified by hostnameverifier")) {
         return tls(
