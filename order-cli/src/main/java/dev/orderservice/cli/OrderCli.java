@@ -109,14 +109,13 @@ public final class OrderCli {
   }
 
   /**
-   * The JDBC URL of {@code --db}.
+   * The JDBC URL of {@code --db}, with the password of {@code --db-password-file} if given.
    *
    * @throws CliException if none is given
-   * @throws InvalidSettingException if it is not a PostgreSQL DSN
+   * @throws InvalidSettingException if it is not a PostgreSQL DSN, or the password file is unusable
    */
   String jdbcUrl() {
-    return settings()
-        .get(Settings.DB_DSN)
+    return Settings.jdbcUrl(settings())
         .orElseThrow(
             () ->
                 new CliException(
@@ -243,14 +242,15 @@ public final class OrderCli {
   static final class SharedSettings implements IModelTransformer {
 
     /** How many there are: {@code --verbose} is listed after them. */
-    static final int COUNT = 4;
+    static final int COUNT = 5;
 
     @Override
     public CommandSpec transform(CommandSpec command) {
       global(command, 0, Settings.DB_DSN, "--db");
-      global(command, 1, Settings.KAFKA_BROKER, "--kafka");
-      global(command, 2, Settings.KAFKA_TOPIC, "--topic");
-      global(command, 3, Settings.UNKNOWN_FIELDS, "--unknown-fields");
+      global(command, 1, Settings.DB_PASSWORD_FILE, "--db-password-file");
+      global(command, 2, Settings.KAFKA_BROKER, "--kafka");
+      global(command, 3, Settings.KAFKA_TOPIC, "--topic");
+      global(command, 4, Settings.UNKNOWN_FIELDS, "--unknown-fields");
       return command;
     }
 
