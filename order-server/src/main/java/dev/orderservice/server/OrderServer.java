@@ -136,7 +136,8 @@ public final class OrderServer implements AutoCloseable {
     HikariDataSource pool =
         OrderDatabase.pool(backing.jdbcUrl(), config.dbPoolSize(), "order-server", meters);
     lifecycle.onClose("close the database pool", pool::close);
-    DatabaseStartup.migrateWhenReachable(pool, DATABASE_WAIT);
+    boolean accepted =
+        DatabaseStartup.migrateWhenReachable(pool, backing.jdbcUrl(), DATABASE_WAIT, problems);
     PostgresOrderStore store = new PostgresOrderStore(pool);
     EhcacheOrderCache cache =
         EhcacheOrderCache.builder()
@@ -150,18 +151,18 @@ public final class OrderServer implements AutoCloseable {
             : OrderCodec.standard();
     OrderService service =
         new OrderService(store, cache, new OrderValidator(), codec, new IgnoredFieldsLog(meters));
-    CacheWarmUp warmUp = startWarmUp(store, cache, meters);
     ThreadPoolExecutor workers = startWorkers();
     OrderLookup lookup = startLookup(store, cache);
     // The parts started below are read by the health endpoints once they exist.
     AtomicReference<OrderIngest> ingest = new AtomicReference<>();
     AtomicReference<StoredOrdersListener> listener = new AtomicReference<>();
+    AtomicReference<CacheWarmUp> warmUp = new AtomicReference<>();
     HealthEndpoints health =
         new HealthEndpoints(
             pool,
             workers,
             () -> ingest.get() != null && ingest.get().isRunning(),
-            warmUp::status,
+            () -> warmUp.get() == null ? DatabaseStartup.WARM_UP_WAITING : warmUp.get().status(),
             () -> listener.get() != null && listener.get().isListening(),
             problems);
     startHealthChecks(health, meters);
@@ -188,10 +189,19 @@ public final class OrderServer implements AutoCloseable {
             LOG.warn("requests still in flight after the drain timeout; stopping anyway");
           }
         });
-    // Before the ingest, so that the feed hears the first order it stores.
-    listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, meters));
-    lifecycle.onClose("stop the live feed's listener", listener.get()::close);
-    ingest.set(startIngest(backing, service, meters));
+    // What works on the database starts now, or once the database accepts the service (a
+    // refused password: /readyz says so meanwhile, and HTTP answers).
+    Runnable databaseParts =
+        () -> {
+          warmUp.set(startWarmUp(store, cache, meters));
+          // Before the ingest, so that the feed hears the first order it stores.
+          listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, meters));
+          lifecycle.onClose("stop the live feed's listener", listener.get()::close);
+          ingest.set(startIngest(backing, service, meters));
+        };
+    if (accepted) {
+      databaseParts.run();
+    }
     // The live feed stops first: its clients reconnect to another instance at once, and the
     // polls' answers are on their way while the ingest closes.
     lifecycle.onClose("answer the waiting polls", livePolls::close);
@@ -201,6 +211,10 @@ public final class OrderServer implements AutoCloseable {
     // with them the requests in flight that the drain is there to let finish. New requests are
     // answered 503 from here on; "stop HTTP" closes the listeners.
     lifecycle.onClose("stop accepting HTTP requests", graceful::shutdown);
+    if (!accepted) {
+      DatabaseStartup.migrateOnceAccepted(
+          pool, backing.jdbcUrl(), problems, lifecycle, databaseParts);
+    }
     httpPort = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     LOG.info("HTTP: listening on {}:{}, open {}", config.httpHost(), httpPort, baseUri());
     LOG.info(

@@ -4,7 +4,6 @@ import static dev.orderservice.settings.Settings.ACCESS_LOG;
 import static dev.orderservice.settings.Settings.API_TOKEN;
 import static dev.orderservice.settings.Settings.CACHE_MAX_ENTRIES;
 import static dev.orderservice.settings.Settings.DATA_DIR;
-import static dev.orderservice.settings.Settings.DB_DSN;
 import static dev.orderservice.settings.Settings.DB_POOL_SIZE;
 import static dev.orderservice.settings.Settings.HTTP_ADDR;
 import static dev.orderservice.settings.Settings.KAFKA_BROKER;
@@ -110,7 +109,7 @@ public final class ServerOptions {
     InetSocketAddress http = values.get(HTTP_ADDR);
     Optional<String> token = values.get(API_TOKEN);
     return new ServerConfig(
-        values.get(DB_DSN),
+        Settings.jdbcUrl(values),
         values.get(DB_POOL_SIZE),
         values.get(KAFKA_BROKER),
         values.get(KAFKA_TOPIC),
