@@ -2,6 +2,7 @@ package dev.orderservice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderservice.devstack.EmbeddedPostgres;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.testsupport.TestCertificates;
@@ -136,6 +137,27 @@ class PostgresTlsCliTest {
             "order-cli: invalid DB_PASSWORD_FILE (--db-password-file) \""
                 + passwordFile
                 + "\": DB_DSN (--db) carries a password too; give it in one place\n");
+  }
+
+  @Test
+  void verifyFullAgainstAServerWithoutTlsSaysSoInOneLine() {
+    try (EmbeddedPostgres plain = EmbeddedPostgres.builder().build()) {
+      plain.start();
+      String dsn =
+          "postgres://postgres@127.0.0.1:"
+              + plain.port()
+              + "/postgres?sslmode=verify-full&sslrootcert="
+              + postgres.certificates().caCertificate();
+
+      Cli.Run run = Cli.run("import", "--db", dsn, orders.toString());
+
+      assertThat(run.exitCode()).isEqualTo(ExitCode.FAILED);
+      assertThat(run.err())
+          .isEqualTo(
+              "order-cli: PostgreSQL on 127.0.0.1:"
+                  + plain.port()
+                  + " does not offer TLS, which sslmode=verify-full requires\n");
+    }
   }
 
   /** The README's example, on this test's server. */
