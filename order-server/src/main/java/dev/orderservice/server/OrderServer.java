@@ -157,12 +157,15 @@ public final class OrderServer implements AutoCloseable {
             : OrderCodec.standard();
     OrderService service =
         new OrderService(store, cache, new OrderValidator(), codec, new IgnoredFieldsLog(meters));
+    // The parts started below are read by the health endpoints once they exist.
+    AtomicReference<CacheWarmUp> warmUp = new AtomicReference<>();
+    if (accepted) {
+      warmUp.set(startWarmUp(store, cache, meters));
+    }
     ThreadPoolExecutor workers = startWorkers();
     OrderLookup lookup = startLookup(store, cache);
-    // The parts started below are read by the health endpoints once they exist.
     AtomicReference<OrderIngest> ingest = new AtomicReference<>();
     AtomicReference<StoredOrdersListener> listener = new AtomicReference<>();
-    AtomicReference<CacheWarmUp> warmUp = new AtomicReference<>();
     HealthEndpoints health =
         new HealthEndpoints(
             pool,
@@ -199,7 +202,6 @@ public final class OrderServer implements AutoCloseable {
     // refused password: /readyz says so meanwhile, and HTTP answers).
     Runnable databaseParts =
         () -> {
-          warmUp.set(startWarmUp(store, cache, meters));
           // Before the ingest, so that the feed hears the first order it stores.
           listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, meters));
           lifecycle.onClose("stop the live feed's listener", listener.get()::close);
@@ -219,7 +221,14 @@ public final class OrderServer implements AutoCloseable {
     lifecycle.onClose("stop accepting HTTP requests", graceful::shutdown);
     if (!accepted) {
       DatabaseStartup.migrateOnceAccepted(
-          pool, backing.jdbcUrl(), problems, lifecycle, databaseParts);
+          pool,
+          backing.jdbcUrl(),
+          problems,
+          lifecycle,
+          () -> {
+            warmUp.set(startWarmUp(store, cache, meters));
+            databaseParts.run();
+          });
     }
     httpPort = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     LOG.info("HTTP: listening on {}:{}, open {}", config.httpHost(), httpPort, baseUri());
