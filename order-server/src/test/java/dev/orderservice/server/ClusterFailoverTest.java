@@ -1,0 +1,273 @@
+package dev.orderservice.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orderservice.devstack.KafkaCluster;
+import dev.orderservice.server.config.ServerOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service on a real cluster: three KRaft brokers, every partition on three of them, {@code
+ * min.insync.replicas=2}. The broker that leads the most partitions of the order topic is killed
+ * while orders stream in, and the stream goes on: every acknowledged valid order is stored exactly
+ * once, every bad record is dead-lettered, and the group commits the end of every partition.
+ */
+class ClusterFailoverTest {
+
+  private static final int PARTITIONS = 6;
+  private static final int RECORDS = 3_200;
+
+  /** The kill comes once this many records are acknowledged: a third of the way in. */
+  private static final int KILL_AFTER = 1_000;
+
+  private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+  @Test
+  void killingTheBrokerThatLeadsMostPartitionsLosesNoOrderAndLeavesNothingStuck() throws Exception {
+    long began = System.nanoTime();
+    try (KafkaCluster cluster = KafkaCluster.builder().nodes(3).build()) {
+      cluster.start();
+      long clusterStarted = System.nanoTime();
+      String topic = TestStack.uniqueName("cluster");
+      String deadLetters = topic + ".dlq";
+      String group = topic + "-group";
+      cluster.createTopic(topic, PARTITIONS);
+      cluster.createTopic(deadLetters, 1);
+      String jdbcUrl = TestStack.jdbcUrlWithOwnSchema("cluster");
+
+      try (OrderServer server = startServer(jdbcUrl, cluster.bootstrapServers(), topic, group);
+          ClusterStream stream = new ClusterStream(cluster.bootstrapServers(), topic, RECORDS);
+          StoredCountSampler stored = new StoredCountSampler(jdbcUrl, stream::acknowledgedValid);
+          Admin admin = admin(cluster)) {
+        long serverStarted = System.nanoTime();
+        stream.start();
+        await().atMost(DEADLINE).until(() -> stream.acknowledged() >= KILL_AFTER);
+
+        int victim = cluster.leaderOfMostPartitions(topic);
+        Map<Integer, Integer> ledBefore = cluster.partitionsLedByNode(topic);
+        long killedAt = System.nanoTime();
+        cluster.kill(victim);
+
+        await().atMost(DEADLINE).until(stream::isDone);
+        long streamed = System.nanoTime();
+        assertThat(stream.failures())
+            .as("every record is acknowledged in the end: the producer rides out the failover")
+            .isEmpty();
+        Map<TopicPartition, Long> ends = endOffsets(admin, topic);
+        await()
+            .atMost(DEADLINE)
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> committedOffsets(admin, group).equals(ends));
+        long settled = System.nanoTime();
+
+        assertThat(cluster.partitionsLedByNode(topic)).doesNotContainKey(victim);
+        assertThat(storedUids(jdbcUrl))
+            .as("every acknowledged valid order, stored once, and nothing else")
+            .hasSize(stream.validUids().size())
+            .containsExactlyInAnyOrderElementsOf(stream.validUids());
+        Map<String, Integer> letters = deadLettersBySource(cluster, deadLetters);
+        assertThat(letters.keySet())
+            .as("every bad record in the dead-letter topic, by source partition@offset")
+            .isEqualTo(stream.badSources());
+        assertThat(new Http(server).get("/readyz").statusCode()).isEqualTo(200);
+
+        long duplicateLetters = letters.values().stream().filter(n -> n > 1).count();
+        TestNotes.write(
+            "ClusterFailoverTest",
+            String.format(
+                "ClusterFailoverTest: killed node %d (led %s of %d partitions); %d valid orders"
+                    + " stored once, %d bad records dead-lettered (%d twice or more); longest"
+                    + " wait for a partition's ack %d ms, longest ingest standstill %d ms;"
+                    + " cluster start %d ms, server start %d ms, streaming after the kill %d ms,"
+                    + " settling %d ms",
+                victim,
+                ledBefore,
+                PARTITIONS,
+                stream.validUids().size(),
+                letters.size(),
+                duplicateLetters,
+                stream.longestAckGapMillis(),
+                stored.longestStandstillMillis(),
+                millis(began, clusterStarted),
+                millis(clusterStarted, serverStarted),
+                millis(killedAt, streamed),
+                millis(streamed, settled)));
+      }
+    }
+  }
+
+  private static OrderServer startServer(
+      String jdbcUrl, String bootstrapServers, String topic, String group) {
+    String[] args = {
+      "--http-addr", "127.0.0.1:0",
+      "--db-dsn", jdbcUrl,
+      "--kafka-broker", bootstrapServers,
+      "--kafka-topic", topic,
+      "--kafka-group", group
+    };
+    return OrderServer.start(ServerOptions.parse(args, Map.of()));
+  }
+
+  private static Admin admin(KafkaCluster cluster) {
+    return Admin.create(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            cluster.bootstrapServers(),
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            (int) DEADLINE.toMillis()));
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+    return ends;
+  }
+
+  private static Map<TopicPartition, Long> committedOffsets(Admin admin, String group)
+      throws Exception {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    committed.forEach(
+        (partition, offset) -> {
+          if (offset != null) {
+            offsets.put(partition, offset.offset());
+          }
+        });
+    return offsets;
+  }
+
+  private static List<String> storedUids(String jdbcUrl) throws SQLException {
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("select order_uid from orders")) {
+      List<String> uids = new ArrayList<>();
+      while (rows.next()) {
+        uids.add(rows.getString(1));
+      }
+      return uids;
+    }
+  }
+
+  /**
+   * The dead-letter topic read to its end: how many letters each source record ({@code
+   * partition@offset} of the order topic, from the letter's headers) has.
+   */
+  private static Map<String, Integer> deadLettersBySource(KafkaCluster cluster, String topic) {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG, TestStack.uniqueName("dlq-reader"),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    Map<String, Integer> letters = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition only = new TopicPartition(topic, 0);
+      consumer.assign(List.of(only));
+      long end = consumer.endOffsets(List.of(only)).get(only);
+      consumer.seekToBeginning(List.of(only));
+      await()
+          .atMost(DEADLINE)
+          .until(
+              () -> {
+                for (ConsumerRecord<byte[], byte[]> letter :
+                    consumer.poll(Duration.ofMillis(200))) {
+                  letters.merge(
+                      header(letter, "__connect.errors.partition")
+                          + "@"
+                          + header(letter, "__connect.errors.offset"),
+                      1,
+                      Integer::sum);
+                }
+                return consumer.position(only) >= end;
+              });
+    }
+    return letters;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), UTF_8);
+  }
+
+  private static long millis(long from, long to) {
+    return (to - from) / 1_000_000;
+  }
+
+  /**
+   * How many orders the schema holds, every 100 ms, to tell afterwards how long the ingest stood
+   * still while acknowledged orders were waiting for it.
+   */
+  private static final class StoredCountSampler implements AutoCloseable {
+    private final String jdbcUrl;
+    private final LongSupplier acknowledged;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicLong longest = new AtomicLong();
+    private long lastCount = -1;
+    private long unchangedSince;
+
+    StoredCountSampler(String jdbcUrl, LongSupplier acknowledged) {
+      this.jdbcUrl = jdbcUrl;
+      this.acknowledged = acknowledged;
+      scheduler.scheduleAtFixedRate(this::sample, 0, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /** The longest time the count did not move although acknowledged orders were not stored. */
+    long longestStandstillMillis() {
+      return longest.get() / 1_000_000;
+    }
+
+    private void sample() {
+      long now = System.nanoTime();
+      long count;
+      try {
+        count = TestStack.countOrders(jdbcUrl);
+      } catch (RuntimeException e) {
+        return; // the server's migration has not created the table yet
+      }
+      if (count != lastCount) {
+        lastCount = count;
+        unchangedSince = now;
+      } else if (acknowledged.getAsLong() > count) {
+        longest.accumulateAndGet(now - unchangedSince, Math::max);
+      } else {
+        unchangedSince = now; // nothing to store: idle, not stuck
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      scheduler.shutdownNow();
+      scheduler.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+}
