@@ -272,23 +272,22 @@ public final class KafkaCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------
 
-  /** New nodes on free ports, each with a temporary log directory formatted for one cluster id. */
+  /** New nodes on free ports, each with a temporary log directory. */
   private List<KafkaClusterNode> newNodes() {
-    String clusterId = Uuid.randomUuid().toString();
     List<KafkaClusterNode> made = new ArrayList<>();
     for (int id = 1; id <= nodeCount; id++) {
       KafkaLogDirectory directory = KafkaLogDirectory.prepare(null);
       made.add(new KafkaClusterNode(id, Ports.freePort(), Ports.freePort(), directory));
-      directory.formatIfNeeded(id, clusterId);
     }
     return List.copyOf(made);
   }
 
   /**
-   * Starts every node on a thread of its own and waits for all: a node's start completes only once
-   * a majority of the voters runs.
+   * Formats and starts every node on a thread of its own, all with one cluster id, and waits for
+   * all: a node's start completes only once a majority of the voters runs.
    */
   private void startNodes() {
+    String clusterId = Uuid.randomUuid().toString();
     Map<Integer, Integer> controllerPorts = new LinkedHashMap<>();
     nodes.forEach(node -> controllerPorts.put(node.nodeId(), node.controllerPort()));
     List<CompletableFuture<Void>> starts = new ArrayList<>();
@@ -298,7 +297,10 @@ public final class KafkaCluster implements AutoCloseable {
               node.nodeId(), node.clientPort(), controllerPorts, node.logDirectory().path());
       starts.add(
           CompletableFuture.runAsync(
-              () -> node.start(properties),
+              () -> {
+                node.logDirectory().formatIfNeeded(node.nodeId(), clusterId);
+                node.start(properties);
+              },
               runnable -> {
                 Thread thread = new Thread(runnable, "order-devstack-kafka-start-" + node.nodeId());
                 thread.setDaemon(true);

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: {@link #start} blocks until the node has joined its quorum and caught up with the
  * metadata, which needs a majority of the voters running, so the cluster starts its nodes on
- * threads of their own; {@link #stop()} may be called from any thread, also during a start.
+ * threads of their own; {@link #stop()} may be called from any thread (during a start it waits for
+ * the start to end, as Kafka's shutdown does).
  */
 final class KafkaClusterNode {
 
