@@ -70,7 +70,7 @@ class ClusterFailoverTest {
 
       try (OrderServer server = startServer(jdbcUrl, cluster.bootstrapServers(), topic, group);
           ClusterStream stream = new ClusterStream(cluster.bootstrapServers(), topic, RECORDS);
-          StoredCountSampler stored = new StoredCountSampler(jdbcUrl, stream::acknowledgedValid);
+          StoredCountSampler sampler = new StoredCountSampler(jdbcUrl, stream::acknowledgedValid);
           Admin admin = admin(cluster)) {
         long serverStarted = System.nanoTime();
         stream.start();
@@ -78,6 +78,7 @@ class ClusterFailoverTest {
 
         int victim = cluster.leaderOfMostPartitions(topic);
         Map<Integer, Integer> ledBefore = cluster.partitionsLedByNode(topic);
+        int acknowledgedAtKill = stream.acknowledged();
         long killedAt = System.nanoTime();
         cluster.kill(victim);
 
@@ -93,11 +94,18 @@ class ClusterFailoverTest {
             .until(() -> committedOffsets(admin, group).equals(ends));
         long settled = System.nanoTime();
 
+        assertThat(acknowledgedAtKill).as("killed mid-stream").isLessThan(RECORDS / 2);
         assertThat(cluster.partitionsLedByNode(topic)).doesNotContainKey(victim);
-        assertThat(storedUids(jdbcUrl))
+        Map<String, byte[]> valid = stream.validOrders();
+        List<StoredOrder> stored = storedOrders(jdbcUrl);
+        assertThat(stored)
+            .extracting(StoredOrder::uid)
             .as("every acknowledged valid order, stored once, and nothing else")
-            .hasSize(stream.validUids().size())
-            .containsExactlyInAnyOrderElementsOf(stream.validUids());
+            .hasSize(valid.size())
+            .containsExactlyInAnyOrderElementsOf(valid.keySet());
+        assertThat(stored)
+            .as("stored as sent")
+            .allSatisfy(order -> assertThat(order.json()).isEqualTo(valid.get(order.uid())));
         Map<String, Integer> letters = deadLettersBySource(cluster, deadLetters);
         assertThat(letters.keySet())
             .as("every bad record in the dead-letter topic, by source partition@offset")
@@ -116,11 +124,11 @@ class ClusterFailoverTest {
                 victim,
                 ledBefore,
                 PARTITIONS,
-                stream.validUids().size(),
+                valid.size(),
                 letters.size(),
                 duplicateLetters,
                 stream.longestAckGapMillis(),
-                stored.longestStandstillMillis(),
+                sampler.longestStandstillMillis(),
                 millis(began, clusterStarted),
                 millis(clusterStarted, serverStarted),
                 millis(killedAt, streamed),
@@ -174,15 +182,17 @@ class ClusterFailoverTest {
     return offsets;
   }
 
-  private static List<String> storedUids(String jdbcUrl) throws SQLException {
+  private record StoredOrder(String uid, byte[] json) {}
+
+  private static List<StoredOrder> storedOrders(String jdbcUrl) throws SQLException {
     try (Connection c = DriverManager.getConnection(jdbcUrl);
         Statement s = c.createStatement();
-        ResultSet rows = s.executeQuery("select order_uid from orders")) {
-      List<String> uids = new ArrayList<>();
+        ResultSet rows = s.executeQuery("select order_uid, canonical_json from orders")) {
+      List<StoredOrder> stored = new ArrayList<>();
       while (rows.next()) {
-        uids.add(rows.getString(1));
+        stored.add(new StoredOrder(rows.getString(1), rows.getBytes(2)));
       }
-      return uids;
+      return stored;
     }
   }
 

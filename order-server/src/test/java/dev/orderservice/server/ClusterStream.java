@@ -44,7 +44,7 @@ final class ClusterStream implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final RandomOrders orders = new RandomOrders(20261206);
-  private final Set<String> valid = ConcurrentHashMap.newKeySet();
+  private final Map<String, byte[]> valid = new ConcurrentHashMap<>();
   private final Set<String> bad = ConcurrentHashMap.newKeySet();
   private final List<Exception> failures = new CopyOnWriteArrayList<>();
   private final AtomicInteger answered = new AtomicInteger();
@@ -92,9 +92,9 @@ final class ClusterStream implements AutoCloseable {
     return valid.size();
   }
 
-  /** The uids of the acknowledged valid orders. */
-  Set<String> validUids() {
-    return Set.copyOf(valid);
+  /** The acknowledged valid orders, as sent, by uid. */
+  Map<String, byte[]> validOrders() {
+    return Map.copyOf(valid);
   }
 
   /** {@code partition@offset} of each acknowledged record that is not a valid order. */
@@ -129,11 +129,12 @@ final class ClusterStream implements AutoCloseable {
       }
       producer.send(
           new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8), value),
-          (metadata, e) -> answered(order.orderUid(), isBad, metadata, e));
+          (metadata, e) -> answered(order.orderUid(), isBad ? null : value, metadata, e));
     }
   }
 
-  private void answered(String uid, boolean isBad, RecordMetadata metadata, Exception e) {
+  /** An answer to a send: {@code order} is the valid order's JSON, null for a bad record. */
+  private void answered(String uid, byte[] order, RecordMetadata metadata, Exception e) {
     if (e != null) {
       failures.add(e);
     } else {
@@ -142,10 +143,10 @@ final class ClusterStream implements AutoCloseable {
       if (previous != null) {
         longestAckGap.accumulateAndGet(now - previous, Math::max);
       }
-      if (isBad) {
+      if (order == null) {
         bad.add(metadata.partition() + "@" + metadata.offset());
       } else {
-        valid.add(uid);
+        valid.put(uid, order);
       }
     }
     answered.incrementAndGet();
