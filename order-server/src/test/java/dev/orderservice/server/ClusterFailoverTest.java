@@ -73,11 +73,16 @@ class ClusterFailoverTest {
           StoredCountSampler sampler = new StoredCountSampler(jdbcUrl, stream::acknowledgedValid);
           Admin admin = admin(cluster)) {
         long serverStarted = System.nanoTime();
-        stream.start();
-        await().atMost(DEADLINE).until(() -> stream.acknowledged() >= KILL_AFTER);
-
+        // Asked before the stream starts, so that the kill follows the KILL_AFTER-th ack at once:
+        // while every broker runs, the leaders stay where the topic's creation put them.
         int victim = cluster.leaderOfMostPartitions(topic);
         Map<Integer, Integer> ledBefore = cluster.partitionsLedByNode(topic);
+        int deadLetterLeader = cluster.leaderOfMostPartitions(deadLetters);
+        stream.start();
+        await()
+            .atMost(DEADLINE)
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> stream.acknowledged() >= KILL_AFTER);
         int acknowledgedAtKill = stream.acknowledged();
         long killedAt = System.nanoTime();
         cluster.kill(victim);
@@ -116,7 +121,8 @@ class ClusterFailoverTest {
         TestNotes.write(
             "ClusterFailoverTest",
             String.format(
-                "ClusterFailoverTest: killed node %d (led %s of %d partitions); %d valid orders"
+                "ClusterFailoverTest: killed node %d (leaders %s of %d partitions; the"
+                    + " dead-letter partition's leader was node %d); %d valid orders"
                     + " stored once, %d bad records dead-lettered (%d twice or more); longest"
                     + " wait for a partition's ack %d ms, longest ingest standstill %d ms;"
                     + " cluster start %d ms, server start %d ms, streaming after the kill %d ms,"
@@ -124,6 +130,7 @@ class ClusterFailoverTest {
                 victim,
                 ledBefore,
                 PARTITIONS,
+                deadLetterLeader,
                 valid.size(),
                 letters.size(),
                 duplicateLetters,
