@@ -282,7 +282,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     return root == failure ? "" : "; root cause: " + root;
   }
 
-  private static boolean isBindFailure(Throwable failure) {
+  /**
+   * Whether {@code failure} or a cause says that a port was taken; {@link KafkaCluster} asks too.
+   */
+  static boolean isBindFailure(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof BindException
           || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
