@@ -13,12 +13,21 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * One Kafka broker per test JVM whose client listeners are secured, for the tests of the service
@@ -143,6 +152,35 @@ public final class SecuredKafka {
     broker.createTopic(names.topic(), partitions);
     broker.createTopic(names.deadLetterTopic(), 1);
     return names;
+  }
+
+  /**
+   * Sends {@code records} over the PLAINTEXT listener and waits for every acknowledgement
+   * (acks=all).
+   */
+  public void produce(List<ProducerRecord<byte[], byte[]>> records) {
+    Map<String, Object> config =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            plaintextBootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.MAX_BLOCK_MS_CONFIG,
+            (int) TIMEOUT.toMillis());
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> acks = new ArrayList<>();
+      records.forEach(r -> acks.add(producer.send(r)));
+      producer.flush();
+      for (Future<RecordMetadata> ack : acks) {
+        ack.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not produce the test records", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Every record of {@code topic} so far, read over the PLAINTEXT listener. */
