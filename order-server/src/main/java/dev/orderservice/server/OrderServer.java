@@ -364,6 +364,8 @@ public final class OrderServer implements AutoCloseable {
             .deadLetterTopic(config.kafkaDeadLetterTopic())
             .groupId(config.kafkaGroup())
             .sessionTimeout(config.kafkaSessionTimeout())
+            .consumerProperties(config.kafkaClients().properties())
+            .producerProperties(config.kafkaClients().properties())
             .service(service)
             .meterRegistry(meters)
             .closeTimeout(INGEST_CLOSE_TIMEOUT);
