@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +93,10 @@ final class KafkaClients {
         ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     } catch (ExecutionException e) {
+      Optional<String> refused = OrderCli.kafkaRefused(e.getCause());
+      if (refused.isPresent()) {
+        throw new CliException(refused.get(), e.getCause());
+      }
       throw new CliException(
           "Kafka refused a record: "
               + OrderCli.oneLine(e.getCause().toString())

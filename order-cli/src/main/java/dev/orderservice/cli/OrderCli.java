@@ -6,6 +6,7 @@ import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderValidator;
+import dev.orderservice.ingest.KafkaRefusal;
 import dev.orderservice.settings.InvalidSettingException;
 import dev.orderservice.settings.KafkaClientConfig;
 import dev.orderservice.settings.Setting;
@@ -222,6 +223,10 @@ public final class OrderCli {
           + oneLine(e.getMessage())
           + " (check --db / DB_DSN and that PostgreSQL is running)";
     }
+    Optional<String> refused = kafkaRefused(e);
+    if (refused.isPresent()) {
+      return refused.get();
+    }
     if (e instanceof org.apache.kafka.common.KafkaException) {
       return "Kafka failed: "
           + oneLine(e.getMessage())
@@ -231,6 +236,15 @@ public final class OrderCli {
       return oneLine(e.getMessage());
     }
     return oneLine(e.toString());
+  }
+
+  /**
+   * If Kafka refused the client (credentials, TLS, ACLs): one sentence saying so and what to check,
+   * without a secret.
+   */
+  static Optional<String> kafkaRefused(Throwable e) {
+    return KafkaRefusal.of(e)
+        .map(refusal -> refusal.sentence() + " " + KafkaClientConfig.whatToCheck(refusal.kind()));
   }
 
   private static int invalidCommandLine(CommandLine.ParameterException e, String[] args) {

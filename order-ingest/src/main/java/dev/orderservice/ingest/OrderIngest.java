@@ -180,6 +180,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     Duration ackTimeout = Duration.ofSeconds(30);
     Duration closeTimeout = Duration.ofSeconds(30);
     Executor storeExecutor;
+    IngestListener listener = new IngestListener() {};
     Runnable afterStore = () -> {};
 
     private Builder() {}
@@ -313,6 +314,17 @@ public final class OrderIngest implements Runnable, AutoCloseable {
      */
     public Builder storeExecutor(Executor executor) {
       this.storeExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Who hears that Kafka refuses the ingest's clients (credentials, TLS, ACLs) and that it
+     * accepts them again. A refusal does not end {@link OrderIngest#run()}: the ingest tries again
+     * after a back-off ({@link #backoff}) until Kafka accepts it or the ingest is closed. Default:
+     * nobody (the ingest still logs it).
+     */
+    public Builder listener(IngestListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.orderservice.settings;
 
 import dev.orderservice.ingest.ForcedSetting;
+import dev.orderservice.ingest.KafkaRefusal;
 import dev.orderservice.ingest.OrderIngest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -142,6 +143,38 @@ public final class KafkaClientConfig {
   /** The variable that sets {@code property}, e.g. {@code KAFKA_CLIENT_SASL_JAAS_CONFIG}. */
   public static String variableOf(String property) {
     return VARIABLE_PREFIX + property.replace("_", "__").replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  /**
+   * What a user checks when Kafka refuses a client for {@code kind}, in parentheses, naming the
+   * properties and how they are set, e.g. {@code (check sasl.mechanism and sasl.jaas.config:
+   * KAFKA_CLIENT_SASL_MECHANISM, KAFKA_CLIENT_SASL_JAAS_CONFIG or KAFKA_CONFIG_FILE)}.
+   */
+  public static String whatToCheck(KafkaRefusal.Kind kind) {
+    String file = Settings.KAFKA_CONFIG_FILE.variable();
+    return switch (kind) {
+      case AUTHENTICATION ->
+          "(check sasl.mechanism and sasl.jaas.config, or the client certificate: "
+              + String.join(
+                  ", ",
+                  variableOf("sasl.mechanism"),
+                  variableOf("sasl.jaas.config"),
+                  variableOf("ssl.keystore.location"))
+              + " or "
+              + file
+              + ")";
+      case TLS ->
+          "(check security.protocol and the trust store: "
+              + String.join(
+                  ", ",
+                  variableOf("security.protocol"),
+                  variableOf("ssl.truststore.location"),
+                  variableOf("ssl.endpoint.identification.algorithm"))
+              + " or "
+              + file
+              + ")";
+      case AUTHORIZATION -> "(check the ACLs of the client's user for the topics and the group)";
+    };
   }
 
   /**
