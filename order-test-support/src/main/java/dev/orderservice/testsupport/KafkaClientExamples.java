@@ -53,20 +53,25 @@ public final class KafkaClientExamples {
   }
 
   /**
-   * "SASL/PLAIN over TLS", as managed services hand it out (an API key and secret). A service whose
-   * certificate a public CA signed needs neither truststore line; the test's broker has a CA of its
-   * own.
+   * "SASL/PLAIN over TLS", as managed services hand the file out: the bootstrap servers (used when
+   * KAFKA_BROKER is unset), an API key and secret, and their recommended DNS lookup. A service
+   * whose certificate a public CA signed needs neither truststore line; the test's broker has a CA
+   * of its own.
    */
-  public static String plainOverTls(String key, String secret, Path caCertificate) {
+  public static String plainOverTls(
+      String bootstrapServers, String key, String secret, Path caCertificate) {
     return """
+        bootstrap.servers=%s
         security.protocol=SASL_SSL
         sasl.mechanism=PLAIN
         sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \
-        username="%s" password="%s";
+        username='%s' password='%s';
+        client.dns.lookup=use_all_dns_ips
+        acks=all
         ssl.truststore.type=PEM
         ssl.truststore.location=%s
         """
-        .formatted(key, secret, caCertificate);
+        .formatted(bootstrapServers, key, secret, caCertificate);
   }
 
   /** "Mutual TLS": the client's key and certificate in a PKCS#12 key store. */
