@@ -103,6 +103,38 @@ final class BrokerAdmin {
     }
   }
 
+  private static void awaitLeaders(Admin admin, String topic)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        TopicDescription description =
+            admin
+                .describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(5, TimeUnit.SECONDS)
+                .get(topic);
+        if (description != null
+            && description.partitions().stream()
+                .map(TopicPartitionInfo::leader)
+                .allMatch(leader -> leader != null && !leader.isEmpty())) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        // UnknownTopicOrPartition right after creation: metadata has not propagated yet.
+        if (System.nanoTime() >= deadline) {
+          throw e;
+        }
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new TimeoutException(
+            "partitions of " + topic + " have no leader after " + ADMIN_TIMEOUT.toSeconds() + " s");
+      }
+      // Polling interval: the Admin client offers no call that waits for partition leaders.
+      Thread.sleep(20);
+    }
+  }
+
   /**
    * Creates or alters the SCRAM-SHA-512 credentials of {@code user}, and blocks until the broker
    * describes the user, for at most 30 s (a new password for a user it knew may take effect a
@@ -147,38 +179,6 @@ final class BrokerAdmin {
           .containsKey(user);
     } catch (ExecutionException e) {
       return false; // ResourceNotFound until the broker has the new metadata
-    }
-  }
-
-  private static void awaitLeaders(Admin admin, String topic)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-    while (true) {
-      try {
-        TopicDescription description =
-            admin
-                .describeTopics(List.of(topic))
-                .allTopicNames()
-                .get(5, TimeUnit.SECONDS)
-                .get(topic);
-        if (description != null
-            && description.partitions().stream()
-                .map(TopicPartitionInfo::leader)
-                .allMatch(leader -> leader != null && !leader.isEmpty())) {
-          return;
-        }
-      } catch (ExecutionException e) {
-        // UnknownTopicOrPartition right after creation: metadata has not propagated yet.
-        if (System.nanoTime() >= deadline) {
-          throw e;
-        }
-      }
-      if (System.nanoTime() >= deadline) {
-        throw new TimeoutException(
-            "partitions of " + topic + " have no leader after " + ADMIN_TIMEOUT.toSeconds() + " s");
-      }
-      // Polling interval: the Admin client offers no call that waits for partition leaders.
-      Thread.sleep(20);
     }
   }
 

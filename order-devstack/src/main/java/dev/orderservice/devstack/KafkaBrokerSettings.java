@@ -78,7 +78,8 @@ final class KafkaBrokerSettings {
    */
   Properties brokerProperties(
       int clientPort, int controllerPort, Map<String, Integer> securePorts, Path logDirectory) {
-    List<Listener> listeners = listeners(clientPort, controllerPort, securePorts);
+    List<Listener> listeners = new ArrayList<>(listeners(clientPort, controllerPort));
+    listeners.addAll(secureListeners(securePorts));
     Map<String, String> p = new LinkedHashMap<>();
     p.put("process.roles", "broker,controller");
     p.put("node.id", Integer.toString(NODE_ID));
@@ -115,23 +116,11 @@ final class KafkaBrokerSettings {
     return properties;
   }
 
-  /**
-   * The client listener first, then the controller's, then the secured ones; all but the
-   * controller's are advertised.
-   */
-  private List<Listener> listeners(
-      int clientPort, int controllerPort, Map<String, Integer> securePorts) {
-    List<Listener> listeners = new ArrayList<>();
-    listeners.add(new Listener(BROKER_LISTENER, "PLAINTEXT", clientPort, true));
-    listeners.add(new Listener(CONTROLLER_LISTENER, "PLAINTEXT", controllerPort, false));
-    for (SecureListener secure : secureListeners) {
-      Integer port = securePorts.get(secure.name());
-      if (port == null) {
-        throw new IllegalArgumentException("no port for listener " + secure.name());
-      }
-      listeners.add(new Listener(secure.name(), secure.protocol(), port, true));
-    }
-    return listeners;
+  /** The client listener first (it is the one advertised), then the controller's. */
+  private static List<Listener> listeners(int clientPort, int controllerPort) {
+    return List.of(
+        new Listener(BROKER_LISTENER, "PLAINTEXT", clientPort, true),
+        new Listener(CONTROLLER_LISTENER, "PLAINTEXT", controllerPort, false));
   }
 
   /**
@@ -149,6 +138,19 @@ final class KafkaBrokerSettings {
     p.put("share.coordinator.state.topic.replication.factor", "1");
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("share.coordinator.state.topic.num.partitions", "1");
+  }
+
+  /** The secured client listeners on {@code securePorts} (by name), advertised as the client's. */
+  private List<Listener> secureListeners(Map<String, Integer> securePorts) {
+    List<Listener> listeners = new ArrayList<>();
+    for (SecureListener secure : secureListeners) {
+      Integer port = securePorts.get(secure.name());
+      if (port == null) {
+        throw new IllegalArgumentException("no port for listener " + secure.name());
+      }
+      listeners.add(new Listener(secure.name(), secure.protocol(), port, true));
+    }
+    return listeners;
   }
 
   private static String join(List<Listener> listeners, Function<Listener, String> part) {
