@@ -266,8 +266,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   /**
    * Creates the SCRAM-SHA-512 user {@code user} with {@code password}, or gives an existing one
    * this password, through the Admin API (on the PLAINTEXT listener), and blocks until the broker
-   * lists the user, so that a client may log in with it right away. For the SASL_SSL listeners
-   * ({@link SecureListener#saslSsl}).
+   * lists the user, so that a client may log in as a new user right away (a new password of a user
+   * it knew may take effect a moment later). For the SASL_SSL listeners ({@link
+   * SecureListener#saslSsl}).
    *
    * @throws IllegalStateException if the broker is not running
    * @throws DevstackException if the broker does not take the credentials within 30 s
