@@ -12,7 +12,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -183,6 +186,53 @@ final class BrokerAdmin {
       }
       // Polling interval: the Admin client offers no call that waits for partition leaders.
       Thread.sleep(20);
+    }
+  }
+
+  /**
+   * Creates or alters the SCRAM-SHA-512 credentials of {@code user}, and blocks until the broker
+   * describes the user, for at most 30 s (a new password for a user it knew may take effect a
+   * moment later).
+   *
+   * @throws DevstackException if the broker refuses them or does not list them in time
+   */
+  void upsertScramUser(String user, String password) {
+    ScramCredentialInfo info = new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192);
+    try (Admin admin = Admin.create(adminProperties())) {
+      admin
+          .alterUserScramCredentials(
+              List.of(new UserScramCredentialUpsertion(user, info, password)))
+          .all()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+      while (!describesScramUser(admin, user)) {
+        if (System.nanoTime() >= deadline) {
+          throw new TimeoutException("the broker does not list the user after 30 s");
+        }
+        // Polling interval: the Admin client offers no call that waits for the credentials.
+        Thread.sleep(20);
+      }
+    } catch (ExecutionException e) {
+      throw new DevstackException(
+          "could not set the SCRAM credentials of " + user + ": " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new DevstackException("timed out setting the SCRAM credentials of " + user, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DevstackException("interrupted setting the SCRAM credentials of " + user, e);
+    }
+  }
+
+  private static boolean describesScramUser(Admin admin, String user)
+      throws InterruptedException, TimeoutException {
+    try {
+      return admin
+          .describeUserScramCredentials(List.of(user))
+          .all()
+          .get(5, TimeUnit.SECONDS)
+          .containsKey(user);
+    } catch (ExecutionException e) {
+      return false; // ResourceNotFound until the broker has the new metadata
     }
   }
 

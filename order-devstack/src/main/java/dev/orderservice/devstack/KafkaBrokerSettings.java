@@ -1,6 +1,7 @@
 package dev.orderservice.devstack;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ final class KafkaBrokerSettings {
   private final int defaultPartitions;
   private final boolean logKept;
   private final Map<String, String> overrides;
+  private final List<SecureListener> secureListeners;
 
   /**
    * @param defaultPartitions partitions of auto-created topics
@@ -37,9 +39,26 @@ final class KafkaBrokerSettings {
    * @param overrides broker settings applied last, over every default
    */
   KafkaBrokerSettings(int defaultPartitions, boolean logKept, Map<String, String> overrides) {
+    this(defaultPartitions, logKept, overrides, List.of());
+  }
+
+  /**
+   * @param secureListeners client listeners with security, opened next to the PLAINTEXT one
+   */
+  KafkaBrokerSettings(
+      int defaultPartitions,
+      boolean logKept,
+      Map<String, String> overrides,
+      List<SecureListener> secureListeners) {
     this.defaultPartitions = defaultPartitions;
     this.logKept = logKept;
     this.overrides = Map.copyOf(overrides);
+    this.secureListeners = List.copyOf(secureListeners);
+  }
+
+  /** The secured client listeners, each needing a port of its own at start. */
+  List<SecureListener> secureListeners() {
+    return secureListeners;
   }
 
   /** The KRaft node id, written into {@code meta.properties} and {@code node.id}. */
@@ -49,7 +68,19 @@ final class KafkaBrokerSettings {
 
   /** The broker's settings for a start with these ports and this log directory. */
   Properties brokerProperties(int clientPort, int controllerPort, Path logDirectory) {
-    List<Listener> listeners = listeners(clientPort, controllerPort);
+    return brokerProperties(clientPort, controllerPort, Map.of(), logDirectory);
+  }
+
+  /**
+   * The broker's settings for a start with these ports, {@code securePorts} giving the port of each
+   * {@linkplain #secureListeners() secured listener} by name, and this log directory.
+   *
+   * @throws IllegalArgumentException if a secured listener has no port
+   */
+  Properties brokerProperties(
+      int clientPort, int controllerPort, Map<String, Integer> securePorts, Path logDirectory) {
+    List<Listener> listeners = new ArrayList<>(listeners(clientPort, controllerPort));
+    listeners.addAll(secureListeners(securePorts));
     Map<String, String> p = new LinkedHashMap<>();
     p.put("process.roles", "broker,controller");
     p.put("node.id", Integer.toString(NODE_ID));
@@ -70,6 +101,7 @@ final class KafkaBrokerSettings {
     p.put("group.initial.rebalance.delay.ms", "0");
     // The cleaner's 128 MiB default dedupe buffer is sized for production compaction.
     p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
+    secureListeners.forEach(listener -> p.putAll(listener.brokerProperties()));
     // Shorter heartbeats let the lone broker get unfenced sooner after start.
     p.put("broker.heartbeat.interval.ms", "500");
     if (logKept) {
@@ -160,6 +192,19 @@ final class KafkaBrokerSettings {
     p.put("share.coordinator.state.topic.replication.factor", "1");
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("share.coordinator.state.topic.num.partitions", "1");
+  }
+
+  /** The secured client listeners on {@code securePorts} (by name), advertised as the client's. */
+  private List<Listener> secureListeners(Map<String, Integer> securePorts) {
+    List<Listener> listeners = new ArrayList<>();
+    for (SecureListener secure : secureListeners) {
+      Integer port = securePorts.get(secure.name());
+      if (port == null) {
+        throw new IllegalArgumentException("no port for listener " + secure.name());
+      }
+      listeners.add(new Listener(secure.name(), secure.protocol(), port, true));
+    }
+    return listeners;
   }
 
   private static String join(List<Listener> listeners, Function<Listener, String> part) {
