@@ -16,6 +16,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -47,6 +49,7 @@ final class IngestPipeline {
   private final int storeConnections;
   private final StoreInFlight store;
   private final IngestCounters counters;
+  private final KafkaRefusals refusals;
   private final Backoff backoff;
   private final BatchRamp ramp;
   private final Duration pollTimeout;
@@ -66,13 +69,15 @@ final class IngestPipeline {
       Consumer<byte[], byte[]> consumer,
       DeadLetterPublisher deadLetters,
       StoreInFlight store,
-      IngestCounters counters) {
+      IngestCounters counters,
+      KafkaRefusals refusals) {
     this.consumer = consumer;
     this.deadLetters = deadLetters;
     this.service = settings.service();
     this.storeConnections = settings.storeConnections();
     this.store = store;
     this.counters = counters;
+    this.refusals = refusals;
     this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
     this.ramp = new BatchRamp(settings.maxBatchSize());
     this.pollTimeout = settings.pollTimeout();
@@ -101,6 +106,10 @@ final class IngestPipeline {
         }
       } catch (WakeupException e) {
         // close() was called: the loop condition ends it.
+      } catch (AuthenticationException | AuthorizationException e) {
+        // Credentials, TLS or ACLs: an operator's fix, not the batch's fault. The batch in hand
+        // stays as it is, and polling (which reconnects) resumes after a back-off.
+        refusals.refusedThenWait(e);
       }
     }
   }
@@ -171,8 +180,12 @@ final class IngestPipeline {
         });
   }
 
-  /** Partitions came: batches start small again, and stay quiet while a retry is pending. */
+  /**
+   * Partitions came (the group was joined, so Kafka accepts the consumer): batches start small
+   * again, and stay quiet while a retry is pending.
+   */
   void assigned(Collection<TopicPartition> partitions) {
+    refusals.accepted();
     ramp.restart();
     if (retryPending) {
       consumer.pause(partitions); // keep new partitions quiet until the retry is done
@@ -319,6 +332,7 @@ final class IngestPipeline {
         batch.duplicates(),
         batch.deadLetters().size(),
         nanos / 1_000_000);
+    refusals.accepted();
     inHand = next;
     next = null;
     retryAtNanos = System.nanoTime();
@@ -332,6 +346,7 @@ final class IngestPipeline {
   }
 
   private void retryLater(RuntimeException cause) {
+    refusals.reportIfRefusal(cause); // the dead-letter producer's credentials or ACLs
     counters.retries.incrementAndGet();
     Duration wait = backoff.next();
     retryAtNanos = System.nanoTime() + wait.toNanos();

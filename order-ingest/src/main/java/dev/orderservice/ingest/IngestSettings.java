@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
  *
  * @param deadLetterTopic the one set, or the topic's default
  * @param storeExecutor the caller's executor for stores; empty for threads of the ingest's own
+ * @param listener who hears that Kafka refuses the clients, and accepts them again
  * @param afterStore a test hook run after each batch is stored
  */
 record IngestSettings(
@@ -29,6 +30,7 @@ record IngestSettings(
     Duration closeTimeout,
     Optional<MeterRegistry> meterRegistry,
     Optional<Executor> storeExecutor,
+    IngestListener listener,
     Runnable afterStore) {
 
   /**
@@ -60,6 +62,7 @@ record IngestSettings(
         b.closeTimeout,
         Optional.ofNullable(b.meterRegistry),
         Optional.ofNullable(b.storeExecutor),
+        b.listener,
         b.afterStore);
   }
 

@@ -31,6 +31,7 @@ import dev.orderservice.server.lifecycle.BackingServices;
 import dev.orderservice.server.lifecycle.DaemonThreads;
 import dev.orderservice.server.lifecycle.DatabaseStartup;
 import dev.orderservice.server.lifecycle.DependencyProblems;
+import dev.orderservice.server.lifecycle.KafkaProblems;
 import dev.orderservice.server.lifecycle.Lifecycle;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -393,8 +394,11 @@ public final class OrderServer implements AutoCloseable {
             .deadLetterTopic(config.kafkaDeadLetterTopic())
             .groupId(config.kafkaGroup())
             .sessionTimeout(config.kafkaSessionTimeout())
+            .consumerProperties(config.kafkaClients().properties())
+            .producerProperties(config.kafkaClients().properties())
             .service(service)
             .meterRegistry(meters)
+            .listener(new KafkaProblems(problems))
             .closeTimeout(INGEST_CLOSE_TIMEOUT);
     config.kafkaInstanceId().ifPresent(builder::groupInstanceId);
     OrderIngest ingest = builder.build();

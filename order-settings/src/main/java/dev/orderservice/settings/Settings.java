@@ -19,9 +19,9 @@ import java.util.Optional;
  * <p>To add a setting: add its row here (its variables, flag, default or what unset means, parser
  * and description), then read it where it is used, e.g. a component of {@code ServerConfig} built
  * from {@code values.get(Settings.NEW_ONE)}. The flag, the environment variable, the check and the
- * help follow from the row. A setting that is a family of variables (every {@code
- * KAFKA_CLIENT_<NAME>}) would be a row of another kind, read from the whole environment; a setting
- * naming a file ({@code KAFKA_CONFIG_FILE}, {@code DB_PASSWORD_FILE}) is a row like these.
+ * help follow from the row. The family of variables {@code KAFKA_CLIENT_<NAME>} is no row: {@link
+ * KafkaClientConfig} reads it from the whole environment, with the file of {@link
+ * #KAFKA_CONFIG_FILE} under it.
  *
  * <p>The rows are immutable and thread safe.
  */
@@ -136,6 +136,22 @@ public final class Settings {
                       Duration.ofSeconds(1),
                       Duration.ofMinutes(30),
                       "expected a duration from 1s to 30m, e.g. 45s, 2m or 10000ms")));
+
+  /**
+   * A file of Kafka client properties, as Kafka's own tools read them ({@code --command-config});
+   * {@link KafkaClientConfig} reads it, with the {@code KAFKA_CLIENT_<NAME>} variables over it.
+   */
+  public static final Setting<Optional<Path>> KAFKA_CONFIG_FILE =
+      add(
+          Setting.named("KAFKA_CONFIG_FILE")
+              .flag("--kafka-config", "FILE")
+              .describedAs(
+                  "A properties file of Kafka client settings (security.protocol, sasl.*, ssl.*,"
+                      + " config providers...), as Kafka's tools read it, for every Kafka client;"
+                      + " a variable KAFKA_CLIENT_<NAME> (upper case, . written _) sets one and wins"
+                      + " over the file")
+              .unsetMeans("none")
+              .optional(Parsers::path));
 
   /** Where HTTP listens: host {@code 0.0.0.0} for every interface, port 0 for a free one. */
   public static final Setting<InetSocketAddress> HTTP_ADDR =
