@@ -16,7 +16,7 @@ class StoreFailuresTest {
   @ValueSource(
       strings = {
         "08000", "08001", "08006", "53100", "53200", "53300", "57P01", "57P02", "57P03", "40001",
-        "40P01"
+        "40P01", "25006"
       })
   void connectionResourceShutdownAndConcurrencyFailuresAreTransient(String sqlState) {
     OrderStoreException e =
