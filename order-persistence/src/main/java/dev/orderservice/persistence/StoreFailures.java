@@ -21,8 +21,8 @@ final class StoreFailures {
 
   /**
    * Shutdown, concurrency, and 25006 (a read-only transaction: the connection reached a standby,
-   * e.g. while a failover promotes another server, or a DNS name still points at the old one):
-   * each answers differently once retried.
+   * e.g. while a failover promotes another server, or a DNS name still points at the old one): each
+   * answers differently once retried.
    */
   private static final Set<String> TRANSIENT_STATES =
       Set.of("57P01", "57P02", "57P03", "40001", "40P01", "25006");
