@@ -37,6 +37,8 @@ final class IngestCounters {
   final LongAccumulator batchNanosMax = new LongAccumulator(Math::max, 0);
   final AtomicLong rebalances = new AtomicLong();
   final AtomicLong paused = new AtomicLong();
+  final AtomicLong recordsUnreadable = new AtomicLong();
+  final AtomicLong recordsReadAgain = new AtomicLong();
 
   private final List<Meter> meters = new ArrayList<>();
   private MeterRegistry registry;
@@ -60,7 +62,8 @@ final class IngestCounters {
    * them): {@code order_ingest_records_total}, {@code order_ingest_orders_total{outcome}}, {@code
    * order_ingest_rejected_total{stage}}, {@code order_ingest_dead_letters_total}, {@code
    * order_ingest_retries_total}, {@code order_ingest_rebalances_total}, {@code
-   * order_ingest_paused}, {@code order_ingest_batch_duration_seconds} and {@code
+   * order_ingest_paused}, {@code order_ingest_records_unreadable_total}, {@code
+   * order_ingest_records_read_again_total}, {@code order_ingest_batch_duration_seconds} and {@code
    * order_ingest_batch_size} (histograms).
    */
   void bindTo(MeterRegistry registry, Tags tags) {
@@ -109,6 +112,16 @@ final class IngestCounters {
             .description("1 while the consumer is paused to retry a transient failure, else 0.")
             .tags(tags)
             .register(registry));
+    counter(
+        "order.ingest.records.unreadable",
+        "Records the database had not stored that the topic no longer holds (deleted by retention).",
+        tags,
+        recordsUnreadable);
+    counter(
+        "order.ingest.records.read.again",
+        "Records read again because the database was behind (a failover, a restore).",
+        tags,
+        recordsReadAgain);
     batchDuration =
         Timer.builder("order.ingest.batch.duration")
             .description("Time from a poll to the commit of its batch.")
@@ -159,6 +172,8 @@ final class IngestCounters {
         batchNanos.get(),
         batchNanosMax.get(),
         rebalances.get(),
-        paused.get() == 1);
+        paused.get() == 1,
+        recordsUnreadable.get(),
+        recordsReadAgain.get());
   }
 }

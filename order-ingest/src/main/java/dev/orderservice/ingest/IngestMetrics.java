@@ -23,6 +23,10 @@ import java.util.Map;
  * @param rebalances how often partitions were revoked or lost from this consumer, a clean close not
  *     counted
  * @param paused whether the consumer is paused now to retry a transient failure
+ * @param recordsUnreadable records past the database's position that the topic no longer held when
+ *     the ingest went to read them (deleted by retention): lost, logged as an error
+ * @param recordsReadAgain records read again because the database's position was behind the group's
+ *     committed offset or behind what this ingest had stored (a failover, a restore)
  */
 public record IngestMetrics(
     long recordsConsumed,
@@ -37,7 +41,9 @@ public record IngestMetrics(
     long batchLatencyNanosTotal,
     long batchLatencyNanosMax,
     long rebalances,
-    boolean paused) {
+    boolean paused,
+    long recordsUnreadable,
+    long recordsReadAgain) {
 
   public IngestMetrics {
     rejectedByStage = Map.copyOf(rejectedByStage);

@@ -46,6 +46,7 @@ final class IngestPipeline {
   private final OrderService service;
   private final int storeConnections;
   private final StoreInFlight store;
+  private final PositionKeeper positions;
   private final IngestCounters counters;
   private final Backoff backoff;
   private final BatchRamp ramp;
@@ -66,12 +67,14 @@ final class IngestPipeline {
       Consumer<byte[], byte[]> consumer,
       DeadLetterPublisher deadLetters,
       StoreInFlight store,
+      PositionKeeper positions,
       IngestCounters counters) {
     this.consumer = consumer;
     this.deadLetters = deadLetters;
     this.service = settings.service();
     this.storeConnections = settings.storeConnections();
     this.store = store;
+    this.positions = positions;
     this.counters = counters;
     this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
     this.ramp = new BatchRamp(settings.maxBatchSize());
@@ -90,6 +93,9 @@ final class IngestPipeline {
   void consumeUntil(BooleanSupplier closing) {
     while (!closing.getAsBoolean()) {
       try {
+        if (positions.isDue() && System.nanoTime() - retryAtNanos >= 0) {
+          checkPositions();
+        }
         if (store.isActive() && next != null) {
           store.await(); // two batches in hand: nothing to poll for until the older one is stored
         } else {
@@ -266,7 +272,8 @@ final class IngestPipeline {
   }
 
   /**
-   * Settles the stored batch in hand: dead-letters what it still owes (acknowledged), commits its
+   * Settles the stored batch in hand: dead-letters what it still owes (acknowledged), records its
+   * next offsets in the database (a transaction after those that stored its orders), commits its
    * offsets, and finishes it, so the next batch becomes the one in hand. A step that fails leaves
    * the batch at that step.
    */
@@ -277,7 +284,9 @@ final class IngestPipeline {
       batch.markDeadLettered();
       batch.deadLetters().forEach(IngestPipeline::logRejected);
     }
-    commit(batch.nextOffsets());
+    Map<TopicPartition, OffsetAndMetadata> nextOffsets = batch.nextOffsets();
+    positions.record(nextOffsets);
+    commit(nextOffsets);
     finish(batch);
   }
 
@@ -331,7 +340,46 @@ final class IngestPipeline {
     }
   }
 
+  /**
+   * Compares the database's positions with what was recorded in it; where it lost some, drops the
+   * batches in hand (nothing of them is settled) and reads again from the database's positions. The
+   * others' records in hand are read again too. A transient failure to read is retried later.
+   */
+  private void checkPositions() {
+    Map<TopicPartition, Long> seeks;
+    try {
+      seeks = positions.check();
+    } catch (OrderStoreException e) {
+      if (!e.isTransient()) {
+        throw e;
+      }
+      if (inHand != null) {
+        retryLater(e);
+      } else {
+        retryAtNanos = System.nanoTime() + backoff.next().toNanos();
+        LOG.warn("could not read the database's positions; trying again: {}", e.toString());
+      }
+      return;
+    }
+    if (seeks.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> readAgain = new HashMap<>();
+    if (inHand != null) {
+      readAgain.putAll(firstOffsetsInHand());
+      abandon();
+    }
+    readAgain.forEach(
+        (partition, offset) -> {
+          if (!seeks.containsKey(partition) && consumer.assignment().contains(partition)) {
+            consumer.seek(partition, offset);
+          }
+        });
+    seeks.forEach(consumer::seek);
+  }
+
   private void retryLater(RuntimeException cause) {
+    positions.failed();
     counters.retries.incrementAndGet();
     Duration wait = backoff.next();
     retryAtNanos = System.nanoTime() + wait.toNanos();

@@ -70,8 +70,18 @@ final class IngestRun implements AutoCloseable {
     store = new StoreInFlight(settings.service(), storeExecutor(), settings.afterStore());
     DeadLetterPublisher deadLetters =
         new DeadLetterPublisher(producer, settings.deadLetterTopic(), settings.ackTimeout());
-    IngestPipeline pipeline = new IngestPipeline(settings, c, deadLetters, store, counters);
-    c.subscribe(List.of(settings.topic()), new PartitionHandOver(pipeline, counters, closing));
+    PositionKeeper positions =
+        new PositionKeeper(
+            settings.positions().orElse(null),
+            c,
+            settings.clients().groupId(),
+            settings.topic(),
+            counters,
+            settings.positionCheckInterval());
+    IngestPipeline pipeline =
+        new IngestPipeline(settings, c, deadLetters, store, positions, counters);
+    c.subscribe(
+        List.of(settings.topic()), new PartitionHandOver(pipeline, positions, counters, closing));
     consuming = true;
     LOG.info(
         "consuming {} as group {} ({}); rejected records go to {}",

@@ -1,5 +1,6 @@
 package dev.orderservice.ingest;
 
+import dev.orderservice.domain.IngestPositions;
 import dev.orderservice.domain.OrderService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -14,6 +15,8 @@ import java.util.concurrent.Executor;
  * @param deadLetterTopic the one set, or the topic's default
  * @param storeExecutor the caller's executor for stores; empty for threads of the ingest's own
  * @param afterStore a test hook run after each batch is stored
+ * @param positions where the database records how far it has stored; empty for none
+ * @param positionCheckInterval how often the database's positions are compared with the ingest's
  */
 record IngestSettings(
     String topic,
@@ -29,7 +32,9 @@ record IngestSettings(
     Duration closeTimeout,
     Optional<MeterRegistry> meterRegistry,
     Optional<Executor> storeExecutor,
-    Runnable afterStore) {
+    Runnable afterStore,
+    Optional<IngestPositions> positions,
+    Duration positionCheckInterval) {
 
   /**
    * The settings of {@code b} as they are now.
@@ -60,7 +65,9 @@ record IngestSettings(
         b.closeTimeout,
         Optional.ofNullable(b.meterRegistry),
         Optional.ofNullable(b.storeExecutor),
-        b.afterStore);
+        b.afterStore,
+        Optional.ofNullable(b.positions),
+        b.positionCheckInterval);
   }
 
   /** The builder's check of a text setting: not null, not blank. */

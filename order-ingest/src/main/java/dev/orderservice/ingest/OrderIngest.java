@@ -4,6 +4,7 @@ import static dev.orderservice.ingest.IngestSettings.positive;
 import static dev.orderservice.ingest.IngestSettings.require;
 import static dev.orderservice.ingest.IngestSettings.requireText;
 
+import dev.orderservice.domain.IngestPositions;
 import dev.orderservice.domain.OrderService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -52,6 +53,12 @@ public final class OrderIngest implements Runnable, AutoCloseable {
 
   /** The consumer group when none is set. */
   public static final String DEFAULT_GROUP_ID = "order-service";
+
+  /** How often the database's positions are checked when not set: see {@link Builder#positions}. */
+  public static final Duration DEFAULT_POSITION_CHECK_INTERVAL = Duration.ofSeconds(30);
+
+  /** The longest group name the database's positions hold (their table's column). */
+  static final int MAX_GROUP_LENGTH_WITH_POSITIONS = 255;
 
   private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
 
@@ -167,6 +174,8 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     Duration closeTimeout = Duration.ofSeconds(30);
     Executor storeExecutor;
     Runnable afterStore = () -> {};
+    IngestPositions positions;
+    Duration positionCheckInterval = DEFAULT_POSITION_CHECK_INTERVAL;
 
     private Builder() {}
 
@@ -330,6 +339,30 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the database records how far the ingest has stored each partition (in the same database
+     * as the orders: {@code PostgresIngestPositions}), so that no order is lost when the database
+     * loses what it had acknowledged (a failover to a standby that missed commits, a restore) or
+     * the group loses its offsets. The ingest records a batch's next offsets there once its orders
+     * are committed and before its Kafka offsets are; seeks newly assigned partitions by them; and
+     * every {@link #positionCheckInterval}, and after a transient failure, reads them again and
+     * reads again what the database no longer has. See the {@linkplain dev.orderservice.ingest
+     * package documentation}. Default: none, Kafka's committed offsets alone say where to start.
+     */
+    public Builder positions(IngestPositions positions) {
+      this.positions = Objects.requireNonNull(positions, "positions");
+      return this;
+    }
+
+    /**
+     * How often the running ingest compares the database's {@link #positions} with what it recorded
+     * there, to find a database that lost transactions under it (a failover). Default 30 s.
+     */
+    public Builder positionCheckInterval(Duration interval) {
+      this.positionCheckInterval = positive(interval, "positionCheckInterval");
+      return this;
+    }
+
     /** Test hook: runs after a batch is stored and before anything else happens to it. */
     Builder afterStore(Runnable hook) {
       this.afterStore = Objects.requireNonNull(hook, "hook");
@@ -344,6 +377,11 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       require(
           !topic.equals(deadLetterTopic),
           "deadLetterTopic must differ from topic, or rejected records would be read again");
+      require(
+          positions == null || groupId.length() <= MAX_GROUP_LENGTH_WITH_POSITIONS,
+          "groupId must be at most "
+              + MAX_GROUP_LENGTH_WITH_POSITIONS
+              + " characters to record positions");
       return new OrderIngest(this);
     }
   }

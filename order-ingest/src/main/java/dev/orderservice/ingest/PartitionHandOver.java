@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the ingest does when its group moves partitions: logs and counts the rebalance, and has the
  * pipeline hand over what it holds of the partitions that go ({@link IngestPipeline#handOver}) and
- * start small on those that come ({@link IngestPipeline#assigned}). Runs on the ingest thread,
- * inside {@code poll()}.
+ * start small on those that come ({@link IngestPipeline#assigned}), which start where the
+ * database's positions say ({@link PositionKeeper#assigned}). Runs on the ingest thread, inside
+ * {@code poll()}.
  */
 final class PartitionHandOver implements ConsumerRebalanceListener {
 
@@ -20,6 +21,7 @@ final class PartitionHandOver implements ConsumerRebalanceListener {
   private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
 
   private final IngestPipeline pipeline;
+  private final PositionKeeper positions;
   private final IngestCounters counters;
   private final BooleanSupplier closing;
 
@@ -27,8 +29,13 @@ final class PartitionHandOver implements ConsumerRebalanceListener {
    * @param closing whether the ingest is closing: its partitions are revoked then too, which is no
    *     rebalance
    */
-  PartitionHandOver(IngestPipeline pipeline, IngestCounters counters, BooleanSupplier closing) {
+  PartitionHandOver(
+      IngestPipeline pipeline,
+      PositionKeeper positions,
+      IngestCounters counters,
+      BooleanSupplier closing) {
     this.pipeline = pipeline;
+    this.positions = positions;
     this.counters = counters;
     this.closing = closing;
   }
@@ -43,6 +50,7 @@ final class PartitionHandOver implements ConsumerRebalanceListener {
     }
     LOG.info("partitions revoked: {}", partitions);
     pipeline.handOver(Set.copyOf(partitions), true);
+    positions.revoked(partitions);
   }
 
   @Override
@@ -50,11 +58,13 @@ final class PartitionHandOver implements ConsumerRebalanceListener {
     counters.rebalances.incrementAndGet();
     LOG.warn("partitions lost: {}", partitions);
     pipeline.handOver(Set.copyOf(partitions), false);
+    positions.revoked(partitions);
   }
 
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
     LOG.info("partitions assigned: {}", partitions);
+    positions.assigned(partitions);
     pipeline.assigned(partitions);
   }
 }

@@ -41,6 +41,38 @@
  *   <li><b>Rebalances.</b> Revoked partitions get the batch in hand committed if it is done,
  *       abandoned otherwise; newly assigned partitions start from their committed offsets. Several
  *       instances in one group share the partitions; each order is stored once.
+ *   <li><b>The database knows how far it has stored</b> (with {@code positions(...)} given to the
+ *       builder, e.g. {@code PostgresIngestPositions}; the server always gives it). Once a batch is
+ *       settled (every transaction that stored its orders committed, its dead letters acknowledged)
+ *       and before its offsets are committed to Kafka, the next offset of each of its partitions is
+ *       recorded in the database, in one small transaction of its own. Not in the orders'
+ *       transaction, because a batch has none: it is stored by several transactions at once, one
+ *       per hash group. A later transaction is as safe: a standby, or a restore, that has the
+ *       positions' transaction has every transaction committed before it too (the WAL is replayed
+ *       in commit order), so the recorded position is never ahead of the stored orders. A failure
+ *       to record is a store failure: the batch is kept, the partitions paused, the step retried,
+ *       nothing committed to Kafka meanwhile.
+ *   <li><b>Where it starts.</b> When partitions are assigned, each one with a position in the
+ *       database starts from it: if the group's committed offset is further (a failover to a
+ *       standby that missed commits, a restore from a backup), the difference is read again, the
+ *       orders the database lacks stored and the rest found {@code DUPLICATE}, with one warning per
+ *       partition saying how many records it goes back; if the group has no committed offset
+ *       (expired, deleted) or an earlier one, it goes on from the database's instead of reading the
+ *       topic again or skipping it. A group with neither (renamed) starts from the furthest
+ *       position any group recorded for the partition: the database has stored up to there. If the
+ *       topic no longer holds the database's position (retention deleted the records before they
+ *       were stored), an error says how many records can no longer be read, they are counted
+ *       ({@code order_ingest_records_unreadable_total}), and it goes on from the earliest record
+ *       the topic holds. Without a position, the group's committed offset decides, as without
+ *       positions at all. So an operator's reset of the group's offsets does not move the ingest
+ *       while the database has positions; {@code order-cli replay} reads a topic again.
+ *   <li><b>A database that loses transactions under a running ingest</b> (a standby promoted while
+ *       the ingest runs, on a multi-host DSN) is found by reading the positions again every {@code
+ *       positionCheckInterval} (30 s) and before the step after a transient failure (the database
+ *       answering again): where the database is behind what this ingest recorded there, the batches
+ *       in hand are dropped (none is half settled) and the partitions read again from the
+ *       database's positions, with a warning saying how far ({@code
+ *       order_ingest_records_read_again_total} counts the records, here and at assignment).
  *   <li><b>Order.</b> Orders with the same uid are stored in the order of their partition: the
  *       first wins, an identical repeat is a DUPLICATE, a different one a CONFLICT (they fall in
  *       the same group, and a batch is stored only after the one before it).

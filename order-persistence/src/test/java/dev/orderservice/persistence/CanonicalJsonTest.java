@@ -105,8 +105,8 @@ class CanonicalJsonTest {
       // row without its JSON now. Here the column does not even exist yet, so read it the old way.
       before.streamAll(o -> servedBefore.add(o.json()));
 
-      // V2 to V6.
-      assertThat(Migrations.migrate(v1.dataSource())).isEqualTo(5);
+      // V2 to V7.
+      assertThat(Migrations.migrate(v1.dataSource())).isEqualTo(6);
 
       PostgresOrderStore after = new PostgresOrderStore(v1.dataSource());
       for (int i = 0; i < orders.size(); i++) {

@@ -34,8 +34,9 @@ class MigrationsTest {
   void migratingAnEmptyDatabaseCreatesTheFourTables() throws Exception {
     try (TestSchema schema = TestSchema.fresh("migrate")) {
       // V1 (the tables), V2 (the canonical JSON column), V3 (created_at), V4 (search indexes),
-      // V5 (the summary columns), V6 (covering search indexes in place of V4's).
-      assertThat(Migrations.migrate(schema.dataSource())).isEqualTo(6);
+      // V5 (the summary columns), V6 (covering search indexes in place of V4's), V7 (the ingest's
+      // positions).
+      assertThat(Migrations.migrate(schema.dataSource())).isEqualTo(7);
 
       assertThat(tables(schema)).contains("orders", "delivery", "payment", "items");
       for (String table : List.of("orders", "delivery", "payment", "items")) {
@@ -83,7 +84,8 @@ class MigrationsTest {
         v2.writeAsOfVersion(2, orders.subList(from, Math.min(from + 1_000, orders.size())));
       }
 
-      assertThat(Migrations.migrate(v2.dataSource())).isEqualTo(4);
+      // V3 to V7.
+      assertThat(Migrations.migrate(v2.dataSource())).isEqualTo(5);
 
       Map<String, BigDecimal> createdAt = epochSecondsOfCreatedAt(v2);
       assertThat(createdAt).hasSize(orders.size());
@@ -148,7 +150,8 @@ class MigrationsTest {
       }
       v4.writeAsOfVersion(4, orders);
 
-      assertThat(Migrations.migrate(v4.dataSource())).isEqualTo(2);
+      // V5 to V7.
+      assertThat(Migrations.migrate(v4.dataSource())).isEqualTo(3);
 
       assertThat(v4.rows("orders")).isEqualTo(orders.size());
       assertThat(v4.summaryMismatches()).isEmpty();
@@ -205,7 +208,8 @@ class MigrationsTest {
       }
       assertThat(schema.indexesOfOrders()).containsEntry("orders_created_at_summary", false);
 
-      assertThat(Migrations.migrate(schema.dataSource())).isEqualTo(1);
+      // V6 again, and V7 after it.
+      assertThat(Migrations.migrate(schema.dataSource())).isEqualTo(2);
 
       assertThat(schema.indexesOfOrders())
           .containsOnlyKeys(

@@ -3,12 +3,14 @@ package dev.orderservice.server;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.cache.CacheWarmUp;
 import dev.orderservice.cache.EhcacheOrderCache;
+import dev.orderservice.domain.IngestPositions;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderLookup;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresIngestPositions;
 import dev.orderservice.persistence.PostgresOrderSearch;
 import dev.orderservice.persistence.PostgresOrderStore;
 import dev.orderservice.persistence.StoredOrdersListener;
@@ -191,7 +193,7 @@ public final class OrderServer implements AutoCloseable {
     // Before the ingest, so that the feed hears the first order it stores.
     listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, meters));
     lifecycle.onClose("stop the live feed's listener", listener.get()::close);
-    ingest.set(startIngest(backing, service, meters));
+    ingest.set(startIngest(backing, service, new PostgresIngestPositions(pool), meters));
     // The live feed stops first: its clients reconnect to another instance at once, and the
     // polls' answers are on their way while the ingest closes.
     lifecycle.onClose("answer the waiting polls", livePolls::close);
@@ -356,7 +358,10 @@ public final class OrderServer implements AutoCloseable {
 
   /** The Kafka ingest, on a thread of its own until closed. */
   private OrderIngest startIngest(
-      BackingServices backing, OrderService service, PrometheusMeterRegistry meters) {
+      BackingServices backing,
+      OrderService service,
+      IngestPositions positions,
+      PrometheusMeterRegistry meters) {
     OrderIngest.Builder builder =
         OrderIngest.builder()
             .bootstrapServers(backing.kafkaBootstrapServers())
@@ -365,6 +370,9 @@ public final class OrderServer implements AutoCloseable {
             .groupId(config.kafkaGroup())
             .sessionTimeout(config.kafkaSessionTimeout())
             .service(service)
+            // The database's own record of how far it has stored: no loss on a failover, a
+            // restore or lost group offsets (see order-ingest's package documentation).
+            .positions(positions)
             .meterRegistry(meters)
             .closeTimeout(INGEST_CLOSE_TIMEOUT);
     config.kafkaInstanceId().ifPresent(builder::groupInstanceId);
