@@ -10,6 +10,7 @@ import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.ingest.MixedStream.BadRecord;
 import dev.orderservice.persistence.Migrations;
+import dev.orderservice.persistence.PostgresIngestPositions;
 import dev.orderservice.persistence.PostgresOrderStore;
 import dev.orderservice.testsupport.PostgresFileCopy;
 import dev.orderservice.testsupport.RunningTasks;
@@ -80,7 +81,9 @@ class RestoreTest {
     MixedStream stream = MixedStream.generate(names.topic(), 4_000, 200, 23L);
     PostgresOrderStore store = new PostgresOrderStore(pool);
     OrderIngest ingest =
-        TestIngest.builder(names, new OrderService(store, new MapOrderCache())).build();
+        TestIngest.builder(names, new OrderService(store, new MapOrderCache()))
+            .positions(new PostgresIngestPositions(pool))
+            .build();
     running.start(ingest);
     await("the ingest has its partitions")
         .atMost(Duration.ofSeconds(30))
@@ -128,6 +131,9 @@ class RestoreTest {
                 + " past them: resuming from those offsets alone would have lost them for good")
         .isPositive();
     assertThat(store.count()).isEqualTo(4_000);
+    assertThat(ingest.metrics().recordsReadAgain())
+        .as("records read again cover the orders the database lacked")
+        .isGreaterThanOrEqualTo(lostWithoutPositions);
     stream
         .validOrders()
         .forEach(
