@@ -87,6 +87,7 @@ class RestoreTest {
     running.start(ingest);
     await("the ingest has its partitions")
         .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions() // the group does not exist until the ingest joins it
         .until(() -> hasOneStableMember(names.group()));
 
     long lostWithoutPositions;
