@@ -15,6 +15,7 @@ import dev.orderservice.ingest.IngestMetrics;
 import dev.orderservice.ingest.OrderIngest;
 import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresIngestPositions;
 import dev.orderservice.persistence.PostgresOrderStore;
 import java.time.Duration;
 import java.util.HashMap;
@@ -99,6 +100,8 @@ final class IngestBenchmark {
         try (HikariDataSource ingestDb =
             pool(database.freshDatabase("bench_ingest_" + round), "bench-ingest")) {
           Migrations.migrate(ingestDb);
+          // As the server does: each batch's positions recorded before its offsets are committed.
+          builder.positions(new PostgresIngestPositions(ingestDb));
           IngestRun run =
               timeIngest(
                   builder, new PostgresOrderStore(ingestDb), new Done(admin, group, ends, count));
@@ -167,8 +170,9 @@ final class IngestBenchmark {
   }
 
   private static HikariDataSource pool(String jdbcUrl, String name) {
-    // One per connection the ingest stores with, one for the completion check's count.
-    return OrderDatabase.pool(jdbcUrl, OrderIngest.DEFAULT_STORE_CONNECTIONS + 1, name);
+    // One per connection the ingest stores with, one for its positions, one for the completion
+    // check's count.
+    return OrderDatabase.pool(jdbcUrl, OrderIngest.DEFAULT_STORE_CONNECTIONS + 2, name);
   }
 
   private static String verdict(double ratio, double target) {

@@ -349,9 +349,9 @@ final class IngestPipeline {
     Map<TopicPartition, Long> seeks;
     try {
       seeks = positions.check();
-    } catch (OrderStoreException e) {
-      if (!e.isTransient()) {
-        throw e;
+    } catch (OrderStoreException | RetriableException e) {
+      if (e instanceof OrderStoreException failure && !failure.isTransient()) {
+        throw failure;
       }
       if (inHand != null) {
         retryLater(e);

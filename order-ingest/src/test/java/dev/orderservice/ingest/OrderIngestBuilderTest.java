@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.orderservice.domain.IngestPositions;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.testsupport.RunningTasks;
 import dev.orderservice.testsupport.TestBroker;
 import dev.orderservice.testsupport.TestTopics;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,38 @@ class OrderIngestBuilderTest {
     assertThatThrownBy(() -> OrderIngest.builder().groupId(null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("groupId must not be blank");
+  }
+
+  @Test
+  void positionsNeedAGroupNameTheirTableHoldsAndAPositiveCheckInterval() {
+    OrderService service = new OrderService(new UnusedStore(), new MapOrderCache());
+    IngestPositions none =
+        new IngestPositions() {
+          @Override
+          public Map<Integer, Long> read(
+              String group, String topic, Collection<Integer> partitions) {
+            return Map.of();
+          }
+
+          @Override
+          public Map<Integer, Long> readAnyGroup(String topic, Collection<Integer> partitions) {
+            return Map.of();
+          }
+
+          @Override
+          public void record(String group, String topic, Map<Integer, Long> nextOffsets) {}
+        };
+    OrderIngest.Builder builder =
+        OrderIngest.builder().bootstrapServers("127.0.0.1:9").service(service).positions(none);
+
+    assertThatThrownBy(() -> builder.groupId("g".repeat(256)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("groupId must be at most 255 characters to record positions");
+    assertThat(builder.groupId("g".repeat(255)).build()).isNotNull();
+    assertThatThrownBy(() -> builder.positionCheckInterval(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("positionCheckInterval must be > 0");
+    assertThatThrownBy(() -> builder.positions(null)).isInstanceOf(NullPointerException.class);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.orderservice.ingest;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
 import dev.orderservice.persistence.PostgresDsn;
@@ -32,6 +33,11 @@ final class TestSchema implements AutoCloseable {
 
   PostgresOrderStore store() {
     return store;
+  }
+
+  /** The schema's pool, for what the store does not do (the ingest's positions, a restore). */
+  HikariDataSource dataSource() {
+    return schema.dataSource();
   }
 
   @Override

@@ -89,6 +89,8 @@ class OperationsEndpointsTest {
                       "order_ingest_retries_total{",
                       "order_ingest_rebalances_total{",
                       "order_ingest_paused{",
+                      "order_ingest_records_unreadable_total{",
+                      "order_ingest_records_read_again_total{",
                       "order_ingest_batch_duration_seconds_bucket{",
                       "order_ingest_batch_size_bucket{",
                       "kafka_consumer_fetch_manager_records_lag_max{",
