@@ -33,4 +33,17 @@ public interface IngestPositions {
    * topic}, all in one transaction, replacing what was recorded before for those partitions.
    */
   void record(String group, String topic, Map<Integer, Long> nextOffsets);
+
+  /**
+   * Records {@code nextOffsets} as {@link #record} does, but only if the store still holds at least
+   * the positions {@code held} says it holds (partition to position; partitions not in it are not
+   * compared), all in one transaction: a store that lost transactions since they were recorded (a
+   * failover to a standby that missed them, a restore) is found before newer positions hide the
+   * gap.
+   *
+   * @return whether they were recorded; false, with nothing written, if a position of {@code held}
+   *     is missing or behind
+   */
+  boolean recordIfHeld(
+      String group, String topic, Map<Integer, Long> held, Map<Integer, Long> nextOffsets);
 }

@@ -1,6 +1,7 @@
 package dev.orderservice.ingest;
 
 import dev.orderservice.domain.IngestPositions;
+import dev.orderservice.domain.OrderStoreException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -71,18 +72,35 @@ final class PositionKeeper {
 
   /**
    * Records the next offsets of a settled batch, in one transaction: after the transactions that
-   * stored its orders committed, before its offsets are committed to Kafka.
+   * stored its orders committed, before its offsets are committed to Kafka; and only if the
+   * database still holds what was recorded before, or newer positions would hide what it lost.
    *
-   * @throws dev.orderservice.domain.OrderStoreException as a store does, transient or not
+   * @throws OrderStoreException as a store does, transient or not; and, transient, if the database
+   *     no longer holds what was recorded (then {@link #check} is due, and finds where to read
+   *     again)
    */
   void record(Map<TopicPartition, OffsetAndMetadata> nextOffsets) {
     if (positions == null) {
       return;
     }
     Map<Integer, Long> byPartition = new HashMap<>();
+    Map<Integer, Long> held = new HashMap<>();
     nextOffsets.forEach(
-        (partition, offset) -> byPartition.put(partition.partition(), offset.offset()));
-    positions.record(group, topic, byPartition);
+        (partition, offset) -> {
+          byPartition.put(partition.partition(), offset.offset());
+          Long before = recorded.get(partition);
+          if (before != null) {
+            held.put(partition.partition(), before);
+          }
+        });
+    if (!positions.recordIfHeld(group, topic, held, byPartition)) {
+      afterFailure = true;
+      throw new OrderStoreException(
+          "could not record the ingest's positions: the database no longer holds those recorded"
+              + " before (failover or restore?)",
+          true,
+          null);
+    }
     nextOffsets.forEach((partition, offset) -> recorded.put(partition, offset.offset()));
   }
 

@@ -109,6 +109,34 @@ class DatabaseBehindTest {
   }
 
   @Test
+  void aBatchStoredInADatabaseThatLostTransactionsDoesNotHideTheGapBehindNewerPositions()
+      throws Exception {
+    TestTopics names = TestTopics.create("behind-hidden", PARTITIONS);
+    // No periodic check and no failure within the test: only the recording of the next batch.
+    OrderIngest ingest = ingest(names, schema.store(), Duration.ofMinutes(10));
+    running.start(ingest);
+    List<Order> orders = new ArrayList<>(TopicOrders.produce(names.topic(), 1_500, 55L));
+    awaitAllStored(names, 1_500);
+
+    int behind =
+        TopicOrders.restoreEarlierCopy(
+            schema.dataSource(), names.topic(), names.group(), LOST_PER_PARTITION);
+    orders.addAll(TopicOrders.produce(names.topic(), 300, 56L));
+
+    awaitAllStored(names, 1_800);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> finished(ingest) >= 1_800 + behind);
+    assertThat(ingest.metrics().recordsReadAgain()).isEqualTo(behind);
+    // The batch whose positions could not be recorded was stored, and is read again: DUPLICATEs.
+    IngestMetrics metrics = ingest.metrics();
+    assertThat(metrics.duplicates()).isLessThan(500);
+    assertThat(metrics.ordersInserted()).isEqualTo(1_800 + behind - metrics.duplicates());
+    orders.forEach(o -> assertThat(schema.store().findJson(o.orderUid())).isPresent());
+  }
+
+  @Test
   void whenTheDatabaseAnswersAgainAfterAnOutageTheIngestChecksItsPositionsBeforeStoringOn()
       throws Exception {
     TestTopics names = TestTopics.create("behind-outage", PARTITIONS);

@@ -67,6 +67,12 @@ class OrderIngestBuilderTest {
 
           @Override
           public void record(String group, String topic, Map<Integer, Long> nextOffsets) {}
+
+          @Override
+          public boolean recordIfHeld(
+              String group, String topic, Map<Integer, Long> held, Map<Integer, Long> next) {
+            return true;
+          }
         };
     OrderIngest.Builder builder =
         OrderIngest.builder().bootstrapServers("127.0.0.1:9").service(service).positions(none);

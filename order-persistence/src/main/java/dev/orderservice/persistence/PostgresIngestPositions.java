@@ -86,27 +86,72 @@ public final class PostgresIngestPositions implements IngestPositions {
     }
     StoreFailures.call(
         "record the ingest positions of group " + group,
-        () -> {
-          InsertValuesStep4<IngestPositionsRecord, String, String, Integer, Long> insert =
-              db.insertInto(
-                  INGEST_POSITIONS,
-                  INGEST_POSITIONS.CONSUMER_GROUP,
-                  INGEST_POSITIONS.TOPIC,
-                  INGEST_POSITIONS.PARTITION,
-                  INGEST_POSITIONS.NEXT_OFFSET);
-          // In partition order: two writers of one group's rows then lock them in the same order.
-          new TreeMap<>(nextOffsets)
-              .forEach((partition, offset) -> insert.values(group, topic, partition, offset));
-          return insert
-              .onConflict(
-                  INGEST_POSITIONS.CONSUMER_GROUP,
-                  INGEST_POSITIONS.TOPIC,
-                  INGEST_POSITIONS.PARTITION)
-              .doUpdate()
-              .set(INGEST_POSITIONS.NEXT_OFFSET, DSL.excluded(INGEST_POSITIONS.NEXT_OFFSET))
-              .set(INGEST_POSITIONS.UPDATED_AT, DSL.currentOffsetDateTime())
-              .execute();
-        });
+        () -> upsert(db, group, topic, nextOffsets));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Without {@code held} one statement, as {@link #record}; with it a transaction of two: the
+   * rows of {@code held}'s partitions read {@code FOR UPDATE}, then the upsert if none is missing
+   * or behind.
+   */
+  @Override
+  public boolean recordIfHeld(
+      String group, String topic, Map<Integer, Long> held, Map<Integer, Long> nextOffsets) {
+    Objects.requireNonNull(held, "held");
+    if (held.isEmpty()) {
+      record(group, topic, nextOffsets);
+      return true;
+    }
+    return StoreFailures.call(
+        "record the ingest positions of group " + group,
+        () ->
+            db.transactionResult(
+                tx -> {
+                  Map<Integer, Long> now =
+                      toMap(
+                          tx.dsl()
+                              .select(INGEST_POSITIONS.PARTITION, INGEST_POSITIONS.NEXT_OFFSET)
+                              .from(INGEST_POSITIONS)
+                              .where(INGEST_POSITIONS.CONSUMER_GROUP.eq(group))
+                              .and(INGEST_POSITIONS.TOPIC.eq(topic))
+                              .and(INGEST_POSITIONS.PARTITION.in(held.keySet()))
+                              .orderBy(INGEST_POSITIONS.PARTITION)
+                              .forUpdate()
+                              .fetch());
+                  for (Map.Entry<Integer, Long> position : held.entrySet()) {
+                    Long actual = now.get(position.getKey());
+                    if (actual == null || actual < position.getValue()) {
+                      return false;
+                    }
+                  }
+                  if (!nextOffsets.isEmpty()) {
+                    upsert(tx.dsl(), group, topic, nextOffsets);
+                  }
+                  return true;
+                }));
+  }
+
+  private static int upsert(
+      DSLContext db, String group, String topic, Map<Integer, Long> nextOffsets) {
+    InsertValuesStep4<IngestPositionsRecord, String, String, Integer, Long> insert =
+        db.insertInto(
+            INGEST_POSITIONS,
+            INGEST_POSITIONS.CONSUMER_GROUP,
+            INGEST_POSITIONS.TOPIC,
+            INGEST_POSITIONS.PARTITION,
+            INGEST_POSITIONS.NEXT_OFFSET);
+    // In partition order: two writers of one group's rows then lock them in the same order.
+    new TreeMap<>(nextOffsets)
+        .forEach((partition, offset) -> insert.values(group, topic, partition, offset));
+    return insert
+        .onConflict(
+            INGEST_POSITIONS.CONSUMER_GROUP, INGEST_POSITIONS.TOPIC, INGEST_POSITIONS.PARTITION)
+        .doUpdate()
+        .set(INGEST_POSITIONS.NEXT_OFFSET, DSL.excluded(INGEST_POSITIONS.NEXT_OFFSET))
+        .set(INGEST_POSITIONS.UPDATED_AT, DSL.currentOffsetDateTime())
+        .execute();
   }
 
   private static Map<Integer, Long> toMap(Iterable<? extends Record2<Integer, Long>> rows) {

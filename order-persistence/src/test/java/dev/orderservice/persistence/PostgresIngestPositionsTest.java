@@ -61,6 +61,31 @@ class PostgresIngestPositionsTest {
   }
 
   @Test
+  void recordingIfHeldWritesOnlyWhileTheDatabaseHoldsAtLeastWhatWasRecordedBefore() {
+    positions.record("service", "orders", Map.of(0, 100L, 1, 50L));
+
+    assertThat(
+            positions.recordIfHeld("service", "orders", Map.of(0, 100L), Map.of(0, 200L, 1, 60L)))
+        .isTrue();
+    assertThat(positions.read("service", "orders", List.of(0, 1)))
+        .isEqualTo(Map.of(0, 200L, 1, 60L));
+
+    // The database lost the last record of partition 0 (it holds 200, this ingest recorded 250).
+    assertThat(
+            positions.recordIfHeld("service", "orders", Map.of(0, 250L), Map.of(0, 300L, 1, 70L)))
+        .isFalse();
+    // A partition it holds nothing of at all is behind too.
+    assertThat(positions.recordIfHeld("service", "orders", Map.of(2, 10L), Map.of(2, 20L)))
+        .isFalse();
+    assertThat(positions.read("service", "orders", List.of(0, 1, 2)))
+        .as("nothing written")
+        .isEqualTo(Map.of(0, 200L, 1, 60L));
+    // Nothing to compare: recorded as by record().
+    assertThat(positions.recordIfHeld("service", "orders", Map.of(), Map.of(2, 20L))).isTrue();
+    assertThat(positions.read("service", "orders", List.of(2))).isEqualTo(Map.of(2, 20L));
+  }
+
+  @Test
   void eachRecordIsOneStatementThatStampsTheRowsWithTheTimeOfTheWrite() {
     positions.record("service", "orders", Map.of(0, 1L, 1, 2L, 2, 3L));
 
