@@ -49,9 +49,12 @@
  *       transaction, because a batch has none: it is stored by several transactions at once, one
  *       per hash group. A later transaction is as safe: a standby, or a restore, that has the
  *       positions' transaction has every transaction committed before it too (the WAL is replayed
- *       in commit order), so the recorded position is never ahead of the stored orders. A failure
- *       to record is a store failure: the batch is kept, the partitions paused, the step retried,
- *       nothing committed to Kafka meanwhile.
+ *       in commit order), so the recorded position is never ahead of the stored orders. They are
+ *       recorded only if the database still holds the positions recorded before (compare-and-set in
+ *       that transaction), so a batch stored on a database that lost transactions cannot hide the
+ *       gap behind newer positions. A failure to record is a store failure: the batch is kept, the
+ *       partitions paused, the step retried, nothing committed to Kafka meanwhile; a database found
+ *       behind has the partitions read again (below).
  *   <li><b>Where it starts.</b> When partitions are assigned, each one with a position in the
  *       database starts from it: if the group's committed offset is further (a failover to a
  *       standby that missed commits, a restore from a backup), the difference is read again, the
