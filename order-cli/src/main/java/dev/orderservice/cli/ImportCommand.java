@@ -91,7 +91,8 @@ final class ImportCommand implements Callable<Integer> {
             totalBytes(paths));
     List<Outcome> shown;
     if (toKafka) {
-      try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(cli.kafkaServers())) {
+      try (KafkaProducer<byte[], byte[]> producer =
+          KafkaClients.producer(cli.kafkaServers(), cli.kafkaClients())) {
         OrderFeed feed =
             new OrderFeed(
                 Destinations.topic(producer, cli.topic(), cli.checker(err)),

@@ -2,10 +2,13 @@ package dev.orderservice.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.orderservice.settings.KafkaClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +24,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The Kafka clients of the CLI, configured in one place: producers wait for every replica ({@code
- * acks=all}, idempotent), consumers read without a consumer group (partitions assigned, nothing
- * committed), and nothing waits for an absent broker longer than {@link #TIMEOUT}.
+ * The Kafka clients of the CLI, configured in one place: the user's properties ({@code
+ * --kafka-config}, {@code KAFKA_CLIENT_*}: security and tuning), under what the CLI forces:
+ * producers wait for every replica ({@code acks=all}, idempotent), consumers read without a
+ * consumer group (partitions assigned, nothing committed, only committed records), and nothing
+ * waits for an absent broker longer than {@link #TIMEOUT} unless the user's timeouts say so.
  */
 final class KafkaClients {
 
@@ -32,48 +37,38 @@ final class KafkaClients {
 
   private KafkaClients() {}
 
-  static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
-    return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ProducerConfig.CLIENT_ID_CONFIG,
-            "order-cli",
-            ProducerConfig.ACKS_CONFIG,
-            "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            true,
-            ProducerConfig.LINGER_MS_CONFIG,
-            5,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG,
-            (int) TIMEOUT.toMillis(),
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
-            (int) TIMEOUT.toMillis(),
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-            (int) TIMEOUT.toMillis() * 2),
-        new ByteArraySerializer(),
-        new ByteArraySerializer());
+  /**
+   * A producer to {@code bootstrapServers} with the user's properties ({@code user}: security,
+   * tuning), under what the CLI's guarantees rest on.
+   */
+  static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, KafkaClientConfig user) {
+    Map<String, Object> config = new HashMap<>(user.properties());
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    // A record counts as sent once every in-sync replica has it, and a retry never doubles it.
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "order-cli");
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) TIMEOUT.toMillis());
+    config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis() * 2);
+    return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
-    return new KafkaConsumer<>(
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ConsumerConfig.CLIENT_ID_CONFIG,
-            "order-cli",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            false,
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed",
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-            500,
-            ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-            (int) TIMEOUT.toMillis()),
-        new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+  /**
+   * A consumer of {@code bootstrapServers} without a group, with the user's properties ({@code
+   * user}) under what the CLI's reading rests on: nothing committed, only committed records read.
+   */
+  static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, KafkaClientConfig user) {
+    Map<String, Object> config = new HashMap<>(user.properties());
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "order-cli");
+    config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {
@@ -98,6 +93,10 @@ final class KafkaClients {
         ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     } catch (ExecutionException e) {
+      Optional<String> refused = OrderCli.kafkaRefused(e.getCause());
+      if (refused.isPresent()) {
+        throw new CliException(refused.get(), e.getCause());
+      }
       throw new CliException(
           "Kafka refused a record: "
               + OrderCli.oneLine(e.getCause().toString())

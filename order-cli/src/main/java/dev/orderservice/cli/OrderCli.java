@@ -6,7 +6,9 @@ import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.OrderValidator;
+import dev.orderservice.ingest.KafkaRefusal;
 import dev.orderservice.settings.InvalidSettingException;
+import dev.orderservice.settings.KafkaClientConfig;
 import dev.orderservice.settings.Setting;
 import dev.orderservice.settings.SettingOptions;
 import dev.orderservice.settings.SettingValues;
@@ -79,13 +81,19 @@ public final class OrderCli {
   /** Whether progress may be drawn in place with carriage returns. */
   private final boolean terminal;
 
-  OrderCli(boolean terminal) {
+  /** The environment, for the {@code KAFKA_CLIENT_*} variables. */
+  private final Map<String, String> env;
+
+  private KafkaClientConfig kafkaClients;
+
+  OrderCli(boolean terminal, Map<String, String> env) {
     this.terminal = terminal;
+    this.env = Map.copyOf(env);
   }
 
   /** For picocli's tools (completion script generation); no terminal. */
   public OrderCli() {
-    this(false);
+    this(false, Map.of());
   }
 
   /** The command line for {@code main}: the process environment, a terminal if there is one. */
@@ -101,7 +109,7 @@ public final class OrderCli {
    */
   static CommandLine commandLine(Map<String, String> env, boolean terminal) {
     Objects.requireNonNull(env, "env");
-    CommandLine cli = new CommandLine(new OrderCli(terminal));
+    CommandLine cli = new CommandLine(new OrderCli(terminal, env));
     cli.setDefaultValueProvider(SettingOptions.environment(env));
     cli.setExecutionExceptionHandler(OrderCli::failed);
     cli.setParameterExceptionHandler(OrderCli::invalidCommandLine);
@@ -109,14 +117,13 @@ public final class OrderCli {
   }
 
   /**
-   * The JDBC URL of {@code --db}.
+   * The JDBC URL of {@code --db}, with the password of {@code --db-password-file} if given.
    *
    * @throws CliException if none is given
-   * @throws InvalidSettingException if it is not a PostgreSQL DSN
+   * @throws InvalidSettingException if it is not a PostgreSQL DSN, or the password file is unusable
    */
   String jdbcUrl() {
-    return settings()
-        .get(Settings.DB_DSN)
+    return Settings.jdbcUrl(settings())
         .orElseThrow(
             () ->
                 new CliException(
@@ -128,9 +135,28 @@ public final class OrderCli {
     return kafkaGiven().orElse(Settings.EMBEDDED_KAFKA);
   }
 
-  /** {@code --kafka} (or its variable), if given. */
+  /**
+   * {@code --kafka} (or its variable), if given; else {@code bootstrap.servers} of the Kafka client
+   * properties, if they name it.
+   */
   Optional<String> kafkaGiven() {
-    return settings().get(Settings.KAFKA_BROKER);
+    return settings().get(Settings.KAFKA_BROKER).or(() -> kafkaClients().bootstrapServers());
+  }
+
+  /**
+   * The user's Kafka client properties ({@code --kafka-config}, {@code KAFKA_CLIENT_*}), read and
+   * checked once; under {@code --verbose} listed on stderr, secrets hidden.
+   *
+   * @throws InvalidSettingException if the file cannot be read or a property is refused
+   */
+  KafkaClientConfig kafkaClients() {
+    if (kafkaClients == null) {
+      kafkaClients = KafkaClientConfig.read(settings(), env);
+      if (verbose && !kafkaClients.isEmpty()) {
+        spec.commandLine().getErr().println("order-cli: Kafka client settings: " + kafkaClients);
+      }
+    }
+    return kafkaClients;
   }
 
   String topic() {
@@ -196,6 +222,10 @@ public final class OrderCli {
           + oneLine(e.getMessage())
           + " (check --db / DB_DSN and that PostgreSQL is running)";
     }
+    Optional<String> refused = kafkaRefused(e);
+    if (refused.isPresent()) {
+      return refused.get();
+    }
     if (e instanceof org.apache.kafka.common.KafkaException) {
       return "Kafka failed: "
           + oneLine(e.getMessage())
@@ -205,6 +235,15 @@ public final class OrderCli {
       return oneLine(e.getMessage());
     }
     return oneLine(e.toString());
+  }
+
+  /**
+   * If Kafka refused the client (credentials, TLS, ACLs): one sentence saying so and what to check,
+   * without a secret.
+   */
+  static Optional<String> kafkaRefused(Throwable e) {
+    return KafkaRefusal.of(e)
+        .map(refusal -> refusal.sentence() + " " + KafkaClientConfig.whatToCheck(refusal.kind()));
   }
 
   private static int invalidCommandLine(CommandLine.ParameterException e, String[] args) {
@@ -243,14 +282,16 @@ public final class OrderCli {
   static final class SharedSettings implements IModelTransformer {
 
     /** How many there are: {@code --verbose} is listed after them. */
-    static final int COUNT = 4;
+    static final int COUNT = 6;
 
     @Override
     public CommandSpec transform(CommandSpec command) {
       global(command, 0, Settings.DB_DSN, "--db");
-      global(command, 1, Settings.KAFKA_BROKER, "--kafka");
-      global(command, 2, Settings.KAFKA_TOPIC, "--topic");
-      global(command, 3, Settings.UNKNOWN_FIELDS, "--unknown-fields");
+      global(command, 1, Settings.DB_PASSWORD_FILE, "--db-password-file");
+      global(command, 2, Settings.KAFKA_BROKER, "--kafka");
+      global(command, 3, Settings.KAFKA_TOPIC, "--topic");
+      global(command, 4, Settings.UNKNOWN_FIELDS, "--unknown-fields");
+      global(command, 5, Settings.KAFKA_CONFIG_FILE, "--kafka-config");
       return command;
     }
 

@@ -110,7 +110,7 @@ final class ProduceCommand implements Callable<Integer> {
         Progress.ofItems(spec.commandLine().getErr(), cli.terminal(), "orders produced", count);
     List<ProducerRecord<byte[], byte[]>> pending = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer =
-            publish ? KafkaClients.producer(cli.kafkaServers()) : null;
+            publish ? KafkaClients.producer(cli.kafkaServers(), cli.kafkaClients()) : null;
         OutputStream file =
             out == null ? null : new BufferedOutputStream(Files.newOutputStream(out))) {
       long startNanos = System.nanoTime();

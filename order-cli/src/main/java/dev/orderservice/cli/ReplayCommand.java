@@ -159,9 +159,10 @@ final class ReplayCommand implements Callable<Integer> {
     String target = cli.topic();
     String dlqTopic = deadLetterTopic();
     Progress progress;
-    try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(cli.kafkaServers());
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            KafkaClients.consumer(cli.kafkaServers(), cli.kafkaClients());
         KafkaProducer<byte[], byte[]> producer =
-            dryRun ? null : KafkaClients.producer(cli.kafkaServers())) {
+            dryRun ? null : KafkaClients.producer(cli.kafkaServers(), cli.kafkaClients())) {
       long total = assign(consumer, dlqTopic, Optional.empty());
       progress =
           Progress.ofItems(spec.commandLine().getErr(), cli.terminal(), "dead letters read", total);
@@ -240,7 +241,8 @@ final class ReplayCommand implements Callable<Integer> {
     String topic = cli.topic();
     Tally tally = new Tally();
     Progress progress;
-    try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(cli.kafkaServers());
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            KafkaClients.consumer(cli.kafkaServers(), cli.kafkaClients());
         HikariDataSource pool = dryRun ? null : Database.open(cli, true)) {
       long total =
           assign(

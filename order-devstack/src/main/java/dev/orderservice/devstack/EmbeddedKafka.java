@@ -2,7 +2,9 @@ package dev.orderservice.devstack;
 
 import java.net.BindException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import kafka.server.KafkaConfig;
@@ -32,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * the controller listens on a second, free port. Internal topics get one partition each (the
  * production default of 50 only slows a dev broker down); every default can be overridden with
  * {@link Builder#brokerProperty(String, String)}.
+ *
+ * <p><b>Security.</b> {@link Builder#listener(SecureListener)} adds a client listener with SASL
+ * over TLS or mutual TLS on a port of its own ({@link #bootstrapServers(String)}); SCRAM users are
+ * made with {@link #upsertScramUser}. The PLAINTEXT listener of {@link #bootstrapServers()} stays
+ * for the broker's own traffic, the admin helpers and tests that set data up.
  *
  * <p><b>Data.</b> Without {@link Builder#logDirectory(Path)} the log lives in a temporary directory
  * deleted by {@link #close()}. With one, a directory already formatted (holding {@code
@@ -63,6 +70,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private KafkaLogDirectory logDirectory;
   private int port;
+  private final Map<String, Integer> securePorts = new LinkedHashMap<>();
   private KafkaRaftServer server;
   private boolean started;
   private boolean closed;
@@ -74,7 +82,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         builder.logDirectory == null ? null : builder.logDirectory.toAbsolutePath().normalize();
     this.settings =
         new KafkaBrokerSettings(
-            builder.defaultPartitions, configuredLogDirectory != null, builder.overrides);
+            builder.defaultPartitions,
+            configuredLogDirectory != null,
+            builder.overrides,
+            builder.secureListeners);
     this.port = requestedPort;
   }
 
@@ -116,6 +127,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         port = Ports.freePort();
       }
       int controllerPort = Ports.freePort();
+      // Like the controller's, the secured listeners' ports are always picked here.
+      settings.secureListeners().forEach(l -> securePorts.put(l.name(), Ports.freePort()));
       try {
         startServer(controllerPort);
         break;
@@ -209,6 +222,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     return port;
   }
 
+  /**
+   * {@code 127.0.0.1:PORT} of the secured listener named {@code listener} ({@link
+   * Builder#listener}), for the {@code bootstrap.servers} of clients that use its security.
+   *
+   * @throws IllegalArgumentException if there is no such listener
+   * @throws IllegalStateException if not started yet
+   */
+  public synchronized String bootstrapServers(String listener) {
+    if (settings.secureListeners().stream().noneMatch(l -> l.name().equals(listener))) {
+      throw new IllegalArgumentException("no secured listener named " + listener);
+    }
+    if (!started) {
+      throw new IllegalStateException("ports are picked on start(); call start() first");
+    }
+    return Ports.LOOPBACK + ":" + securePorts.get(listener);
+  }
+
   /** Whether the broker is running (started and not closed). */
   public synchronized boolean isRunning() {
     return started && !closed;
@@ -233,6 +263,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     new BrokerAdmin(bootstrapServers()).createTopic(name, partitions);
   }
 
+  /**
+   * Creates the SCRAM-SHA-512 user {@code user} with {@code password}, or gives an existing one
+   * this password, through the Admin API (on the PLAINTEXT listener), and blocks until the broker
+   * lists the user, so that a client may log in as a new user right away (a new password of a user
+   * it knew may take effect a moment later). For the SASL_SSL listeners ({@link
+   * SecureListener#saslSsl}).
+   *
+   * @throws IllegalStateException if the broker is not running
+   * @throws DevstackException if the broker does not take the credentials within 30 s
+   */
+  public void upsertScramUser(String user, String password) {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(password, "password");
+    if (!isRunning()) {
+      throw new IllegalStateException("Kafka broker is not running");
+    }
+    new BrokerAdmin(bootstrapServers()).upsertScramUser(user, password);
+  }
+
   @Override
   public String toString() {
     return "EmbeddedKafka[127.0.0.1:"
@@ -247,7 +296,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private void startServer(int controllerPort) {
     KafkaConfig config =
         KafkaConfig.fromProps(
-            settings.brokerProperties(port, controllerPort, logDirectory.path()), false);
+            settings.brokerProperties(port, controllerPort, securePorts, logDirectory.path()),
+            false);
     server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
   }
@@ -282,7 +332,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     return root == failure ? "" : "; root cause: " + root;
   }
 
-  private static boolean isBindFailure(Throwable failure) {
+  /**
+   * Whether {@code failure} or a cause says that a port was taken; {@link KafkaCluster} asks too.
+   */
+  static boolean isBindFailure(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof BindException
           || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
@@ -301,6 +354,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private Path logDirectory;
     private int defaultPartitions = 1;
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    private final List<SecureListener> secureListeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -331,6 +385,22 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Any broker setting, applied last, so it overrides this class's defaults. */
     public Builder brokerProperty(String name, String value) {
       overrides.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Also opens {@code listener}, a client listener with security, on a free port of its own (its
+     * address: {@link EmbeddedKafka#bootstrapServers(String)}). The PLAINTEXT listener stays for
+     * the broker's own traffic and the admin calls.
+     *
+     * @throws IllegalArgumentException if a listener of that name was added already
+     */
+    public Builder listener(SecureListener listener) {
+      Objects.requireNonNull(listener, "listener");
+      if (secureListeners.stream().anyMatch(l -> l.name().equals(listener.name()))) {
+        throw new IllegalArgumentException("listener " + listener.name() + " was added already");
+      }
+      secureListeners.add(listener);
       return this;
     }
 

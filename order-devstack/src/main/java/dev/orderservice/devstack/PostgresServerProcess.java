@@ -30,6 +30,11 @@ final class PostgresServerProcess {
    */
   void start(int port) {
     long logOffset = DevstackFiles.sizeOrZero(cluster.serverLog());
+    String options = settings.postmasterOptions(port);
+    if (!settings.hbaLines().isEmpty()) {
+      Path hbaFile = cluster.writeHbaFile(settings.hbaLines());
+      options += " -c " + PostgresCommands.shellQuote("hba_file=" + hbaFile);
+    }
     List<String> command =
         List.of(
             pgCtl().toString(),
@@ -42,7 +47,7 @@ final class PostgresServerProcess {
             "-l",
             cluster.serverLog().toString(),
             "-o",
-            settings.postmasterOptions(port));
+            options);
     PostgresCommands.Result result =
         PostgresCommands.run(
             command,

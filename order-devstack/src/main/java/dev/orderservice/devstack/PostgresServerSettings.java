@@ -24,6 +24,7 @@ final class PostgresServerSettings {
   private final String user;
   private final boolean temporary;
   private final Map<String, String> settings;
+  private final List<String> hbaLines;
 
   /**
    * @param user the superuser initdb creates and we connect as
@@ -31,8 +32,17 @@ final class PostgresServerSettings {
    * @param requested the caller's settings, applied over the defaults
    */
   PostgresServerSettings(String user, boolean temporary, Map<String, String> requested) {
+    this(user, temporary, requested, Logins.TRUST);
+  }
+
+  /**
+   * @param logins how roles other than the superuser log in; the superuser is trusted always
+   */
+  PostgresServerSettings(
+      String user, boolean temporary, Map<String, String> requested, Logins logins) {
     this.user = user;
     this.temporary = temporary;
+    this.hbaLines = hbaLines(user, logins);
     Map<String, String> effective = new LinkedHashMap<>();
     if (temporary) {
       // Throw-away cluster: durability buys nothing and costs seconds in write-heavy tests.
@@ -89,6 +99,38 @@ final class PostgresServerSettings {
         (name, value) ->
             options.append(" -c ").append(PostgresCommands.shellQuote(name + "=" + value)));
     return options.toString();
+  }
+
+  /**
+   * The lines of the {@code pg_hba.conf} the server runs with; empty for the one initdb wrote
+   * (trust for everyone on 127.0.0.1).
+   */
+  List<String> hbaLines() {
+    return hbaLines;
+  }
+
+  /** How roles other than the superuser log in. */
+  enum Logins {
+    /** Without a password (initdb's {@code -A trust}). */
+    TRUST,
+    /** With a scram-sha-256 password, over TLS or not. */
+    PASSWORD,
+    /** Over TLS only, with a scram-sha-256 password and a client certificate of the server's CA. */
+    PASSWORD_AND_CERTIFICATE
+  }
+
+  private static List<String> hbaLines(String superuser, Logins logins) {
+    if (logins == Logins.TRUST) {
+      return List.of();
+    }
+    String address = Ports.LOOPBACK + "/32";
+    // First match wins: our own connections (the superuser) stay password-less.
+    String trusted = "host all " + PostgresDatabases.quoteIdentifier(superuser) + " " + address;
+    return List.of(
+        trusted + " trust",
+        logins == Logins.PASSWORD
+            ? "host all all " + address + " scram-sha-256"
+            : "hostssl all all " + address + " scram-sha-256 clientcert=verify-ca");
   }
 
   /** pgjdbc properties for our own connections: the superuser, and short timeouts. */

@@ -55,4 +55,26 @@ class PostgresServerSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("not a PostgreSQL setting name: a=b");
   }
+
+  @Test
+  void keepsInitdbsTrustFileUnlessRolesLogInWithPasswords() {
+    assertThat(new PostgresServerSettings("app", true, Map.of()).hbaLines()).isEmpty();
+  }
+
+  @Test
+  void trustsTheSuperuserAndAsksEveryOtherRoleForAScramPassword() {
+    assertThat(
+            new PostgresServerSettings(
+                    "app", true, Map.of(), PostgresServerSettings.Logins.PASSWORD)
+                .hbaLines())
+        .containsExactly(
+            "host all \"app\" 127.0.0.1/32 trust", "host all all 127.0.0.1/32 scram-sha-256");
+    assertThat(
+            new PostgresServerSettings(
+                    "app", true, Map.of(), PostgresServerSettings.Logins.PASSWORD_AND_CERTIFICATE)
+                .hbaLines())
+        .containsExactly(
+            "host all \"app\" 127.0.0.1/32 trust",
+            "hostssl all all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca");
+  }
 }

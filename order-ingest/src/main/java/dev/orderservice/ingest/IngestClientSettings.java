@@ -22,41 +22,51 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class IngestClientSettings {
 
-  /** A setting the ingest's guarantees rest on: always {@code value}, whatever the caller set. */
-  record Forced(String name, Object value, String why) {}
+  // The clients are made with byte-array (de)serializer instances (see openConsumer and
+  // openDeadLetterProducer), which they use whatever the properties name.
+  private static final String BYTES =
+      "the ingest reads values through the service's codec and copies dead letters byte for byte";
 
   /** What the ingest sets on the consumer whatever the caller set, and why. */
-  static List<Forced> forcedOnConsumer(int maxBatchSize) {
+  static List<ForcedSetting> forcedOnConsumer(int maxBatchSize) {
     return List.of(
-        new Forced(
+        new ForcedSetting(
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
             false,
             "offsets are committed by hand, after the batch is stored and dead-lettered: never"
                 + " before"),
-        new Forced(
+        new ForcedSetting(
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            "records of an aborted or open transaction are not orders anyone sent: only"
+                + " committed ones are stored"),
+        new ForcedSetting(
             ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
             maxBatchSize,
-            "a poll returns at most one batch, the most one transaction stores"));
+            "a poll returns at most one batch, the most one transaction stores"),
+        new ForcedSetting(
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class, BYTES),
+        new ForcedSetting(
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class, BYTES));
   }
 
   /** What the ingest sets on the dead-letter producer whatever the caller set, and why. */
-  static List<Forced> forcedOnProducer() {
+  static List<ForcedSetting> forcedOnProducer() {
     return List.of(
-        new Forced(
+        new ForcedSetting(
             ProducerConfig.ACKS_CONFIG,
             "all",
             "a source offset is committed once its dead letter is acknowledged, so the"
                 + " acknowledgement must mean that every in-sync replica has it"),
-        new Forced(
+        new ForcedSetting(
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
             true,
-            "the producer's own retries must not write a dead letter twice"));
+            "the producer's own retries must not write a dead letter twice"),
+        new ForcedSetting(
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class, BYTES),
+        new ForcedSetting(
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class, BYTES));
   }
-
-  // The key and value (de)serializers are forced too: the clients are made with byte-array ones
-  // (see openConsumer and openDeadLetterProducer), which they use whatever the properties name,
-  // because the ingest reads the values through the service's codec and copies dead letters as
-  // they came.
 
   private final Map<String, Object> consumer;
   private final Map<String, Object> producer;

@@ -16,6 +16,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -48,6 +50,7 @@ final class IngestPipeline {
   private final StoreInFlight store;
   private final PositionKeeper positions;
   private final IngestCounters counters;
+  private final KafkaRefusals refusals;
   private final Backoff backoff;
   private final BatchRamp ramp;
   private final Duration pollTimeout;
@@ -68,7 +71,8 @@ final class IngestPipeline {
       DeadLetterPublisher deadLetters,
       StoreInFlight store,
       PositionKeeper positions,
-      IngestCounters counters) {
+      IngestCounters counters,
+      KafkaRefusals refusals) {
     this.consumer = consumer;
     this.deadLetters = deadLetters;
     this.service = settings.service();
@@ -76,6 +80,7 @@ final class IngestPipeline {
     this.store = store;
     this.positions = positions;
     this.counters = counters;
+    this.refusals = refusals;
     this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
     this.ramp = new BatchRamp(settings.maxBatchSize());
     this.pollTimeout = settings.pollTimeout();
@@ -107,6 +112,10 @@ final class IngestPipeline {
         }
       } catch (WakeupException e) {
         // close() was called: the loop condition ends it.
+      } catch (AuthenticationException | AuthorizationException e) {
+        // Credentials, TLS or ACLs: an operator's fix, not the batch's fault. The batch in hand
+        // stays as it is, and polling (which reconnects) resumes after a back-off.
+        refusals.refusedThenWait(e);
       }
     }
   }
@@ -177,8 +186,12 @@ final class IngestPipeline {
         });
   }
 
-  /** Partitions came: batches start small again, and stay quiet while a retry is pending. */
+  /**
+   * Partitions came (the group was joined, so Kafka accepts the consumer): batches start small
+   * again, and stay quiet while a retry is pending.
+   */
   void assigned(Collection<TopicPartition> partitions) {
+    refusals.accepted();
     ramp.restart();
     if (retryPending) {
       consumer.pause(partitions); // keep new partitions quiet until the retry is done
@@ -328,6 +341,7 @@ final class IngestPipeline {
         batch.duplicates(),
         batch.deadLetters().size(),
         nanos / 1_000_000);
+    refusals.accepted();
     inHand = next;
     next = null;
     retryAtNanos = System.nanoTime();
@@ -341,9 +355,8 @@ final class IngestPipeline {
   }
 
   /**
-   * Compares the database's positions with what was recorded in it; where it lost some, drops the
-   * batches in hand (nothing of them is settled) and reads again from the database's positions. The
-   * others' records in hand are read again too. A transient failure to read is retried later.
+   * Where the database lost what was recorded in it: drops the batches in hand (none half settled)
+   * and reads again from its positions, the others' records in hand too. Failures are retried.
    */
   private void checkPositions() {
     Map<TopicPartition, Long> seeks;
@@ -380,6 +393,7 @@ final class IngestPipeline {
 
   private void retryLater(RuntimeException cause) {
     positions.failed();
+    refusals.reportIfRefusal(cause); // the dead-letter producer's credentials or ACLs
     counters.retries.incrementAndGet();
     Duration wait = backoff.next();
     retryAtNanos = System.nanoTime() + wait.toNanos();

@@ -35,6 +35,7 @@ final class IngestRun implements AutoCloseable {
   private final IngestSettings settings;
   private final IngestCounters counters;
   private final BooleanSupplier closing;
+  private final KafkaRefusals refusals;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean consuming;
   private KafkaProducer<byte[], byte[]> producer;
@@ -51,6 +52,8 @@ final class IngestRun implements AutoCloseable {
     this.settings = settings;
     this.counters = counters;
     this.closing = closing;
+    this.refusals =
+        new KafkaRefusals(settings.listener(), settings.initialBackoff(), settings.maxBackoff());
   }
 
   /**
@@ -79,7 +82,7 @@ final class IngestRun implements AutoCloseable {
             counters,
             settings.positionCheckInterval());
     IngestPipeline pipeline =
-        new IngestPipeline(settings, c, deadLetters, store, positions, counters);
+        new IngestPipeline(settings, c, deadLetters, store, positions, counters, refusals);
     c.subscribe(
         List.of(settings.topic()), new PartitionHandOver(pipeline, positions, counters, closing));
     consuming = true;
@@ -94,8 +97,12 @@ final class IngestRun implements AutoCloseable {
     LOG.info("stopped consuming {}", settings.topic());
   }
 
-  /** Ends a poll or commit in progress early (with a {@code WakeupException} on the run thread). */
+  /**
+   * Ends a poll or commit in progress early (with a {@code WakeupException} on the run thread), and
+   * a wait after Kafka refused the clients.
+   */
   void wakeup() {
+    refusals.wakeup();
     KafkaConsumer<byte[], byte[]> c = consumer;
     if (c != null) {
       c.wakeup();

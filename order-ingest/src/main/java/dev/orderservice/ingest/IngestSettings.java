@@ -14,6 +14,7 @@ import java.util.concurrent.Executor;
  *
  * @param deadLetterTopic the one set, or the topic's default
  * @param storeExecutor the caller's executor for stores; empty for threads of the ingest's own
+ * @param listener who hears that Kafka refuses the clients, and accepts them again
  * @param afterStore a test hook run after each batch is stored
  * @param positions where the database records how far it has stored; empty for none
  * @param positionCheckInterval how often the database's positions are compared with the ingest's
@@ -32,6 +33,7 @@ record IngestSettings(
     Duration closeTimeout,
     Optional<MeterRegistry> meterRegistry,
     Optional<Executor> storeExecutor,
+    IngestListener listener,
     Runnable afterStore,
     Optional<IngestPositions> positions,
     Duration positionCheckInterval) {
@@ -65,6 +67,7 @@ record IngestSettings(
         b.closeTimeout,
         Optional.ofNullable(b.meterRegistry),
         Optional.ofNullable(b.storeExecutor),
+        b.listener,
         b.afterStore,
         Optional.ofNullable(b.positions),
         b.positionCheckInterval);

@@ -8,7 +8,9 @@ import dev.orderservice.domain.IngestPositions;
 import dev.orderservice.domain.OrderService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -84,6 +86,18 @@ public final class OrderIngest implements Runnable, AutoCloseable {
    */
   public static String defaultDeadLetterTopic(String topic) {
     return topic + DEAD_LETTER_SUFFIX;
+  }
+
+  /**
+   * The Kafka client settings the ingest sets whatever its caller's properties say, each with the
+   * reason: those of the consumer (for batches of at most {@code maxBatchSize} records) and those
+   * of the dead-letter producer. A runner may refuse a user's setting that asks for another value.
+   */
+  public static List<ForcedSetting> forcedSettings(int maxBatchSize) {
+    List<ForcedSetting> forced =
+        new ArrayList<>(IngestClientSettings.forcedOnConsumer(maxBatchSize));
+    forced.addAll(IngestClientSettings.forcedOnProducer());
+    return List.copyOf(forced);
   }
 
   /** The topic rejected records are published to. */
@@ -173,6 +187,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     Duration ackTimeout = Duration.ofSeconds(30);
     Duration closeTimeout = Duration.ofSeconds(30);
     Executor storeExecutor;
+    IngestListener listener = new IngestListener() {};
     Runnable afterStore = () -> {};
     IngestPositions positions;
     Duration positionCheckInterval = DEFAULT_POSITION_CHECK_INTERVAL;
@@ -186,15 +201,18 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     }
 
     /**
-     * Extra Kafka consumer settings (security, timeouts). {@code enable.auto.commit} and {@code
-     * max.poll.records} are always set by the ingest.
+     * Extra Kafka consumer settings (security, timeouts). What the ingest's guarantees rest on is
+     * always set by the ingest ({@link OrderIngest#forcedSettings}).
      */
     public Builder consumerProperties(Map<String, ?> properties) {
       consumerProperties.putAll(Objects.requireNonNull(properties, "properties"));
       return this;
     }
 
-    /** Extra settings of the dead-letter producer; {@code acks=all} and idempotence are forced. */
+    /**
+     * Extra settings of the dead-letter producer; {@code acks=all}, idempotence and the serializers
+     * are forced ({@link OrderIngest#forcedSettings}).
+     */
     public Builder producerProperties(Map<String, ?> properties) {
       producerProperties.putAll(Objects.requireNonNull(properties, "properties"));
       return this;
@@ -305,6 +323,17 @@ public final class OrderIngest implements Runnable, AutoCloseable {
      */
     public Builder storeExecutor(Executor executor) {
       this.storeExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Who hears that Kafka refuses the ingest's clients (credentials, TLS, ACLs) and that it
+     * accepts them again. A refusal does not end {@link OrderIngest#run()}: the ingest tries again
+     * after a back-off ({@link #backoff}) until Kafka accepts it or the ingest is closed. Default:
+     * nobody (the ingest still logs it).
+     */
+    public Builder listener(IngestListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

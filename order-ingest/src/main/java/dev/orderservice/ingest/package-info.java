@@ -38,6 +38,13 @@
  *       polling goes on (so the consumer stays in its group), and the failed step is tried again
  *       after a capped exponential backoff with jitter. Nothing is committed and nothing is
  *       dead-lettered meanwhile; consumption resumes by itself when the fault clears.
+ *   <li><b>Kafka refusing the clients is an operator's problem, not a crash.</b> Wrong credentials,
+ *       a TLS handshake that fails, a missing ACL ({@code AuthenticationException}, {@code
+ *       SslAuthenticationException}, {@code AuthorizationException}): the batch in hand stays as it
+ *       is, the {@link dev.orderservice.ingest.IngestListener} hears a {@link
+ *       dev.orderservice.ingest.KafkaRefusal} (a sentence with Kafka's reason, never a secret), and
+ *       the ingest tries again after a back-off until Kafka accepts it (the group is joined or a
+ *       batch is committed), which the listener hears once.
  *   <li><b>Rebalances.</b> Revoked partitions get the batch in hand committed if it is done,
  *       abandoned otherwise; newly assigned partitions start from their committed offsets. Several
  *       instances in one group share the partitions; each order is stored once.
@@ -80,6 +87,15 @@
  *       first wins, an identical repeat is a DUPLICATE, a different one a CONFLICT (they fall in
  *       the same group, and a batch is stored only after the one before it).
  * </ul>
+ *
+ * <h2>Kafka client settings</h2>
+ *
+ * <p>The caller's consumer and producer properties (security, SASL, TLS, config providers, tuning)
+ * reach the clients as given; what the guarantees rest on is set by the ingest whatever they say,
+ * and {@link dev.orderservice.ingest.OrderIngest#forcedSettings} lists it with the reasons: {@code
+ * enable.auto.commit=false}, {@code isolation.level=read_committed}, {@code max.poll.records} (the
+ * batch size), byte-array (de)serializers, and on the dead-letter producer {@code acks=all} and
+ * {@code enable.idempotence=true}.
  *
  * <h2>Observability</h2>
  *

@@ -161,8 +161,11 @@ class DatabaseBehindTest {
         .pollInterval(Duration.ofMillis(100))
         .until(() -> finished(ingest) >= 1_800 + behind);
     assertThat(ingest.metrics().recordsReadAgain()).isEqualTo(behind);
-    assertThat(ingest.metrics().ordersInserted()).isEqualTo(1_800 + behind);
-    assertThat(ingest.metrics().duplicates()).isZero();
+    // Every order is stored once (the count above); the batch in hand when the database was found
+    // behind is read again, and may come back as DUPLICATEs, never more than one batch.
+    IngestMetrics metrics = ingest.metrics();
+    assertThat(metrics.duplicates()).isLessThan(500);
+    assertThat(metrics.ordersInserted()).isEqualTo(1_800 + behind - metrics.duplicates());
     orders.forEach(o -> assertThat(schema.store().findJson(o.orderUid())).isPresent());
   }
 

@@ -18,15 +18,44 @@ class IngestClientSettingsTest {
             OrderIngest.builder()
                 .bootstrapServers("broker:9092")
                 .maxBatchSize(700)
-                .consumerProperties(Map.of("enable.auto.commit", true, "max.poll.records", 1))
+                .consumerProperties(
+                    Map.of(
+                        "enable.auto.commit",
+                        true,
+                        "max.poll.records",
+                        1,
+                        "isolation.level",
+                        "read_uncommitted"))
                 .producerProperties(Map.of("acks", "1", "enable.idempotence", false)));
 
     assertThat(clients.consumerConfig())
         .containsEntry("enable.auto.commit", false)
-        .containsEntry("max.poll.records", 700);
+        .containsEntry("max.poll.records", 700)
+        .containsEntry("isolation.level", "read_committed");
     assertThat(clients.producerConfig())
         .containsEntry("acks", "all")
         .containsEntry("enable.idempotence", true);
+  }
+
+  @Test
+  void theForcedSettingsArePublishedWithTheirReasonsForARunnerToCheck() {
+    assertThat(OrderIngest.forcedSettings(700))
+        .extracting(ForcedSetting::name)
+        .containsExactly(
+            "enable.auto.commit",
+            "isolation.level",
+            "max.poll.records",
+            "key.deserializer",
+            "value.deserializer",
+            "acks",
+            "enable.idempotence",
+            "key.serializer",
+            "value.serializer");
+    assertThat(OrderIngest.forcedSettings(700))
+        .allSatisfy(forced -> assertThat(forced.why()).isNotBlank())
+        .filteredOn(forced -> forced.name().equals("max.poll.records"))
+        .singleElement()
+        .satisfies(forced -> assertThat(forced.accepts(" 700")).isTrue());
   }
 
   @Test

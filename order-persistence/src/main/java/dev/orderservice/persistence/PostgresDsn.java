@@ -33,6 +33,16 @@ import java.util.Objects;
  * jdbc:postgresql://h1:5432,h2:5432/orders?user=app&targetServerType=primary}: pgjdbc tries the
  * hosts in turn and keeps the one that accepts writes.
  *
+ * <p>TLS parameters mean what they mean to libpq: {@code sslmode} ({@code disable}, {@code prefer},
+ * the default, {@code require}, {@code verify-ca}, {@code verify-full}), {@code sslrootcert} (the
+ * CA certificates, PEM), {@code sslcert} (the client certificate, PEM) and {@code sslkey} (its key)
+ * reach pgjdbc, which reads them alike, with two differences this class and the runners take care
+ * of: libpq verifies the server's certificate under {@code sslmode=require} when {@code
+ * sslrootcert} is given (as {@code verify-ca}), pgjdbc never does, so such a DSN becomes {@code
+ * sslmode=verify-ca}; and pgjdbc reads a key in PKCS#8 form only (PEM {@code BEGIN PRIVATE KEY},
+ * DER, or a {@code .p12} store), not the older {@code BEGIN RSA PRIVATE KEY} / {@code BEGIN EC
+ * PRIVATE KEY} PEM that {@code openssl} may write ({@code openssl pkcs8 -topk8 -nocrypt} converts).
+ *
  * <p>Stateless and thread-safe. Anything else (other JDBC drivers, libpq {@code key=value} strings,
  * blank input) is rejected with an {@link IllegalArgumentException} that names the accepted forms;
  * the message never repeats a password.
@@ -136,6 +146,8 @@ public final class PostgresDsn {
       parameters.add("password=" + encode(password));
     }
     if (!query.isEmpty()) {
+      // libpq: "if a root CA file exists, sslmode=require behaves like verify-ca"; pgjdbc does not.
+      boolean rootCertificate = query.matches("(^|.*&)sslrootcert=[^&]+.*");
       for (String parameter : query.split("&")) {
         if (parameter.isEmpty()) {
           continue;
@@ -146,6 +158,9 @@ public final class PostgresDsn {
         if (name.equals("target_session_attrs")) {
           parameters.add("targetServerType=" + targetServerType(value, dsn));
           continue;
+        }
+        if (rootCertificate && name.equals("sslmode") && value.equals("=require")) {
+          value = "=verify-ca";
         }
         parameters.add(LIBPQ_TO_PGJDBC.getOrDefault(name, name) + value);
       }
@@ -173,6 +188,24 @@ public final class PostgresDsn {
           dsn);
     }
     return type;
+  }
+
+  /**
+   * {@code jdbcUrl} with {@code password} added as its {@code password} parameter, for a password
+   * that comes from elsewhere than the DSN (a file).
+   *
+   * @throws IllegalArgumentException if the URL carries a password already (the message says so
+   *     without repeating either)
+   */
+  public static String withPassword(String jdbcUrl, String password) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    Objects.requireNonNull(password, "password");
+    int query = jdbcUrl.indexOf('?');
+    if (query >= 0 && ("&" + jdbcUrl.substring(query + 1)).contains("&password=")) {
+      throw new IllegalArgumentException(
+          "the PostgreSQL connection string carries a password already; give it in one place");
+    }
+    return jdbcUrl + (query >= 0 ? "&" : "?") + "password=" + encode(password);
   }
 
   private static String decode(String value, String dsn) {

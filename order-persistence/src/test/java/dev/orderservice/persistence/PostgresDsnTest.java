@@ -116,4 +116,45 @@ class PostgresDsnTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no host");
   }
+
+  @Test
+  void passesTheLibpqTlsParametersToPgjdbcAsWritten() {
+    assertThat(
+            PostgresDsn.toJdbcUrl(
+                "postgres://app@db.internal:5432/orders?sslmode=verify-full"
+                    + "&sslrootcert=/run/secrets/ca.crt&sslcert=/run/secrets/client.crt"
+                    + "&sslkey=/run/secrets/client.key"))
+        .isEqualTo(
+            "jdbc:postgresql://db.internal:5432/orders?user=app&sslmode=verify-full"
+                + "&sslrootcert=/run/secrets/ca.crt&sslcert=/run/secrets/client.crt"
+                + "&sslkey=/run/secrets/client.key");
+  }
+
+  @Test
+  void verifiesTheCertificateUnderRequireWhenARootCertificateIsGivenAsLibpqDoes() {
+    assertThat(
+            PostgresDsn.toJdbcUrl("postgres://app@db/orders?sslrootcert=/ca.crt&sslmode=require"))
+        .isEqualTo("jdbc:postgresql://db/orders?user=app&sslrootcert=/ca.crt&sslmode=verify-ca");
+    assertThat(PostgresDsn.toJdbcUrl("postgres://app@db/orders?sslmode=require"))
+        .isEqualTo("jdbc:postgresql://db/orders?user=app&sslmode=require");
+  }
+
+  @Test
+  void addsAPasswordFromElsewhereEncoded() {
+    assertThat(PostgresDsn.withPassword("jdbc:postgresql://db/orders?user=app", "p&ss w"))
+        .isEqualTo("jdbc:postgresql://db/orders?user=app&password=p%26ss%20w");
+    assertThat(PostgresDsn.withPassword("jdbc:postgresql://db/orders", "x"))
+        .isEqualTo("jdbc:postgresql://db/orders?password=x");
+  }
+
+  @Test
+  void refusesASecondPasswordWithoutRepeatingEither() {
+    assertThatThrownBy(
+            () ->
+                PostgresDsn.withPassword(
+                    "jdbc:postgresql://db/orders?user=app&password=first", "second"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContainingAny("first", "second")
+        .hasMessageContaining("carries a password already");
+  }
 }

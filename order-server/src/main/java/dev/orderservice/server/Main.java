@@ -3,6 +3,7 @@ package dev.orderservice.server;
 import dev.orderservice.server.config.ServerConfig;
 import dev.orderservice.server.config.ServerOptions;
 import dev.orderservice.server.lifecycle.BackingServices;
+import dev.orderservice.server.lifecycle.StartRefusedException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -86,7 +87,11 @@ public final class Main {
         LOG.info("stopped before it finished starting");
         return EXIT_OK;
       }
-      LOG.error("could not start: {}", e.toString(), e);
+      if (e instanceof StartRefusedException) {
+        LOG.error("could not start: {}", e.getMessage()); // the sentence says it all
+      } else {
+        LOG.error("could not start: {}", e.toString(), e);
+      }
       err.println("order-server: could not start: " + e.getMessage());
       return EXIT_FAILED;
     } finally {

@@ -33,6 +33,7 @@ import dev.orderservice.server.lifecycle.BackingServices;
 import dev.orderservice.server.lifecycle.DaemonThreads;
 import dev.orderservice.server.lifecycle.DatabaseStartup;
 import dev.orderservice.server.lifecycle.DependencyProblems;
+import dev.orderservice.server.lifecycle.KafkaProblems;
 import dev.orderservice.server.lifecycle.Lifecycle;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -111,8 +112,14 @@ public final class OrderServer implements AutoCloseable {
   /**
    * Starts everything and returns once HTTP listens.
    *
+   * <p>A database that refuses the password or the role does not stop it: HTTP listens, {@code
+   * /readyz} answers 503 naming the refusal, and the migrations, the cache warm-up, the live feed
+   * and the ingest start once the database accepts the service ({@link DatabaseStartup}).
+   *
    * @throws RuntimeException if a part cannot start (an embedded server, the database within {@link
-   *     #DATABASE_WAIT}, the HTTP port); what was started is closed again
+   *     #DATABASE_WAIT}, the HTTP port); what was started is closed again; a {@link
+   *     dev.orderservice.server.lifecycle.StartRefusedException} if PostgreSQL's certificate does
+   *     not verify or it offers no TLS where the DSN requires it
    */
   public static OrderServer start(ServerConfig config) {
     OrderServer server = new OrderServer(config);
@@ -138,7 +145,8 @@ public final class OrderServer implements AutoCloseable {
     HikariDataSource pool =
         OrderDatabase.pool(backing.jdbcUrl(), config.dbPoolSize(), "order-server", meters);
     lifecycle.onClose("close the database pool", pool::close);
-    DatabaseStartup.migrateWhenReachable(pool, DATABASE_WAIT);
+    boolean accepted =
+        DatabaseStartup.migrateWhenReachable(pool, backing.jdbcUrl(), DATABASE_WAIT, problems);
     PostgresOrderStore store = new PostgresOrderStore(pool);
     EhcacheOrderCache cache =
         EhcacheOrderCache.builder()
@@ -152,10 +160,13 @@ public final class OrderServer implements AutoCloseable {
             : OrderCodec.standard();
     OrderService service =
         new OrderService(store, cache, new OrderValidator(), codec, new IgnoredFieldsLog(meters));
-    CacheWarmUp warmUp = startWarmUp(store, cache, meters);
+    // The parts started below are read by the health endpoints once they exist.
+    AtomicReference<CacheWarmUp> warmUp = new AtomicReference<>();
+    if (accepted) {
+      warmUp.set(startWarmUp(store, cache, meters));
+    }
     ThreadPoolExecutor workers = startWorkers();
     OrderLookup lookup = startLookup(store, cache);
-    // The parts started below are read by the health endpoints once they exist.
     AtomicReference<OrderIngest> ingest = new AtomicReference<>();
     AtomicReference<StoredOrdersListener> listener = new AtomicReference<>();
     HealthEndpoints health =
@@ -163,7 +174,7 @@ public final class OrderServer implements AutoCloseable {
             pool,
             workers,
             () -> ingest.get() != null && ingest.get().isRunning(),
-            warmUp::status,
+            () -> warmUp.get() == null ? DatabaseStartup.WARM_UP_WAITING : warmUp.get().status(),
             () -> listener.get() != null && listener.get().isListening(),
             problems);
     startHealthChecks(health, meters);
@@ -190,10 +201,18 @@ public final class OrderServer implements AutoCloseable {
             LOG.warn("requests still in flight after the drain timeout; stopping anyway");
           }
         });
-    // Before the ingest, so that the feed hears the first order it stores.
-    listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, meters));
-    lifecycle.onClose("stop the live feed's listener", listener.get()::close);
-    ingest.set(startIngest(backing, service, new PostgresIngestPositions(pool), meters));
+    // What works on the database starts now, or once the database accepts the service (a
+    // refused password: /readyz says so meanwhile, and HTTP answers).
+    Runnable databaseParts =
+        () -> {
+          // Before the ingest, so that the feed hears the first order it stores.
+          listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, meters));
+          lifecycle.onClose("stop the live feed's listener", listener.get()::close);
+          ingest.set(startIngest(backing, service, new PostgresIngestPositions(pool), meters));
+        };
+    if (accepted) {
+      databaseParts.run();
+    }
     // The live feed stops first: its clients reconnect to another instance at once, and the
     // polls' answers are on their way while the ingest closes.
     lifecycle.onClose("answer the waiting polls", livePolls::close);
@@ -203,6 +222,17 @@ public final class OrderServer implements AutoCloseable {
     // with them the requests in flight that the drain is there to let finish. New requests are
     // answered 503 from here on; "stop HTTP" closes the listeners.
     lifecycle.onClose("stop accepting HTTP requests", graceful::shutdown);
+    if (!accepted) {
+      DatabaseStartup.migrateOnceAccepted(
+          pool,
+          backing.jdbcUrl(),
+          problems,
+          lifecycle,
+          () -> {
+            warmUp.set(startWarmUp(store, cache, meters));
+            databaseParts.run();
+          });
+    }
     httpPort = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     LOG.info("HTTP: listening on {}:{}, open {}", config.httpHost(), httpPort, baseUri());
     LOG.info(
@@ -369,11 +399,14 @@ public final class OrderServer implements AutoCloseable {
             .deadLetterTopic(config.kafkaDeadLetterTopic())
             .groupId(config.kafkaGroup())
             .sessionTimeout(config.kafkaSessionTimeout())
+            .consumerProperties(config.kafkaClients().properties())
+            .producerProperties(config.kafkaClients().properties())
             .service(service)
             // The database's own record of how far it has stored: no loss on a failover, a
             // restore or lost group offsets (see order-ingest's package documentation).
             .positions(positions)
             .meterRegistry(meters)
+            .listener(new KafkaProblems(problems))
             .closeTimeout(INGEST_CLOSE_TIMEOUT);
     config.kafkaInstanceId().ifPresent(builder::groupInstanceId);
     OrderIngest ingest = builder.build();

@@ -19,9 +19,9 @@ import java.util.Optional;
  * <p>To add a setting: add its row here (its variables, flag, default or what unset means, parser
  * and description), then read it where it is used, e.g. a component of {@code ServerConfig} built
  * from {@code values.get(Settings.NEW_ONE)}. The flag, the environment variable, the check and the
- * help follow from the row. A setting that is a family of variables (every {@code
- * KAFKA_CLIENT_<NAME>}) would be a row of another kind, read from the whole environment; a setting
- * naming a file ({@code KAFKA_CONFIG_FILE}, {@code DB_PASSWORD_FILE}) is a row like these.
+ * help follow from the row. The family of variables {@code KAFKA_CLIENT_<NAME>} is no row: {@link
+ * KafkaClientConfig} reads it from the whole environment, with the file of {@link
+ * #KAFKA_CONFIG_FILE} under it.
  *
  * <p>The rows are immutable and thread safe.
  */
@@ -44,6 +44,18 @@ public final class Settings {
               .secret()
               // PostgresDsn's messages never repeat a password.
               .optional(PostgresDsn::toJdbcUrl));
+
+  /** Read through {@link #jdbcUrl}, which adds the password to {@link #DB_DSN}'s URL. */
+  public static final Setting<Optional<Path>> DB_PASSWORD_FILE =
+      add(
+          Setting.named("DB_PASSWORD_FILE")
+              .flag("--db-password-file", "FILE")
+              .describedAs(
+                  "A file holding the PostgreSQL password (a trailing newline is not part of it),"
+                      + " e.g. a mounted secret, so that DB_DSN need not carry it; DB_DSN must then"
+                      + " hold no password")
+              .unsetMeans("the password in DB_DSN, if any")
+              .optional(Parsers::path));
 
   public static final Setting<Integer> DB_POOL_SIZE =
       add(
@@ -124,6 +136,22 @@ public final class Settings {
                       Duration.ofSeconds(1),
                       Duration.ofMinutes(30),
                       "expected a duration from 1s to 30m, e.g. 45s, 2m or 10000ms")));
+
+  /**
+   * A file of Kafka client properties, as Kafka's own tools read them ({@code --command-config});
+   * {@link KafkaClientConfig} reads it, with the {@code KAFKA_CLIENT_<NAME>} variables over it.
+   */
+  public static final Setting<Optional<Path>> KAFKA_CONFIG_FILE =
+      add(
+          Setting.named("KAFKA_CONFIG_FILE")
+              .flag("--kafka-config", "FILE")
+              .describedAs(
+                  "A properties file of Kafka client settings (security.protocol, sasl.*, ssl.*,"
+                      + " config providers...), as Kafka's tools read it, for every Kafka client;"
+                      + " a variable KAFKA_CLIENT_<NAME> (upper case, . written _) sets one and wins"
+                      + " over the file")
+              .unsetMeans("none")
+              .optional(Parsers::path));
 
   /** Where HTTP listens: host {@code 0.0.0.0} for every interface, port 0 for a free one. */
   public static final Setting<InetSocketAddress> HTTP_ADDR =
@@ -246,6 +274,34 @@ public final class Settings {
           "must differ from the topic of orders, or rejected records would be read again");
     }
     return named.get();
+  }
+
+  /**
+   * The pgjdbc URL of {@link #DB_DSN} with the password of {@link #DB_PASSWORD_FILE}, if one is
+   * given; empty when {@code DB_DSN} is unset.
+   *
+   * @throws InvalidSettingException if the file cannot be read or is empty, if {@code DB_DSN}
+   *     carries a password too (one place only, so that no one wonders which is used), or if {@code
+   *     DB_DSN} is unset (the embedded database needs no password)
+   */
+  public static Optional<String> jdbcUrl(SettingValues values) {
+    Optional<String> url = values.get(DB_DSN);
+    Optional<Path> file = values.get(DB_PASSWORD_FILE);
+    if (file.isEmpty()) {
+      return url;
+    }
+    if (url.isEmpty()) {
+      throw values.invalid(
+          DB_PASSWORD_FILE, "needs DB_DSN (" + values.flag(DB_DSN) + ") to name the database");
+    }
+    String password = PasswordFile.read(file.get(), why -> values.invalid(DB_PASSWORD_FILE, why));
+    try {
+      return Optional.of(PostgresDsn.withPassword(url.get(), password));
+    } catch (IllegalArgumentException e) {
+      throw values.invalid(
+          DB_PASSWORD_FILE,
+          "DB_DSN (" + values.flag(DB_DSN) + ") carries a password too; give it in one place");
+    }
   }
 
   private static <T> Setting<T> add(Setting<T> setting) {

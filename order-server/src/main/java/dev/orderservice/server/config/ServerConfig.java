@@ -1,5 +1,6 @@
 package dev.orderservice.server.config;
 
+import dev.orderservice.settings.KafkaClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -10,7 +11,8 @@ import java.util.Optional;
  * command-line flags over environment variables; the settings, their variables, flags and defaults
  * are listed in {@link dev.orderservice.settings.Settings} and the README.
  *
- * <p>An immutable value; {@link #toString()} leaves out the token and the database password.
+ * <p>An immutable value; {@link #toString()} leaves out the token, the database password and every
+ * secret of the Kafka client properties.
  *
  * @param jdbcUrl the PostgreSQL to use; empty for the embedded one
  * @param dbPoolSize the most connections to PostgreSQL, and the HTTP threads that read it
@@ -32,6 +34,8 @@ import java.util.Optional;
  * @param accessLog whether each HTTP request is logged
  * @param ignoreUnknownFields whether fields the model does not know are skipped (logged and
  *     counted) instead of rejecting the order
+ * @param kafkaClients the user's properties for every Kafka client (KAFKA_CONFIG_FILE,
+ *     KAFKA_CLIENT_*), checked to be safe; shown with secrets hidden
  */
 public record ServerConfig(
     Optional<String> jdbcUrl,
@@ -51,7 +55,8 @@ public record ServerConfig(
     Path dataDir,
     LogFormat logFormat,
     boolean accessLog,
-    boolean ignoreUnknownFields) {
+    boolean ignoreUnknownFields,
+    KafkaClientConfig kafkaClients) {
 
   public ServerConfig {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -69,6 +74,7 @@ public record ServerConfig(
     }
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(logFormat, "logFormat");
+    Objects.requireNonNull(kafkaClients, "kafkaClients");
   }
 
   /** Whether the database is embedded (no DB_DSN). */
@@ -121,6 +127,8 @@ public record ServerConfig(
         + accessLog
         + ", unknownFields="
         + (ignoreUnknownFields ? "ignore" : "reject")
+        + ", kafkaClientSettings="
+        + kafkaClients
         + "]";
   }
 

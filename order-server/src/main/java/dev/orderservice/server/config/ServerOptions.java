@@ -4,7 +4,6 @@ import static dev.orderservice.settings.Settings.ACCESS_LOG;
 import static dev.orderservice.settings.Settings.API_TOKEN;
 import static dev.orderservice.settings.Settings.CACHE_MAX_ENTRIES;
 import static dev.orderservice.settings.Settings.DATA_DIR;
-import static dev.orderservice.settings.Settings.DB_DSN;
 import static dev.orderservice.settings.Settings.DB_POOL_SIZE;
 import static dev.orderservice.settings.Settings.HTTP_ADDR;
 import static dev.orderservice.settings.Settings.KAFKA_BROKER;
@@ -18,6 +17,7 @@ import static dev.orderservice.settings.Settings.STREAM_HEARTBEAT;
 import static dev.orderservice.settings.Settings.UNKNOWN_FIELDS;
 
 import dev.orderservice.cache.EhcacheOrderCache;
+import dev.orderservice.settings.KafkaClientConfig;
 import dev.orderservice.settings.SettingOptions;
 import dev.orderservice.settings.SettingValues;
 import dev.orderservice.settings.Settings;
@@ -109,10 +109,12 @@ public final class ServerOptions {
     SettingValues values = SettingOptions.values(spec);
     InetSocketAddress http = values.get(HTTP_ADDR);
     Optional<String> token = values.get(API_TOKEN);
+    KafkaClientConfig kafkaClients = KafkaClientConfig.read(values, env);
     return new ServerConfig(
-        values.get(DB_DSN),
+        Settings.jdbcUrl(values),
         values.get(DB_POOL_SIZE),
-        values.get(KAFKA_BROKER),
+        // A managed service's client file names its brokers: used when KAFKA_BROKER is unset.
+        values.get(KAFKA_BROKER).or(kafkaClients::bootstrapServers),
         values.get(KAFKA_TOPIC),
         Settings.deadLetterTopic(values),
         values.get(KAFKA_GROUP),
@@ -127,7 +129,8 @@ public final class ServerOptions {
         values.get(DATA_DIR),
         LogFormat.valueOf(values.get(LOG_FORMAT).toUpperCase(Locale.ROOT)),
         values.get(ACCESS_LOG),
-        values.get(UNKNOWN_FIELDS));
+        values.get(UNKNOWN_FIELDS),
+        kafkaClients);
   }
 
   /** The static member id: as given, "none" for none, else HOST-PORT unless the port is 0. */

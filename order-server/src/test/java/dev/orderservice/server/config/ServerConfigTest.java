@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderservice.cache.EhcacheOrderCache;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ServerConfigTest {
 
@@ -302,5 +305,46 @@ class ServerConfigTest {
                 + " expected a duration from 100ms to 10m, e.g. 15s, 1m or 500ms");
     assertThatThrownBy(() -> parse(Map.of("STREAM_HEARTBEAT", "often")))
         .hasMessageStartingWith("invalid STREAM_HEARTBEAT (--stream-heartbeat) \"often\": ");
+  }
+
+  @Test
+  void thePasswordFileGoesIntoTheJdbcUrlAndNeverIntoTheLoggedConfig(@TempDir Path dir)
+      throws IOException {
+    Path file = Files.writeString(dir.resolve("pg-password"), "s3cr&t\n");
+
+    ServerConfig config =
+        parse(
+            Map.of(
+                "DB_DSN",
+                "postgres://app@db:5432/orders?sslmode=verify-full&sslrootcert=/ca.crt",
+                "DB_PASSWORD_FILE",
+                file.toString()));
+
+    assertThat(config.jdbcUrl())
+        .contains(
+            "jdbc:postgresql://db:5432/orders?user=app&sslmode=verify-full&sslrootcert=/ca.crt"
+                + "&password=s3cr%26t");
+    assertThat(config.toString()).contains("database=db:5432/orders,").doesNotContain("s3cr");
+  }
+
+  @Test
+  void aPasswordFileNeedsADsnWithoutAPassword(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("pg-password"), "s3cret\n");
+
+    assertThatThrownBy(() -> parse(Map.of("DB_PASSWORD_FILE", file.toString())))
+        .hasMessage(
+            "invalid DB_PASSWORD_FILE (--db-password-file) \""
+                + file
+                + "\": needs DB_DSN (--db-dsn) to name the database");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    Map.of(
+                        "DB_DSN",
+                        "postgres://app:other@db/orders",
+                        "DB_PASSWORD_FILE",
+                        file.toString())))
+        .hasMessageEndingWith("DB_DSN (--db-dsn) carries a password too; give it in one place")
+        .hasMessageNotContainingAny("s3cret", "other");
   }
 }
