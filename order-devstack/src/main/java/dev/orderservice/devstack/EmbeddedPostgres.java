@@ -151,8 +151,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return;
     }
     PostgresCommands.Result result = server.stop("fast");
-    if (!result.succeeded() && result.output().contains("Is server running?")) {
-      // The postmaster is already gone (crashed or killed from outside): that is "stopped".
+    if (!result.succeeded()
+        && (result.output().contains("Is server running?")
+            || !LeftoverServer.postmasterRunning(cluster.dataDirectory()))) {
+      // The postmaster is already gone (crashed or killed from outside): that is "stopped". After
+      // a SIGKILL its postmaster.pid is left behind, naming a PID that is gone or a zombie.
       LOG.warn("PostgreSQL on port {} was not running any more when asked to stop", port);
     } else if (!result.succeeded()) {
       throw new DevstackException(

@@ -101,6 +101,16 @@ final class LeftoverServer {
   }
 
   /**
+   * Whether the {@code postmaster.pid} of {@code dataDirectory} names a process that still runs (an
+   * exited zombie does not).
+   */
+  static boolean postmasterRunning(Path dataDirectory) {
+    return firstLineAsPid(dataDirectory.resolve(PID_FILE))
+        .map(LocalProcess::isRunning)
+        .orElse(false);
+  }
+
+  /**
    * Whether {@code process} is a PostgreSQL server whose data directory is {@code dataDirectory}: a
    * {@code postgres} program started with {@code -D} naming it, or working in it (the postmaster
    * changes into its data directory; a backend's title starts with "postgres:" and does not match).

@@ -183,6 +183,26 @@ class EmbeddedPostgresCrashTest {
     }
   }
 
+  @Test
+  void stopsWithoutComplaintAServerWhosePostmasterWasKilledAndEndsItsWatchdog() throws Exception {
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().build()) {
+      postgres.start();
+      Path dataDirectory = postgres.dataDirectory();
+      LocalProcess watchdog = ServerOwner.readFrom(dataDirectory).orElseThrow().watchdog();
+      LocalProcess postmaster = postmasterOf(dataDirectory);
+
+      assertThat(postmaster.killWithDescendants(ORPHAN_DEADLINE)).isTrue();
+      assertThat(dataDirectory.resolve(LeftoverServer.PID_FILE)).exists();
+      postgres.stop();
+
+      assertThat(postgres.isRunning()).isFalse();
+      assertThat(watchdog.isAlive()).isFalse();
+      assertThat(ServerOwner.readFrom(dataDirectory)).isEmpty();
+      postgres.start();
+      assertThat(count(postgres, "select 1")).isEqualTo(1);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
 
   private PostgresInChildJvm launch(Optional<Path> dataDirectory, String row) throws IOException {

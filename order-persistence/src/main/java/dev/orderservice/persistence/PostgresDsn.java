@@ -20,12 +20,18 @@ import java.util.Objects;
  *       (also {@code postgresql://}) — as used by libpq, psql and most deployment tools. User and
  *       password (percent-decoded) become the {@code user} and {@code password} parameters; other
  *       parameters are kept, with the libpq names {@code connect_timeout} and {@code
- *       application_name} renamed to pgjdbc's {@code connectTimeout} and {@code ApplicationName}. A
- *       missing database defaults to the user name, as in libpq.
+ *       application_name} renamed to pgjdbc's {@code connectTimeout} and {@code ApplicationName},
+ *       and {@code target_session_attrs} turned into pgjdbc's {@code targetServerType} ({@code
+ *       read-write} and {@code primary} -> {@code primary}, {@code read-only} and {@code standby}
+ *       -> {@code secondary}, {@code prefer-standby} -> {@code preferSecondary}, {@code any} ->
+ *       {@code any}). A missing database defaults to the user name, as in libpq.
  * </ul>
  *
  * For example {@code postgres://app:s3cr%40t@db:5432/orders?sslmode=disable} becomes {@code
- * jdbc:postgresql://db:5432/orders?user=app&password=s3cr%40t&sslmode=disable}.
+ * jdbc:postgresql://db:5432/orders?user=app&password=s3cr%40t&sslmode=disable}, and the multi-host
+ * {@code postgres://app@h1:5432,h2:5432/orders?target_session_attrs=read-write} becomes {@code
+ * jdbc:postgresql://h1:5432,h2:5432/orders?user=app&targetServerType=primary}: pgjdbc tries the
+ * hosts in turn and keeps the one that accepts writes.
  *
  * <p>TLS parameters mean what they mean to libpq: {@code sslmode} ({@code disable}, {@code prefer},
  * the default, {@code require}, {@code verify-ca}, {@code verify-full}), {@code sslrootcert} (the
@@ -48,6 +54,20 @@ public final class PostgresDsn {
       Map.of(
           "connect_timeout", "connectTimeout",
           "application_name", "ApplicationName");
+
+  /**
+   * libpq's {@code target_session_attrs} values and pgjdbc's {@code targetServerType} for each:
+   * with several hosts, which server a connection may end on ({@code read-write}: the primary, so a
+   * promoted standby takes over after a failover).
+   */
+  private static final Map<String, String> TARGET_SESSION_ATTRS =
+      Map.of(
+          "read-write", "primary",
+          "primary", "primary",
+          "read-only", "secondary",
+          "standby", "secondary",
+          "prefer-standby", "preferSecondary",
+          "any", "any");
 
   private PostgresDsn() {}
 
@@ -135,6 +155,10 @@ public final class PostgresDsn {
         int equals = parameter.indexOf('=');
         String name = equals >= 0 ? parameter.substring(0, equals) : parameter;
         String value = equals >= 0 ? parameter.substring(equals) : "";
+        if (name.equals("target_session_attrs")) {
+          parameters.add("targetServerType=" + targetServerType(value, dsn));
+          continue;
+        }
         if (rootCertificate && name.equals("sslmode") && value.equals("=require")) {
           value = "=verify-ca";
         }
@@ -151,6 +175,19 @@ public final class PostgresDsn {
       url.append('?').append(String.join("&", parameters));
     }
     return url.toString();
+  }
+
+  private static String targetServerType(String equalsValue, String dsn) {
+    String value = decode(equalsValue.isEmpty() ? "" : equalsValue.substring(1), dsn);
+    String type = TARGET_SESSION_ATTRS.get(value);
+    if (type == null) {
+      throw invalid(
+          "has target_session_attrs="
+              + value
+              + ", which is none of read-write, read-only, primary, standby, prefer-standby, any",
+          dsn);
+    }
+    return type;
   }
 
   /**

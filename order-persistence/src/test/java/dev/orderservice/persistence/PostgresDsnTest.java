@@ -3,6 +3,7 @@ package dev.orderservice.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PostgresDsnTest {
@@ -49,6 +50,42 @@ class PostgresDsnTest {
   void keepsSeveralHostsAndAnIpv6Address() {
     assertThat(PostgresDsn.toJdbcUrl("postgres://u@[::1]:5432,10.0.0.2:5433/db"))
         .isEqualTo("jdbc:postgresql://[::1]:5432,10.0.0.2:5433/db?user=u");
+  }
+
+  @Test
+  void turnsLibpqTargetSessionAttrsIntoPgjdbcTargetServerType() {
+    assertThat(
+            PostgresDsn.toJdbcUrl(
+                "postgres://u@h1:5432,h2:5433/db?target_session_attrs=read-write&sslmode=disable"))
+        .isEqualTo(
+            "jdbc:postgresql://h1:5432,h2:5433/db?user=u&targetServerType=primary&sslmode=disable");
+    assertThat(PostgresDsn.toJdbcUrl("postgres://h1,h2/db?target_session_attrs=read-write"))
+        .isEqualTo("jdbc:postgresql://h1,h2/db?targetServerType=primary");
+    Map<String, String> expected =
+        Map.of(
+            "read-write", "primary",
+            "primary", "primary",
+            "read-only", "secondary",
+            "standby", "secondary",
+            "prefer-standby", "preferSecondary",
+            "any", "any");
+    expected.forEach(
+        (libpq, pgjdbc) ->
+            assertThat(PostgresDsn.toJdbcUrl("postgres://h1,h2/db?target_session_attrs=" + libpq))
+                .as(libpq)
+                .isEqualTo("jdbc:postgresql://h1,h2/db?targetServerType=" + pgjdbc));
+  }
+
+  @Test
+  void rejectsATargetSessionAttrsPgjdbcCannotHonour() {
+    assertThatThrownBy(
+            () ->
+                PostgresDsn.toJdbcUrl(
+                    "postgres://u:hunter2@h1,h2/db?target_session_attrs=read-mostly"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("target_session_attrs=read-mostly")
+        .hasMessageContaining("read-write")
+        .hasMessageNotContaining("hunter2");
   }
 
   @Test
