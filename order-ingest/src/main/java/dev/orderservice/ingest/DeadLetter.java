@@ -1,6 +1,8 @@
 package dev.orderservice.ingest;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.MDC;
 
 /**
  * A record the pipeline rejected for good, with why.
@@ -16,5 +18,15 @@ record DeadLetter(
   /** {@code topic-partition@offset}, for log lines. */
   String where() {
     return source.topic() + "-" + source.partition() + "@" + source.offset();
+  }
+
+  /** Says at info that the record was rejected, with its topic, partition and offset in the MDC. */
+  void log(Logger log) {
+    try (MDC.MDCCloseable topicKey = MDC.putCloseable("topic", source.topic());
+        MDC.MDCCloseable partitionKey =
+            MDC.putCloseable("partition", Integer.toString(source.partition()));
+        MDC.MDCCloseable offsetKey = MDC.putCloseable("offset", Long.toString(source.offset()))) {
+      log.info("rejected {} at {}: {}", where(), stage(), reason());
+    }
   }
 }

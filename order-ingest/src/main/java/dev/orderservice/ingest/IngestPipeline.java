@@ -23,7 +23,6 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The batches between a poll and their commit. At most two are in hand: the oldest, stored on the
@@ -249,6 +248,9 @@ final class IngestPipeline {
    */
   private void advance() {
     Batch batch = inHand;
+    if (positions.isDue()) {
+      return; // the database's positions first: nothing is stored or settled before they are read
+    }
     try {
       if (store.isOf(batch)) {
         if (!store.isDone()) {
@@ -295,7 +297,7 @@ final class IngestPipeline {
     if (!batch.isDeadLettered()) {
       deadLetters.publish(batch.deadLetters());
       batch.markDeadLettered();
-      batch.deadLetters().forEach(IngestPipeline::logRejected);
+      batch.deadLetters().forEach(letter -> letter.log(LOG));
     }
     Map<TopicPartition, OffsetAndMetadata> nextOffsets = batch.nextOffsets();
     positions.record(nextOffsets);
@@ -355,7 +357,8 @@ final class IngestPipeline {
   }
 
   /**
-   * Where the database lost what was recorded in it: drops the batches in hand (none half settled)
+   * Where the database lost what was recorded in it, or after a failure (a batch stored, wholly or
+   * in part, on a server that has since failed over): drops the batches in hand (none half settled)
    * and reads again from its positions, the others' records in hand too. Failures are retried.
    */
   private void checkPositions() {
@@ -374,8 +377,8 @@ final class IngestPipeline {
       }
       return;
     }
-    if (seeks.isEmpty()) {
-      return;
+    if (seeks.isEmpty() && !retryPending) {
+      return; // after a failure the batches in hand are read again: the database may be another
     }
     Map<TopicPartition, OffsetAndMetadata> readAgain = new HashMap<>();
     if (inHand != null) {
@@ -433,16 +436,6 @@ final class IngestPipeline {
   private void rewind(ConsumerRecords<byte[], byte[]> polled) {
     for (TopicPartition partition : polled.partitions()) {
       consumer.seek(partition, polled.records(partition).get(0).offset());
-    }
-  }
-
-  private static void logRejected(DeadLetter letter) {
-    ConsumerRecord<byte[], byte[]> source = letter.source();
-    try (MDC.MDCCloseable topicKey = MDC.putCloseable("topic", source.topic());
-        MDC.MDCCloseable partitionKey =
-            MDC.putCloseable("partition", Integer.toString(source.partition()));
-        MDC.MDCCloseable offsetKey = MDC.putCloseable("offset", Long.toString(source.offset()))) {
-      LOG.info("rejected {} at {}: {}", letter.where(), letter.stage(), letter.reason());
     }
   }
 }

@@ -83,6 +83,14 @@ final class StoreFailures {
       if (t instanceof SQLTransientConnectionException) {
         return true;
       }
+      // HikariCP's proxy of a connection it closed (its server went away, e.g. restarted or
+      // failed over) says "Connection is closed" without an SQLState: retry on a new one.
+      if (t instanceof SQLException sql
+          && sql.getSQLState() == null
+          && sql.getMessage() != null
+          && sql.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connection is closed")) {
+        return true;
+      }
     }
     return false;
   }

@@ -68,4 +68,13 @@ class StoreFailuresTest {
   private static DataAccessException wrapped(SQLException e) {
     return new DataAccessException("SQL [...]; " + e.getMessage(), e);
   }
+
+  @org.junit.jupiter.api.Test
+  void aPooledConnectionClosedUnderTheCallIsTransientThoughItHasNoSqlState() {
+    OrderStoreException e =
+        StoreFailures.translate(
+            "save a batch of 1 orders", wrapped(new SQLException("Connection is closed")));
+
+    assertThat(e.isTransient()).isTrue();
+  }
 }
