@@ -134,17 +134,17 @@ final class ProduceCommand implements Callable<Integer> {
         }
         if (producer != null) {
           pending.add(KafkaClients.record(cli.topic(), order.orderUid(), value));
-          if (pending.size() >= BATCH || waitForRate(startNanos, i + 1, pending, producer)) {
-            KafkaClients.sendAll(producer, pending);
-            pending.clear();
+          if (pending.size() >= BATCH
+              || waitForRate(startNanos, i + 1, pending, producer, progress)) {
+            send(producer, pending, progress);
           }
         } else {
-          waitForRate(startNanos, i + 1, pending, null);
+          waitForRate(startNanos, i + 1, pending, null, progress);
+          progress.advance(1);
         }
-        progress.advance(1);
       }
       if (producer != null && !pending.isEmpty()) {
-        KafkaClients.sendAll(producer, pending);
+        send(producer, pending, progress);
       }
     } catch (IOException e) {
       throw new CliException("cannot write " + out + ": " + e.getMessage(), e);
@@ -184,7 +184,8 @@ final class ProduceCommand implements Callable<Integer> {
       long startNanos,
       long produced,
       List<ProducerRecord<byte[], byte[]>> pending,
-      KafkaProducer<byte[], byte[]> producer)
+      KafkaProducer<byte[], byte[]> producer,
+      Progress progress)
       throws InterruptedException {
     if (rate == 0) {
       return false;
@@ -195,14 +196,23 @@ final class ProduceCommand implements Callable<Integer> {
       return false;
     }
     if (producer != null && !pending.isEmpty()) {
-      KafkaClients.sendAll(producer, pending);
-      pending.clear();
+      send(producer, pending, progress);
       waitNanos = dueNanos - System.nanoTime();
     }
     if (waitNanos > 0) {
       TimeUnit.NANOSECONDS.sleep(waitNanos); // pacing the output, not synchronising
     }
     return false;
+  }
+
+  /** Sends the pending records and counts them as produced once Kafka acknowledged them all. */
+  private static void send(
+      KafkaProducer<byte[], byte[]> producer,
+      List<ProducerRecord<byte[], byte[]>> pending,
+      Progress progress) {
+    KafkaClients.sendAll(producer, pending);
+    progress.advance(pending.size());
+    pending.clear();
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
