@@ -13,16 +13,12 @@ import dev.orderservice.persistence.PostgresIngestPositions;
 import dev.orderservice.persistence.PostgresOrderStore;
 import dev.orderservice.testsupport.PostgresFileCopy;
 import dev.orderservice.testsupport.RunningTasks;
-import dev.orderservice.testsupport.TestBroker;
 import dev.orderservice.testsupport.TestTopics;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Set;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,7 +83,7 @@ class RestoreTest {
     await("the ingest has its partitions")
         .atMost(Duration.ofSeconds(30))
         .ignoreExceptions() // the group does not exist until the ingest joins it
-        .until(() -> hasOneStableMember(names.group()));
+        .until(() -> RecoveredIngest.hasOneStableMember(names.group()));
 
     long lostWithoutPositions;
     Set<SourcePosition> badPositions;
@@ -125,28 +121,7 @@ class RestoreTest {
       badPositions = producer.positionsOf(stream.badRecords().stream().map(BadRecord::record));
     }
 
-    assertThat(lostWithoutPositions)
-        .as(
-            "orders the restored database lacked although the group's committed offsets were"
-                + " past them: resuming from those offsets alone would have lost them for good")
-        .isPositive();
-    assertThat(store.count()).isEqualTo(4_000);
-    assertThat(ingest.metrics().recordsReadAgain())
-        .as("records read again cover the orders the database lacked")
-        .isGreaterThanOrEqualTo(lostWithoutPositions);
-    assertThat(StoredOrders.wrong(stream, store))
-        .as("every valid order stored as produced; the first of two records of a uid wins")
-        .isEmpty();
-    assertThat(
-            DeadLetterCopy.readAll(names.deadLetterTopic()).stream()
-                .map(DeadLetterCopy::source)
-                .collect(Collectors.toSet()))
-        .as("every bad record dead-lettered, and only those")
-        .isEqualTo(badPositions);
-  }
-
-  private static boolean hasOneStableMember(String group) {
-    ConsumerGroupDescription description = TestBroker.describeGroup(group);
-    return description.groupState() == GroupState.STABLE && description.members().size() == 1;
+    RecoveredIngest.assertNothingLost(
+        "the restored database", lostWithoutPositions, ingest, stream, store, names, badPositions);
   }
 }

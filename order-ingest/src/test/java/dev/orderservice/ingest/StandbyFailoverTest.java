@@ -17,15 +17,11 @@ import dev.orderservice.persistence.PostgresOrderStore;
 import dev.orderservice.testsupport.PostgresCrash;
 import dev.orderservice.testsupport.RunningTasks;
 import dev.orderservice.testsupport.StreamingStandby;
-import dev.orderservice.testsupport.TestBroker;
 import dev.orderservice.testsupport.TestTopics;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,7 +91,7 @@ class StandbyFailoverTest {
     await("the ingest has its partitions")
         .atMost(Duration.ofSeconds(30))
         .ignoreExceptions() // the group does not exist until the ingest joins it
-        .until(() -> hasOneStableMember(names.group()));
+        .until(() -> RecoveredIngest.hasOneStableMember(names.group()));
 
     long lostWithoutPositions;
     Set<SourcePosition> badPositions;
@@ -124,21 +120,8 @@ class StandbyFailoverTest {
       badPositions = producer.positionsOf(stream.badRecords().stream().map(BadRecord::record));
     }
 
-    assertThat(lostWithoutPositions)
-        .as(
-            "orders the standby lacked although the group's committed offsets were past them:"
-                + " resuming from those offsets alone would have lost them for good")
-        .isPositive();
-    assertThat(store.count()).isEqualTo(4_000);
-    assertThat(ingest.metrics().recordsReadAgain())
-        .as("records read again cover the orders the database lacked")
-        .isGreaterThanOrEqualTo(lostWithoutPositions);
-    assertThat(StoredOrders.wrong(stream, store))
-        .as("every valid order stored as produced; the first of two records of a uid wins")
-        .isEmpty();
-    assertThat(deadLetteredSources(names))
-        .as("every bad record dead-lettered, and only those")
-        .isEqualTo(badPositions);
+    RecoveredIngest.assertNothingLost(
+        "the standby", lostWithoutPositions, ingest, stream, store, names, badPositions);
     assertThat(wentBack())
         .as("the ingest logs how far it went back, per partition")
         .isNotEmpty()
@@ -152,21 +135,10 @@ class StandbyFailoverTest {
     }
   }
 
-  private static Set<SourcePosition> deadLetteredSources(TestTopics names) {
-    return DeadLetterCopy.readAll(names.deadLetterTopic()).stream()
-        .map(DeadLetterCopy::source)
-        .collect(Collectors.toSet());
-  }
-
   private List<String> wentBack() {
     return log.list.stream()
         .map(ILoggingEvent::getFormattedMessage)
         .filter(m -> m.contains("reading them again"))
         .toList();
-  }
-
-  private static boolean hasOneStableMember(String group) {
-    ConsumerGroupDescription description = TestBroker.describeGroup(group);
-    return description.groupState() == GroupState.STABLE && description.members().size() == 1;
   }
 }

@@ -71,6 +71,8 @@ public final class PostgresCrash {
         throw new IllegalStateException("PID " + process.pid() + " did not exit after SIGKILL");
       }
       try {
+        // Polling interval within the deadline: a process that is not our child gives no event
+        // to wait on, and a zombie never completes onExit(); Awaitility is for tests only.
         Thread.sleep(10);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -258,6 +258,8 @@ public final class StreamingStandby implements AutoCloseable {
             "standby " + name + " did not " + what + " within " + WAIT.toSeconds() + " s");
       }
       try {
+        // Polling interval within the deadline: PostgreSQL offers no call that waits for
+        // replication or promotion, and this fixture's main sources do not take Awaitility.
         Thread.sleep(50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
