@@ -64,6 +64,23 @@ public final class ValidatedOrders {
     return new ValidatedOrders(someRejected, someValid);
   }
 
+  /**
+   * The documents of {@code parts}, one batch after the other, as one batch: for a batch that grew
+   * by the documents that arrived while it waited to be stored.
+   */
+  public static ValidatedOrders concat(List<ValidatedOrders> parts) {
+    int size = parts.stream().mapToInt(ValidatedOrders::size).sum();
+    AcceptResult[] allRejected = new AcceptResult[size];
+    EncodedOrder[] allValid = new EncodedOrder[size];
+    int at = 0;
+    for (ValidatedOrders part : parts) {
+      System.arraycopy(part.rejected, 0, allRejected, at, part.size());
+      System.arraycopy(part.valid, 0, allValid, at, part.size());
+      at += part.size();
+    }
+    return new ValidatedOrders(allRejected, allValid);
+  }
+
   List<EncodedOrder> valid() {
     List<EncodedOrder> orders = new ArrayList<>(valid.length);
     for (EncodedOrder order : valid) {

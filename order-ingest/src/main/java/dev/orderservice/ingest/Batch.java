@@ -1,6 +1,7 @@
 package dev.orderservice.ingest;
 
 import dev.orderservice.domain.AcceptResult;
+import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderDocument;
 import dev.orderservice.domain.OrderService;
@@ -40,11 +41,22 @@ final class Batch {
   private static final String VALIDATOR = OrderValidator.class.getName();
   private static final String STORE = "dev.orderservice.domain.OrderStore";
 
+  /**
+   * The fewest valid orders per group: a batch of fewer than twice as many is stored in one
+   * transaction, as splitting it would cost more transactions than it saves time.
+   */
+  static final int MIN_GROUP_SIZE = 100;
+
   private final List<ConsumerRecord<byte[], byte[]>> records;
   private final long polledAtNanos;
+  private final long polledAtMillis = System.currentTimeMillis();
+  private volatile long storedAtNanos;
   private final List<DeadLetter> rejectedBeforeStore = new ArrayList<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
+  private final List<Chunk> chunks = new ArrayList<>();
   private final List<Group> groups = new ArrayList<>();
+  private int maxGroups = 1;
+  private boolean sealed;
   private boolean stored;
   private boolean deadLettered;
 
@@ -53,39 +65,100 @@ final class Batch {
    *     partition's in offset order
    */
   Batch(List<ConsumerRecord<byte[], byte[]>> records, long polledAtNanos) {
-    this.records = records;
+    this.records = new ArrayList<>(records);
     this.polledAtNanos = polledAtNanos;
   }
 
   /**
-   * Reads and checks every record through the service ({@link OrderService#check}), and splits the
-   * valid orders into {@code groupCount} groups by uid; the records it rejects (unreadable or
-   * invalid) become dead letters at once. Needs no I/O.
+   * Reads and checks every record through the service ({@link OrderService#check}); the records it
+   * rejects (unreadable or invalid) become dead letters at once. The valid orders are split into up
+   * to {@code groupCount} groups by uid, at least {@link #MIN_GROUP_SIZE} orders each, when the
+   * batch is {@link #seal sealed}. Needs no I/O.
    */
   void check(OrderService service, int groupCount) {
-    List<OrderDocument> documents = new ArrayList<>(records.size());
-    for (ConsumerRecord<byte[], byte[]> record : records) {
+    this.maxGroups = groupCount;
+    checkFrom(0, service);
+  }
+
+  /**
+   * Adds records a later poll returned, checked as {@link #check} does: a batch waiting for the
+   * store grows by what arrives meanwhile, so that those records are stored with it rather than a
+   * store later.
+   *
+   * @throws IllegalStateException if the batch is sealed
+   */
+  void append(List<ConsumerRecord<byte[], byte[]>> more, OrderService service) {
+    if (sealed) {
+      throw new IllegalStateException("a sealed batch takes no more records");
+    }
+    int start = records.size();
+    records.addAll(more);
+    checkFrom(start, service);
+  }
+
+  private void checkFrom(int start, OrderService service) {
+    List<OrderDocument> documents = new ArrayList<>(records.size() - start);
+    for (ConsumerRecord<byte[], byte[]> record : records.subList(start, records.size())) {
       documents.add(OrderDocument.of(record.value() == null ? new byte[0] : record.value()));
     }
     ValidatedOrders checked = service.check(documents);
-    List<List<Integer>> positions = new ArrayList<>();
-    for (int g = 0; g < groupCount; g++) {
-      positions.add(new ArrayList<>());
-    }
-    for (int i = 0; i < records.size(); i++) {
+    for (int i = 0; i < checked.size(); i++) {
       Optional<AcceptResult> rejected = checked.rejectedAt(i);
       if (rejected.isPresent()) {
-        rejectedBeforeStore.add(deadLetter(records.get(i), rejected.get()));
-      } else {
-        String uid = checked.validAt(i).orElseThrow().orderUid();
-        positions.get(Math.floorMod(uid.hashCode(), groupCount)).add(i);
+        DeadLetter letter = deadLetter(records.get(start + i), rejected.get());
+        rejectedBeforeStore.add(letter);
+        deadLetters.add(letter);
       }
     }
-    for (List<Integer> group : positions) {
-      groups.add(new Group(group, checked.only(group)));
-    }
-    deadLetters.addAll(rejectedBeforeStore);
+    chunks.add(new Chunk(start, checked));
   }
+
+  /** Whether its store has begun: it takes no more records. */
+  boolean isSealed() {
+    return sealed;
+  }
+
+  /**
+   * Splits the valid orders into the groups stored apart, by uid, and takes no more records. Called
+   * on the ingest thread before the store begins; idempotent.
+   */
+  void seal() {
+    if (sealed) {
+      return;
+    }
+    sealed = true;
+    int validCount = chunks.stream().mapToInt(c -> c.checked().validCount()).sum();
+    int groupCount = Math.max(1, Math.min(maxGroups, validCount / MIN_GROUP_SIZE));
+    List<List<Integer>> indices = new ArrayList<>();
+    List<List<ValidatedOrders>> parts = new ArrayList<>();
+    for (int g = 0; g < groupCount; g++) {
+      indices.add(new ArrayList<>());
+      parts.add(new ArrayList<>());
+    }
+    for (Chunk chunk : chunks) {
+      List<List<Integer>> local = new ArrayList<>();
+      for (int g = 0; g < groupCount; g++) {
+        local.add(new ArrayList<>());
+      }
+      for (int i = 0; i < chunk.checked().size(); i++) {
+        Optional<EncodedOrder> valid = chunk.checked().validAt(i);
+        if (valid.isPresent()) {
+          int g = Math.floorMod(valid.get().orderUid().hashCode(), groupCount);
+          local.get(g).add(i);
+          indices.get(g).add(chunk.start() + i);
+        }
+      }
+      for (int g = 0; g < groupCount; g++) {
+        parts.get(g).add(chunk.checked().only(local.get(g)));
+      }
+    }
+    for (int g = 0; g < groupCount; g++) {
+      groups.add(new Group(indices.get(g), ValidatedOrders.concat(parts.get(g))));
+    }
+  }
+
+  /** The records from {@code start} on, as the service checked them. */
+  private record Chunk(int start, ValidatedOrders checked) {}
 
   /** The dead letter of a record the service did not store, at the stage that rejected it. */
   private static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, AcceptResult result) {
@@ -113,6 +186,7 @@ final class Batch {
    *     groups that were stored stay stored
    */
   void store(OrderService service, Executor others) {
+    seal(); // a no-op when the ingest thread sealed it before handing it to the store
     List<CompletableFuture<Void>> running = new ArrayList<>();
     Group here = null;
     for (Group group : groups) {
@@ -147,6 +221,22 @@ final class Batch {
     }
     collectDeadLetters();
     stored = true;
+    storedAtNanos = System.nanoTime();
+  }
+
+  /** When the store of its last group ended ({@link System#nanoTime()}); 0 before. */
+  long storedAtNanos() {
+    return storedAtNanos;
+  }
+
+  /** When it was polled, on the wall clock (milliseconds since the epoch). */
+  long polledAtMillis() {
+    return polledAtMillis;
+  }
+
+  /** Its records, in poll order. */
+  List<ConsumerRecord<byte[], byte[]>> records() {
+    return records;
   }
 
   int inserted() {
@@ -287,6 +377,15 @@ final class Batch {
           (a, b) -> a.offset() <= b.offset() ? a : b);
     }
     return offsets;
+  }
+
+  /** The first offset of each partition among {@code batch} and {@code after} (or null). */
+  static Map<TopicPartition, OffsetAndMetadata> firstOffsets(Batch batch, Batch after) {
+    Map<TopicPartition, OffsetAndMetadata> first = new HashMap<>(batch.firstOffsets());
+    if (after != null) {
+      after.firstOffsets().forEach(first::putIfAbsent);
+    }
+    return first;
   }
 
   /** Whether any record of the batch comes from one of {@code partitions}. */

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAccumulator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * The live counters of an {@link OrderIngest}: written by the ingest thread, read by anyone, as an
@@ -44,16 +47,44 @@ final class IngestCounters {
   private MeterRegistry registry;
   private Timer batchDuration;
   private DistributionSummary batchSize;
+  private Timer sentToPolled;
+  private Timer polledToStored;
+  private Timer storedToCommitted;
 
-  void batchDone(int records, long nanos) {
-    recordsConsumed.addAndGet(records);
+  /**
+   * Counts a batch whose offsets were recorded and committed ({@code nowNanos}): its records, its
+   * outcomes, its dead letters, its time since the poll and, once for each of its records, its
+   * stages: from the record's timestamp (the producer's clock, when the topic keeps the producer's
+   * time) to the poll that returned it, from the poll to the end of the batch's store, and from
+   * there to now. A batch dropped before that (to be read again) is not counted.
+   */
+  void batchCommitted(Batch batch, long nowNanos) {
+    long nanos = nowNanos - batch.polledAtNanos();
+    recordsConsumed.addAndGet(batch.size());
     batches.incrementAndGet();
-    batchRecords.addAndGet(records);
+    batchRecords.addAndGet(batch.size());
     batchNanos.addAndGet(nanos);
     batchNanosMax.accumulate(nanos);
-    if (batchDuration != null) {
-      batchDuration.record(nanos, TimeUnit.NANOSECONDS);
-      batchSize.record(records);
+    ordersInserted.addAndGet(batch.inserted());
+    duplicates.addAndGet(batch.duplicates());
+    conflicts.addAndGet(batch.conflicts());
+    for (DeadLetter letter : batch.deadLetters()) {
+      rejected.incrementAndGet(letter.stage().ordinal());
+    }
+    deadLettered.addAndGet(batch.deadLetters().size());
+    if (batchDuration == null) {
+      return;
+    }
+    batchDuration.record(nanos, TimeUnit.NANOSECONDS);
+    batchSize.record(batch.size());
+    long stored = batch.storedAtNanos();
+    for (ConsumerRecord<byte[], byte[]> record : batch.records()) {
+      polledToStored.record(stored - batch.polledAtNanos(), TimeUnit.NANOSECONDS);
+      storedToCommitted.record(nowNanos - stored, TimeUnit.NANOSECONDS);
+      if (record.timestampType() == TimestampType.CREATE_TIME) {
+        long waited = batch.polledAtMillis() - record.timestamp();
+        sentToPolled.record(Math.max(0, waited), TimeUnit.MILLISECONDS);
+      }
     }
   }
 
@@ -63,8 +94,8 @@ final class IngestCounters {
    * order_ingest_rejected_total{stage}}, {@code order_ingest_dead_letters_total}, {@code
    * order_ingest_retries_total}, {@code order_ingest_rebalances_total}, {@code
    * order_ingest_paused}, {@code order_ingest_records_unreadable_total}, {@code
-   * order_ingest_records_read_again_total}, {@code order_ingest_batch_duration_seconds} and {@code
-   * order_ingest_batch_size} (histograms).
+   * order_ingest_records_read_again_total}, {@code order_ingest_batch_duration_seconds}, {@code
+   * order_ingest_batch_size} and {@code order_ingest_stage_seconds{stage}} (histograms).
    */
   void bindTo(MeterRegistry registry, Tags tags) {
     this.registry = registry;
@@ -136,6 +167,25 @@ final class IngestCounters {
             .register(registry);
     meters.add(batchDuration);
     meters.add(batchSize);
+    sentToPolled = stage(registry, tags, "sent_to_polled");
+    polledToStored = stage(registry, tags, "polled_to_stored");
+    storedToCommitted = stage(registry, tags, "stored_to_committed");
+  }
+
+  private Timer stage(MeterRegistry registry, Tags tags, String stage) {
+    Timer timer =
+        Timer.builder("order.ingest.stage")
+            .description(
+                "Per record: sent_to_polled (producer's timestamp to the poll), polled_to_stored"
+                    + " (to its batch's store ending), stored_to_committed (to its offsets recorded"
+                    + " in the database and their commit sent).")
+            .tags(tags.and("stage", stage))
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(60))
+            .register(registry);
+    meters.add(timer);
+    return timer;
   }
 
   /** Removes the meters from the registry they were bound to. */

@@ -3,22 +3,17 @@ package dev.orderservice.ingest;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStoreException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -26,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The batches between a poll and their commit. At most two are in hand: the oldest, stored on the
- * store executor while the ingest thread polls and checks the one after it. A stored batch is
- * settled (its rejects dead-lettered, its offsets committed, then counted and dropped) in the order
- * the batches were polled. A transient failure pauses the partitions and retries the step that
- * failed after a backoff; a rebalance hands the batches over ({@link #handOver}).
+ * store executor while the ingest thread polls and checks the one after it, which grows by what
+ * arrives until its store begins. A stored batch is settled (its rejects dead-lettered, its offsets
+ * handed to {@link SettledOffsets}, then counted and dropped) in the order the batches were polled.
+ * A transient failure pauses the partitions and retries the step that failed after a backoff; a
+ * rebalance hands the batches over ({@link #handOver}).
  *
  * <p>Not thread safe: used by the ingest thread only, the rebalance listener included (it runs
  * inside {@code poll()}). Only the store itself runs elsewhere, on the store executor.
@@ -39,8 +35,12 @@ final class IngestPipeline {
   // The component's logger, not this class's: operators set one logger's level for the ingest.
   private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
 
-  /** The poll timeout while a store runs: short, so its end is acted on soon. */
-  private static final Duration POLL_WHILE_STORING = Duration.ofMillis(5);
+  /**
+   * While a store runs, how long the ingest thread waits for it to end before it polls (without
+   * waiting) for the records that arrived meanwhile: the store's end is acted on at once, and what
+   * arrives during a store joins the next batch within this much.
+   */
+  static final Duration GATHER_WHILE_STORING = Duration.ofMillis(2);
 
   private final Consumer<byte[], byte[]> consumer;
   private final DeadLetterPublisher deadLetters;
@@ -48,6 +48,7 @@ final class IngestPipeline {
   private final int storeConnections;
   private final StoreInFlight store;
   private final PositionKeeper positions;
+  private final SettledOffsets settled;
   private final IngestCounters counters;
   private final KafkaRefusals refusals;
   private final Backoff backoff;
@@ -58,6 +59,7 @@ final class IngestPipeline {
 
   private Batch inHand;
   private Batch next;
+  private int nextLimit;
   private long retryAtNanos;
   private boolean retryPending;
 
@@ -78,6 +80,7 @@ final class IngestPipeline {
     this.storeConnections = settings.storeConnections();
     this.store = store;
     this.positions = positions;
+    this.settled = new SettledOffsets(consumer, positions, counters);
     this.counters = counters;
     this.refusals = refusals;
     this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
@@ -100,15 +103,19 @@ final class IngestPipeline {
         if (positions.isDue() && System.nanoTime() - retryAtNanos >= 0) {
           checkPositions();
         }
-        if (store.isActive() && next != null) {
-          store.await(); // two batches in hand: nothing to poll for until the older one is stored
+        if (store.isActive() && next != null && !canGrow(next)) {
+          store.await(); // the next batch is full: nothing to poll for until the store ends
+        } else if (store.isActive()) {
+          // The store's end is acted on at once; what arrives meanwhile joins the next batch.
+          store.awaitAtMost(GATHER_WHILE_STORING);
+          take(consumer.poll(Duration.ZERO));
         } else {
-          // While a store runs, poll briefly, so that its end is noticed soon.
-          take(consumer.poll(store.isActive() ? POLL_WHILE_STORING : pollTimeout));
+          take(consumer.poll(pollTimeout));
         }
         if (inHand != null) {
           advance();
         }
+        flushIfDue();
       } catch (WakeupException e) {
         // close() was called: the loop condition ends it.
       } catch (AuthenticationException | AuthorizationException e) {
@@ -125,21 +132,23 @@ final class IngestPipeline {
    * that fails here leaves the batch to be read again.
    */
   void completeOnClose() {
-    if (inHand == null) {
-      return;
-    }
     try {
-      if (store.isActive()) {
+      if (inHand != null && store.isActive()) {
         store.await(closeTimeout);
         if (store.isOf(inHand)) {
           store.takeOutcome();
         }
       }
-      if (inHand.isStored()) {
+      if (inHand != null && inHand.isStored()) {
         settle();
       }
     } catch (Exception e) {
       LOG.info("closing with a batch not committed; it will be read again: {}", e.toString());
+    }
+    try {
+      settled.flush(true);
+    } catch (RuntimeException e) {
+      LOG.info("closing with batches not committed; they will be read again: {}", e.toString());
     }
   }
 
@@ -150,30 +159,41 @@ final class IngestPipeline {
    * of partitions this consumer keeps is sought back to, to be read again.
    */
   void handOver(Set<TopicPartition> partitions, boolean stillOwned) {
-    Batch batch = inHand;
-    if (batch == null
-        || !(batch.touches(partitions) || (next != null && next.touches(partitions)))) {
-      return;
-    }
-    endStoreInFlight();
     Map<TopicPartition, OffsetAndMetadata> readAgain = new HashMap<>();
-    if (stillOwned && batch.isStored() && batch.hasNoDeadLettersDue()) {
-      try {
-        Batch after = next;
-        settle();
-        if (after != null && after.touches(partitions)) {
-          readAgain.putAll(after.firstOffsets());
+    Batch batch = inHand;
+    if (batch != null
+        && (batch.touches(partitions) || (next != null && next.touches(partitions)))) {
+      store.endBeforeRebalance();
+      if (stillOwned && batch.isStored() && batch.hasNoDeadLettersDue()) {
+        try {
+          Batch after = next;
+          settle();
+          if (after != null && after.touches(partitions)) {
+            readAgain.putAll(after.firstOffsets());
+            abandon();
+          }
+        } catch (RuntimeException e) {
+          LOG.info(
+              "could not settle before the rebalance; the next owner reads again: {}",
+              e.toString());
+          readAgain.putAll(Batch.firstOffsets(inHand, next));
           abandon();
         }
+      } else {
+        readAgain.putAll(Batch.firstOffsets(inHand, next));
+        abandon();
+      }
+    }
+    if (stillOwned) {
+      try {
+        settled.flush(true);
       } catch (RuntimeException e) {
         LOG.info(
             "could not commit before the rebalance; the next owner reads again: {}", e.toString());
-        readAgain.putAll(firstOffsetsInHand());
-        abandon();
+        settled.dropToReadAgain().forEach(readAgain::put); // earlier than anything in hand
       }
     } else {
-      readAgain.putAll(firstOffsetsInHand());
-      abandon();
+      settled.forget(partitions);
     }
     // A cooperative rebalance revokes only some partitions: the abandoned records of those this
     // consumer keeps must be read again, not skipped.
@@ -197,47 +217,38 @@ final class IngestPipeline {
     }
   }
 
-  /** Decodes what a poll returned, as the batch in hand or the next one. */
+  /**
+   * Decodes what a poll returned, as the batch in hand or the next one, or adds it to the next one
+   * while that one waits for the store.
+   */
   private void take(ConsumerRecords<byte[], byte[]> polled) {
     if (polled.isEmpty()) {
       return;
     }
     if (inHand != null && next != null) {
-      rewind(polled); // cannot happen: polling stops with two batches in hand; never drop records
+      if (canGrow(next)) {
+        next.append(PolledRecords.upToLimit(consumer, polled, nextLimit - next.size()), service);
+      } else {
+        PolledRecords.rewind(
+            consumer, polled); // not polled for while the next batch is full; never drop records
+      }
       return;
     }
-    Batch batch = new Batch(upToLimit(polled), System.nanoTime());
+    int limit = ramp.nextLimit();
+    Batch batch = new Batch(PolledRecords.upToLimit(consumer, polled, limit), System.nanoTime());
     batch.check(service, storeConnections);
     if (inHand == null) {
       inHand = batch;
       retryAtNanos = batch.polledAtNanos(); // due now
     } else {
       next = batch;
+      nextLimit = limit;
     }
   }
 
-  /**
-   * The oldest records of {@code polled}, at most the ramp's next limit of them, about as many of
-   * each partition; the consumer is sought back to the first record it leaves of each partition, so
-   * the next poll returns those again.
-   */
-  private List<ConsumerRecord<byte[], byte[]>> upToLimit(ConsumerRecords<byte[], byte[]> polled) {
-    int limit = ramp.nextLimit();
-    List<ConsumerRecord<byte[], byte[]>> taken = new ArrayList<>(Math.min(limit, polled.count()));
-    if (polled.count() <= limit) {
-      polled.forEach(taken::add);
-      return taken;
-    }
-    int share = Math.max(1, limit / polled.partitions().size());
-    for (TopicPartition partition : polled.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> records = polled.records(partition);
-      int count = Math.min(records.size(), Math.min(share, limit - taken.size()));
-      taken.addAll(records.subList(0, count));
-      if (count < records.size()) {
-        consumer.seek(partition, records.get(count).offset());
-      }
-    }
-    return taken;
+  /** Whether {@code batch} may take more records: its store has not begun, and it has room. */
+  private boolean canGrow(Batch batch) {
+    return !batch.isSealed() && batch.size() < nextLimit;
   }
 
   /**
@@ -277,20 +288,51 @@ final class IngestPipeline {
         throw store;
       }
       retryLater(e);
-    } catch (CommitFailedException | RebalanceInProgressException e) {
-      // The group gave our partitions to another member, which reads them again from the last
-      // commit; what we stored is absorbed there as DUPLICATE.
-      LOG.info(
-          "partitions moved during the batch; leaving it to their new owner: {}", e.getMessage());
-      abandon();
     }
   }
 
   /**
-   * Settles the stored batch in hand: dead-letters what it still owes (acknowledged), records its
-   * next offsets in the database (a transaction after those that stored its orders), commits its
-   * offsets, and finishes it, so the next batch becomes the one in hand. A step that fails leaves
-   * the batch at that step.
+   * Records and commits the settled batches' offsets when they are due: at once when nothing else
+   * is in hand, else once the oldest has waited {@link SettledOffsets#INTERVAL}. Not while the
+   * database's positions are to be checked, nor while backing off.
+   */
+  private void flushIfDue() {
+    if (settled.isEmpty()
+        || (inHand != null && !settled.isDue())
+        || positions.isDue()
+        || System.nanoTime() - retryAtNanos < 0) {
+      return;
+    }
+    try {
+      settled.flush(false);
+    } catch (OrderStoreException | RetriableException e) {
+      if (e instanceof OrderStoreException failure && !failure.isTransient()) {
+        throw failure;
+      }
+      dropAll().forEach(this::seekIfAssigned); // the database may have lost what was settled
+      positions.failed();
+      counters.retries.incrementAndGet();
+      Duration wait = backoff.next();
+      retryAtNanos = System.nanoTime() + wait.toNanos();
+      LOG.warn(
+          "transient failure recording the ingest's positions; reading again what they cover in"
+              + " {} ms: {}",
+          wait.toMillis(),
+          e.toString());
+    }
+  }
+
+  private void seekIfAssigned(TopicPartition partition, OffsetAndMetadata offset) {
+    if (consumer.assignment().contains(partition)) {
+      consumer.seek(partition, offset);
+    }
+  }
+
+  /**
+   * Settles the stored batch in hand: dead-letters what it still owes (acknowledged), hands its
+   * offsets to {@link SettledOffsets} (which records them in the database, in a transaction after
+   * those that stored its orders, and then commits them), and finishes it, so the next batch
+   * becomes the one in hand. A step that fails leaves the batch at that step.
    */
   private void settle() {
     Batch batch = inHand;
@@ -299,43 +341,12 @@ final class IngestPipeline {
       batch.markDeadLettered();
       batch.deadLetters().forEach(letter -> letter.log(LOG));
     }
-    Map<TopicPartition, OffsetAndMetadata> nextOffsets = batch.nextOffsets();
-    positions.record(nextOffsets);
-    commit(nextOffsets);
+    settled.add(batch);
     finish(batch);
-  }
-
-  /** Lets a store in flight end; a batch it failed to store stays unstored, to be abandoned. */
-  private void endStoreInFlight() {
-    if (!store.isActive()) {
-      return;
-    }
-    try {
-      store.takeOutcome();
-    } catch (OrderStoreException e) {
-      LOG.info("the batch in hand was not stored before the rebalance: {}", e.toString());
-    }
-  }
-
-  private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    try {
-      consumer.commitSync(offsets);
-    } catch (WakeupException e) {
-      // close() arrived mid-commit: the batch is done, so its commit is still owed.
-      consumer.commitSync(offsets);
-    }
   }
 
   private void finish(Batch batch) {
     long nanos = System.nanoTime() - batch.polledAtNanos();
-    counters.batchDone(batch.size(), nanos);
-    counters.ordersInserted.addAndGet(batch.inserted());
-    counters.duplicates.addAndGet(batch.duplicates());
-    counters.conflicts.addAndGet(batch.conflicts());
-    for (DeadLetter letter : batch.deadLetters()) {
-      counters.rejected.incrementAndGet(letter.stage().ordinal());
-    }
-    counters.deadLettered.addAndGet(batch.deadLetters().size());
     LOG.debug(
         "batch of {} records: {} inserted, {} duplicates, {} dead-lettered, {} ms",
         batch.size(),
@@ -380,17 +391,13 @@ final class IngestPipeline {
     if (seeks.isEmpty() && !retryPending) {
       return; // after a failure the batches in hand are read again: the database may be another
     }
-    Map<TopicPartition, OffsetAndMetadata> readAgain = new HashMap<>();
-    if (inHand != null) {
-      readAgain.putAll(firstOffsetsInHand());
-      abandon();
-    }
-    readAgain.forEach(
-        (partition, offset) -> {
-          if (!seeks.containsKey(partition) && consumer.assignment().contains(partition)) {
-            consumer.seek(partition, offset);
-          }
-        });
+    dropAll()
+        .forEach(
+            (partition, offset) -> {
+              if (!seeks.containsKey(partition)) {
+                seekIfAssigned(partition, offset);
+              }
+            });
     seeks.forEach(consumer::seek);
   }
 
@@ -412,6 +419,19 @@ final class IngestPipeline {
         cause.toString());
   }
 
+  /**
+   * Drops what is settled but not recorded and the batches in hand (the database may not hold
+   * them); returns where to read them again.
+   */
+  private Map<TopicPartition, OffsetAndMetadata> dropAll() {
+    Map<TopicPartition, OffsetAndMetadata> readAgain = settled.dropToReadAgain();
+    if (inHand != null) {
+      Batch.firstOffsets(inHand, next).forEach(readAgain::putIfAbsent);
+      abandon();
+    }
+    return readAgain;
+  }
+
   /** Drops both batches in hand; their records are read again from the last commit. */
   private void abandon() {
     store.abandon();
@@ -421,21 +441,5 @@ final class IngestPipeline {
     counters.paused.set(0);
     backoff.reset();
     consumer.resume(consumer.paused());
-  }
-
-  /** The first offset of each partition among the batches in hand. */
-  private Map<TopicPartition, OffsetAndMetadata> firstOffsetsInHand() {
-    Map<TopicPartition, OffsetAndMetadata> first = new HashMap<>(inHand.firstOffsets());
-    if (next != null) {
-      next.firstOffsets().forEach((partition, offset) -> first.putIfAbsent(partition, offset));
-    }
-    return first;
-  }
-
-  /** Seeks back to records a poll returned while a batch was in hand, to read them later. */
-  private void rewind(ConsumerRecords<byte[], byte[]> polled) {
-    for (TopicPartition partition : polled.partitions()) {
-      consumer.seek(partition, polled.records(partition).get(0).offset());
-    }
   }
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The store of one batch at a time, run on the store executor while the ingest thread goes on
@@ -21,6 +23,9 @@ import org.apache.kafka.common.errors.InterruptException;
  * the same executor.
  */
 final class StoreInFlight {
+
+  // The component's logger, not this class's: operators set one logger's level for the ingest.
+  private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
 
   private final OrderService service;
   private final Executor executor;
@@ -54,6 +59,7 @@ final class StoreInFlight {
 
   /** Stores {@code batch} on the executor: the database and the cache. None may be in flight. */
   void start(Batch batch) {
+    batch.seal(); // here, on the ingest thread: it takes no more records from now on
     FutureTask<Void> store =
         new FutureTask<>(
             () -> {
@@ -72,6 +78,21 @@ final class StoreInFlight {
       running.get();
     } catch (ExecutionException e) {
       // taken by takeOutcome()
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    }
+  }
+
+  /**
+   * Waits at most {@code timeout} for the store in flight to end, however it ends; its outcome is
+   * left for {@link #takeOutcome}.
+   */
+  void awaitAtMost(Duration timeout) {
+    try {
+      running.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // ended badly (taken by takeOutcome()), or still running
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptException(e);
@@ -109,6 +130,21 @@ final class StoreInFlight {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptException(e);
+    }
+  }
+
+  /**
+   * Lets a store in flight end before partitions move, and takes its outcome: a batch it failed to
+   * store stays unstored, to be abandoned.
+   */
+  void endBeforeRebalance() {
+    if (running == null) {
+      return;
+    }
+    try {
+      takeOutcome();
+    } catch (OrderStoreException e) {
+      LOG.info("the batch in hand was not stored before the rebalance: {}", e.toString());
     }
   }
 

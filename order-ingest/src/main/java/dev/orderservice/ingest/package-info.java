@@ -17,16 +17,21 @@
  * <h2>Guarantees</h2>
  *
  * <ul>
- *   <li><b>At least once, stored once.</b> For each poll (a batch): every record is decoded and
- *       validated; the valid orders are stored and cached, split by a hash of their uid into {@code
- *       storeConnections} groups stored at once, each with one {@code OrderService.store} call (one
- *       database transaction); rejected records are published to the dead-letter topic and
- *       acknowledged; only then are the batch's offsets committed. A crash anywhere in between
- *       redelivers the batch, and the idempotent store reports what was already there as DUPLICATE.
- *   <li><b>Pipelined.</b> A batch is stored on a store thread (the store executor's, or the
- *       ingest's own) while the ingest thread polls, decodes and validates the next one; the next
- *       batch's store starts as soon as this one is stored, while this one's rejects are published
- *       and its offsets committed. At most two batches are in hand; commits stay in order.
+ *   <li><b>At least once, stored once.</b> For each batch: every record is decoded and validated;
+ *       the valid orders are stored and cached, split by a hash of their uid into up to {@code
+ *       storeConnections} groups of at least 100 orders stored at once, each with one {@code
+ *       OrderService.store} call (one database transaction); rejected records are published to the
+ *       dead-letter topic and acknowledged; only then are the batch's offsets recorded and
+ *       committed. A crash anywhere in between redelivers what was not committed, and the
+ *       idempotent store reports what was already there as DUPLICATE.
+ *   <li><b>Pipelined, and quick to store what arrives.</b> A batch is stored on a store thread (the
+ *       store executor's, or the ingest's own) while the ingest thread polls, decodes and validates
+ *       the next one, which takes every record that arrives until its store can begin (up to the
+ *       batch size); the ingest thread looks at the store every 2 ms and starts the next store as
+ *       soon as one ends, while the stored batch's rejects are published. At most two batches are
+ *       in hand. Offsets are recorded and committed for the settled batches together ({@code
+ *       SettledOffsets}): at most 100 ms after the oldest settled, at once when nothing else is in
+ *       hand, and before partitions go or the ingest closes; commits stay in order.
  *   <li><b>Rejected records are never retried.</b> Undecodable bytes ({@code VALUE_CONVERTER}), an
  *       invalid order ({@code TRANSFORMATION}) and a conflicting one (same uid, other content:
  *       {@code TASK_PUT}) go to the dead-letter topic with their original key, value, headers and
@@ -45,9 +50,10 @@
  *       dev.orderservice.ingest.KafkaRefusal} (a sentence with Kafka's reason, never a secret), and
  *       the ingest tries again after a back-off until Kafka accepts it (the group is joined or a
  *       batch is committed), which the listener hears once.
- *   <li><b>Rebalances.</b> Revoked partitions get the batch in hand committed if it is done,
- *       abandoned otherwise; newly assigned partitions start from their committed offsets. Several
- *       instances in one group share the partitions; each order is stored once.
+ *   <li><b>Rebalances.</b> Revoked partitions get the settled batches and the batch in hand
+ *       committed if it is done, abandoned otherwise; newly assigned partitions start from their
+ *       committed offsets. Several instances in one group share the partitions; each order is
+ *       stored once.
  *   <li><b>The database knows how far it has stored</b> (with {@code positions(...)} given to the
  *       builder, e.g. {@code PostgresIngestPositions}; the server always gives it). Once a batch is
  *       settled (every transaction that stored its orders committed, its dead letters acknowledged)

@@ -48,7 +48,7 @@ class BatchTest {
     List<Order> orders = orders(400);
     Batch batch = batch(orders.stream().map(CODEC::encode).toList());
 
-    batch.check(service, 4);
+    batch.check(service, 4); // 100 a group at least: 4 groups
     batch.store(service, lanes);
 
     assertThat(batch.isStored()).isTrue();
@@ -101,6 +101,56 @@ class BatchTest {
     assertThat(batch.duplicates()).isZero();
   }
 
+  @Test
+  void recordsAppendedBeforeTheStoreAreStoredWithItInOrderAndAfterItsSealNoneAreTaken() {
+    List<Order> orders = orders(60);
+    Order first = orders.get(5);
+    Order changed = OrderCopies.withAmount(first, first.payment().amount() + 1);
+    List<byte[]> values = new ArrayList<>(orders.stream().map(CODEC::encode).toList());
+    values.add("{not json".getBytes(UTF_8)); // offset 60, in the first part
+    values.add(CODEC.encode(changed)); // offset 61, appended: the first version wins
+    values.add("[]".getBytes(UTF_8)); // offset 62, appended
+    List<ConsumerRecord<byte[], byte[]>> records = records(values);
+    Batch batch = new Batch(records.subList(0, 40), 0);
+    batch.check(service, 3);
+    batch.append(records.subList(40, 61), service);
+    batch.append(records.subList(61, 63), service);
+
+    batch.seal();
+    assertThatThrownBy(() -> batch.append(records.subList(0, 1), service))
+        .isInstanceOf(IllegalStateException.class);
+    batch.store(service, lanes);
+
+    assertThat(batch.size()).isEqualTo(63);
+    assertThat(batch.inserted()).isEqualTo(60);
+    assertThat(store.rows).hasSize(60);
+    assertThat(store.rows.get(first.orderUid())).isEqualTo(CODEC.encode(first));
+    assertThat(store.saveAllCalls.get())
+        .as("60 orders: one group, the appended records included")
+        .isOne();
+    assertThat(batch.deadLetters())
+        .extracting(d -> d.source().offset(), DeadLetter::stage)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(60L, RejectionStage.VALUE_CONVERTER),
+            org.assertj.core.groups.Tuple.tuple(62L, RejectionStage.VALUE_CONVERTER),
+            org.assertj.core.groups.Tuple.tuple(61L, RejectionStage.TASK_PUT));
+    assertThat(batch.nextOffsets().values()).extracting(o -> o.offset()).containsExactly(63L);
+  }
+
+  @Test
+  void aSmallBatchIsStoredInOneTransactionAGroupHoldsAtLeastTheMinimum() {
+    Batch small = batch(orders(2 * Batch.MIN_GROUP_SIZE - 1).stream().map(CODEC::encode).toList());
+    small.check(service, 4);
+    small.store(service, lanes);
+    assertThat(store.saveAllCalls.get()).isOne();
+
+    Batch larger = batch(orders(3 * Batch.MIN_GROUP_SIZE).stream().map(CODEC::encode).toList());
+    larger.check(service, 4);
+    larger.store(service, lanes);
+    assertThat(store.saveAllCalls.get() - 1).isEqualTo(3);
+    assertThat(store.rows).hasSize(5 * Batch.MIN_GROUP_SIZE - 1);
+  }
+
   private List<Order> orders(int n) {
     List<Order> orders = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -110,11 +160,15 @@ class BatchTest {
   }
 
   private static Batch batch(List<byte[]> values) {
+    return new Batch(records(values), 0);
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> records(List<byte[]> values) {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
       records.add(new ConsumerRecord<>("orders", 0, i, null, values.get(i)));
     }
-    return new Batch(records, 0);
+    return records;
   }
 
   /** Idempotent like the real store; counts calls; can fail the next calls transiently. */
