@@ -87,8 +87,11 @@ public final class LiveOrders {
     this.events = new AtomicReferenceArray<>(window);
   }
 
-  /** One event of the feed: its number, its id and the order's {@link OrderSummaryJson}. */
-  record LiveEvent(long sequence, String id, String json) {}
+  /**
+   * One event of the feed: its number, its id, the order's {@link OrderSummaryJson} and when it was
+   * published ({@link System#nanoTime()}).
+   */
+  record LiveEvent(long sequence, String id, String json, long publishedAtNanos) {}
 
   /** What a subscriber is told. */
   interface Subscriber {
@@ -130,10 +133,11 @@ public final class LiveOrders {
       return;
     }
     long sequence = last;
+    long now = System.nanoTime();
     for (OrderSummary order : orders) {
       sequence++;
       String json = OrderSummaryJson.toJson(order);
-      events.set(slot(sequence), new LiveEvent(sequence, id(sequence), json));
+      events.set(slot(sequence), new LiveEvent(sequence, id(sequence), json, now));
     }
     last = sequence;
     published.addAndGet(orders.size());

@@ -5,6 +5,7 @@ import dev.orderservice.server.http.QueryParameters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
@@ -66,6 +67,7 @@ public final class LiveStream implements AutoCloseable {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
+  private volatile Timer publishedToWritten;
 
   /**
    * @param heartbeat how often an idle stream gets a comment line
@@ -80,6 +82,16 @@ public final class LiveStream implements AutoCloseable {
    * order_live_clients_dropped_total} (streams dropped because the client did not keep up).
    */
   public void bindTo(MeterRegistry registry) {
+    publishedToWritten =
+        Timer.builder("order.live.stage")
+            .description(
+                "published_to_written: from an event's publication on this instance's feed to its"
+                    + " write to a stream client, per client.")
+            .tag("stage", "published_to_written")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(60))
+            .register(registry);
     Gauge.builder("order.live.stream.clients", connections, Set::size)
         .description("Live streams (GET /orders/stream) open on this instance.")
         .register(registry);
@@ -181,7 +193,28 @@ public final class LiveStream implements AutoCloseable {
 
     @Override
     public void send(LiveOrders.LiveEvent event) {
-      sse.send(event.json(), ORDER, event.id(), writtenOrFailed);
+      Timer timer = publishedToWritten;
+      if (timer == null) {
+        sse.send(event.json(), ORDER, event.id(), writtenOrFailed);
+        return;
+      }
+      sse.send(
+          event.json(),
+          ORDER,
+          event.id(),
+          new ServerSentEventConnection.EventCallback() {
+            @Override
+            public void done(ServerSentEventConnection c, String data, String name, String id) {
+              timer.record(System.nanoTime() - event.publishedAtNanos(), TimeUnit.NANOSECONDS);
+              writtenOrFailed.done(c, data, name, id);
+            }
+
+            @Override
+            public void failed(
+                ServerSentEventConnection c, String data, String name, String id, IOException e) {
+              writtenOrFailed.failed(c, data, name, id, e);
+            }
+          });
     }
 
     @Override
