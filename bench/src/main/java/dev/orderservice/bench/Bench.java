@@ -15,7 +15,9 @@ public final class Bench {
                               [--duration SECONDS]
              bench/run validate [--orders N] [--invalid-every N] [--cpus LIST]
              bench/run search [--orders N] [--page N] [--cursor-walks N] [--threads N]
-                              [--connections N] [--duration SECONDS]\
+                              [--connections N] [--duration SECONDS]
+             bench/run freshness [--rates N,N] [--duration SECONDS] [--warmup SECONDS]
+                              [--partitions N] [--read-backs N]\
       """;
 
   private Bench() {}
@@ -33,11 +35,12 @@ public final class Bench {
       case "read" -> ReadBenchmark.run(Options.parse(rest));
       case "validate" -> ValidateBenchmark.run(Options.parse(rest));
       case "search" -> SearchBenchmark.run(Options.parse(rest));
+      case "freshness" -> FreshnessBenchmark.run(Options.parse(rest));
       default -> {
         System.err.println(
             "unknown benchmark '"
                 + args[0]
-                + "'; known: store, ingest, http, read, validate, search");
+                + "'; known: store, ingest, http, read, validate, search, freshness");
         System.exit(2);
       }
     }
