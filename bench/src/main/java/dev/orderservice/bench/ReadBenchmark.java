@@ -186,9 +186,10 @@ final class ReadBenchmark {
         copy = Math.max(copy, copyTo(db, count, ONE_COLUMN + " order by id desc"));
       }
     }
+    double copyBinary = copyTo(db, count, ONE_COLUMN + " order by id desc", "(FORMAT binary)");
     double copyJoin = copyTo(db, count, JOIN + " order by o.id desc, i.position");
     WarmUpStatus bounded = warmUp(store, count / 10);
-    return new WarmUps(warmUp, copy, copyJoin, count / 10, bounded);
+    return new WarmUps(warmUp, copy, copyBinary, copyJoin, count / 10, bounded);
   }
 
   private static WarmUpStatus warmUp(PostgresOrderStore store, long bound) {
@@ -218,12 +219,19 @@ final class ReadBenchmark {
 
   /** {@code COPY (query) TO STDOUT}, read and dropped: orders per second. */
   private static double copyTo(HikariDataSource db, int count, String query) throws Exception {
+    return copyTo(db, count, query, "");
+  }
+
+  /** {@code COPY (query) TO STDOUT options}, read and dropped: orders per second. */
+  private static double copyTo(HikariDataSource db, int count, String query, String options)
+      throws Exception {
     try (Connection c = db.getConnection()) {
       Stopwatch watch = Stopwatch.start();
       long rows =
           c.unwrap(PGConnection.class)
               .getCopyAPI()
-              .copyOut("COPY (" + query + ") TO STDOUT", OutputStream.nullOutputStream());
+              .copyOut(
+                  "COPY (" + query + ") TO STDOUT " + options, OutputStream.nullOutputStream());
       double rate = watch.perSecond(count);
       System.err.printf(
           "COPY (%s...) TO: %,d rows of %,d orders, %,.0f orders/s%n",
@@ -316,6 +324,10 @@ final class ReadBenchmark {
         "ratio:                         %10.2f            (warm-up / COPY TO; target >= %.1f:"
             + " %s)%n",
         warmUpRatio, TARGET_WARM_UP_RATIO, verdict(warmUpRatio >= TARGET_WARM_UP_RATIO));
+    System.out.printf(
+        "  the same, FORMAT binary:     %,10.0f orders/s (no target: bytea as stored, not as hex"
+            + " text; warm-up / it: %.2f)%n",
+        warmUps.copyBinaryRate(), warmUps.warmUpRate() / warmUps.copyBinaryRate());
     System.out.printf(
         "COPY (the join) TO STDOUT:     %,10.0f orders/s (old baseline: the V1 join, newest"
             + " first; warm-up / it: %.2f)%n",
