@@ -354,7 +354,12 @@ final class ReadBenchmark {
   }
 
   private record WarmUps(
-      double warmUpRate, double copyRate, double copyJoinRate, long bound, WarmUpStatus bounded) {}
+      double warmUpRate,
+      double copyRate,
+      double copyBinaryRate,
+      double copyJoinRate,
+      long bound,
+      WarmUpStatus bounded) {}
 
   private record Lookups(
       Wrk.Result get, PgBench.Result oneColumn, PgBench.Result join, String pgbenchVersion) {}
