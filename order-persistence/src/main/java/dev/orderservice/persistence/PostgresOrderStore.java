@@ -137,7 +137,7 @@ public final class PostgresOrderStore implements OrderStore, RecentOrders {
         "read an order",
         () -> {
           try (Connection c = dataSource.getConnection();
-              PreparedStatement select = c.prepareStatement(FIND_JSON)) {
+              PreparedStatement select = binaryResults(c.prepareStatement(FIND_JSON))) {
             select.setString(1, orderUid);
             try (ResultSet row = select.executeQuery()) {
               if (!row.next()) {
@@ -171,7 +171,7 @@ public final class PostgresOrderStore implements OrderStore, RecentOrders {
         "read orders",
         () -> {
           try (Connection c = dataSource.getConnection();
-              PreparedStatement select = c.prepareStatement(FIND_JSON_ALL)) {
+              PreparedStatement select = binaryResults(c.prepareStatement(FIND_JSON_ALL))) {
             select.setArray(1, c.createArrayOf("varchar", orderUids.toArray()));
             try (ResultSet rows = select.executeQuery()) {
               while (rows.next()) {
@@ -340,10 +340,7 @@ public final class PostgresOrderStore implements OrderStore, RecentOrders {
     long fed = 0;
     long below = Long.MAX_VALUE;
     try (Connection c = dataSource.getConnection();
-        PreparedStatement page = c.prepareStatement(NEWEST_PAGE)) {
-      // Binary results from the first page on: bytea then arrives as it is stored, not as hex
-      // text to decode.
-      page.unwrap(PGStatement.class).setPrepareThreshold(-1);
+        PreparedStatement page = binaryResults(c.prepareStatement(NEWEST_PAGE))) {
       while (fed < limit) {
         int want = (int) Math.min(NEWEST_PAGE_ROWS, limit - fed);
         page.setLong(1, below);
@@ -366,6 +363,17 @@ public final class PostgresOrderStore implements OrderStore, RecentOrders {
       }
     }
     return fed;
+  }
+
+  /**
+   * {@code statement}, prepared on the server and answered in binary from its first execution on
+   * (pgjdbc's threshold of -1), not from its fifth: bytea then arrives as it is stored, not as hex
+   * text twice its size to decode, on every connection of the pool from the first lookup on. pgjdbc
+   * keeps the prepared statement per connection, so this costs nothing after the first.
+   */
+  private static PreparedStatement binaryResults(PreparedStatement statement) throws SQLException {
+    statement.unwrap(PGStatement.class).setPrepareThreshold(-1);
+    return statement;
   }
 
   private static void requireNonNegative(long limit) {

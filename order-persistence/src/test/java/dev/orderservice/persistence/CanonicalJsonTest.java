@@ -81,6 +81,30 @@ class CanonicalJsonTest {
   }
 
   @Test
+  void manyOrdersAreReadInOneCallByUidUnknownOnesLeftOutRowsWithoutJsonRebuilt() {
+    List<EncodedOrder> orders = randomOrders(40);
+    store.saveAll(orders);
+    String withoutJson = orders.get(7).orderUid();
+    schema.execute(
+        "update orders set canonical_json = null where order_uid = '" + withoutJson + "'");
+    List<String> asked = new ArrayList<>(orders.stream().map(EncodedOrder::orderUid).toList());
+    asked.add("no-such-order");
+
+    // Each connection answers in binary from the first lookup on; the bytes must be the stored
+    // ones whichever lookup a connection is at.
+    for (int lookup = 0; lookup < 8; lookup++) {
+      Map<String, byte[]> found = store.findJsonAll(asked);
+
+      assertThat(found).hasSize(40).doesNotContainKey("no-such-order");
+      for (EncodedOrder order : orders) {
+        assertThat(found.get(order.orderUid())).as(order.orderUid()).isEqualTo(order.json());
+      }
+      assertThat(store.findJson(orders.get(lookup).orderUid())).hasValue(orders.get(lookup).json());
+    }
+    assertThat(store.findJsonAll(List.of())).isEmpty();
+  }
+
+  @Test
   void migrationsFillTheJsonOfOrdersStoredWithoutIt() {
     List<EncodedOrder> orders = randomOrders(2_500);
     store.saveAll(orders);
