@@ -3,6 +3,7 @@ package dev.orderservice.persistence;
 import static dev.orderservice.persistence.jooq.Tables.ITEMS;
 import static dev.orderservice.persistence.jooq.Tables.ORDERS;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
@@ -53,7 +54,8 @@ import org.postgresql.PGStatement;
  *       rows.
  *   <li>{@link #findJson} is one primary-key lookup of that JSON, byte for byte what {@link
  *       OrderCodec#encode} produced when the order was saved.
- *   <li>{@link #streamNewest} reads the stored JSON newest first, a page at a time, up to a limit.
+ *   <li>{@link #streamNewest} reads the stored JSON newest first, in one binary COPY, up to a
+ *       limit.
  *   <li>{@link #streamAll} and {@link #count}, for benchmarks and tests, read every stored order.
  * </ul>
  */
@@ -62,15 +64,10 @@ public final class PostgresOrderStore implements OrderStore, RecentOrders {
   /** Rows per cursor fetch: an order is one row per item, 1 to 5 rows in practice. */
   private static final int STREAM_FETCH_ROWS = 2_000;
 
-  /** Orders per page of {@link #streamNewest}: about 3 MB of JSON. */
-  static final int NEWEST_PAGE_ROWS = 2_000;
-
   // The hot paths are plain prepared statements: pgjdbc prepares each once per connection.
   private static final String FIND_JSON = "select canonical_json from orders where order_uid = ?";
   private static final String FIND_JSON_ALL =
       "select order_uid, canonical_json from orders where order_uid = any(?)";
-  private static final String NEWEST_PAGE =
-      "select id, order_uid, canonical_json from orders where id < ? order by id desc limit ?";
   private static final String COUNT_UP_TO =
       "select count(*) from (select 1 from orders limit ?) up_to";
 
@@ -195,10 +192,10 @@ public final class PostgresOrderStore implements OrderStore, RecentOrders {
   /**
    * {@inheritDoc}
    *
-   * <p>Pages of {@value #NEWEST_PAGE_ROWS} rows down the {@code id} index, each one short query on
-   * one connection, so the cost is set by {@code limit}, not by how many orders are stored, and no
-   * transaction stays open for the whole pass. Rows without their canonical JSON yet are skipped (a
-   * lookup rebuilds them).
+   * <p>One binary {@code COPY} of a query down the {@code id} index, newest first, limited to
+   * {@code limit} rows ({@link NewestOrdersCopy}), so the cost is set by {@code limit}, not by how
+   * many orders are stored. Rows without their canonical JSON yet are skipped (a lookup rebuilds
+   * them).
    */
   @Override
   public long streamNewest(long limit, BiConsumer<String, byte[]> sink) {
@@ -207,7 +204,13 @@ public final class PostgresOrderStore implements OrderStore, RecentOrders {
     if (limit == 0) {
       return 0;
     }
-    return StoreFailures.call("stream the newest orders", () -> streamNewestPages(limit, sink));
+    return StoreFailures.call(
+        "stream the newest orders",
+        () -> {
+          try (Connection c = dataSource.getConnection()) {
+            return NewestOrdersCopy.stream(c, limit, sink, this::discard);
+          }
+        });
   }
 
   /**
@@ -336,35 +339,6 @@ public final class PostgresOrderStore implements OrderStore, RecentOrders {
     return found.stream().findFirst().map(codec::encode);
   }
 
-  private long streamNewestPages(long limit, BiConsumer<String, byte[]> sink) throws SQLException {
-    long fed = 0;
-    long below = Long.MAX_VALUE;
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement page = binaryResults(c.prepareStatement(NEWEST_PAGE))) {
-      while (fed < limit) {
-        int want = (int) Math.min(NEWEST_PAGE_ROWS, limit - fed);
-        page.setLong(1, below);
-        page.setInt(2, want);
-        int rows = 0;
-        try (ResultSet r = page.executeQuery()) {
-          while (r.next()) {
-            below = r.getLong(1);
-            rows++;
-            byte[] json = r.getBytes(3);
-            if (json != null) {
-              sink.accept(r.getString(2), json);
-              fed++;
-            }
-          }
-        }
-        if (rows < want) {
-          break;
-        }
-      }
-    }
-    return fed;
-  }
-
   /**
    * {@code statement}, prepared on the server and answered in binary from its first execution on
    * (pgjdbc's threshold of -1), not from its fifth: bytea then arrives as it is stored, not as hex
@@ -374,6 +348,19 @@ public final class PostgresOrderStore implements OrderStore, RecentOrders {
   private static PreparedStatement binaryResults(PreparedStatement statement) throws SQLException {
     statement.unwrap(PGStatement.class).setPrepareThreshold(-1);
     return statement;
+  }
+
+  /** Keeps a connection left in an unusable state from going back into the pool. */
+  private void discard(Connection c) {
+    if (dataSource instanceof HikariDataSource pool) {
+      pool.evictConnection(c);
+      return;
+    }
+    try {
+      c.abort(Runnable::run);
+    } catch (SQLException e) {
+      // closed already, or unable to: either way it is not used again by us
+    }
   }
 
   private static void requireNonNegative(long limit) {

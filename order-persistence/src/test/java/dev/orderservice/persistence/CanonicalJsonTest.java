@@ -183,6 +183,31 @@ class CanonicalJsonTest {
   }
 
   @Test
+  void aSinkThatFailsEndsTheNewestStreamAndLeavesTheConnectionsUsable() {
+    List<EncodedOrder> orders = randomOrders(50);
+    store.saveAll(orders);
+    List<String> seen = new ArrayList<>();
+
+    assertThatThrownBy(
+            () ->
+                store.streamNewest(
+                    50,
+                    (uid, json) -> {
+                      seen.add(uid);
+                      if (seen.size() == 10) {
+                        throw new IllegalStateException("the cache is closing");
+                      }
+                    }))
+        .hasMessageContaining("the cache is closing");
+
+    assertThat(seen).hasSize(10);
+    for (int i = 0; i < 5; i++) { // every pooled connection, the cancelled copy's included
+      assertThat(store.streamNewest(50, (uid, json) -> {})).isEqualTo(50);
+      assertThat(store.findJson(orders.get(i).orderUid())).isPresent();
+    }
+  }
+
+  @Test
   void countingUpToALimitStopsThere() {
     store.saveAll(randomOrders(30));
 
