@@ -113,6 +113,26 @@ final class Batch {
     chunks.add(new Chunk(start, checked));
   }
 
+  /** The size up to which a batch waiting for the store is gathered: see {@link #isGathering}. */
+  static final int GATHER_UP_TO = 2 * MIN_GROUP_SIZE;
+
+  /**
+   * Whether it may take more records: its store has not begun, and it holds fewer than {@code
+   * limit}.
+   */
+  boolean canGrow(int limit) {
+    return !sealed && records.size() < limit;
+  }
+
+  /**
+   * Whether the ingest goes on polling for it while the store before it runs: while it may grow and
+   * is smaller than {@link #GATHER_UP_TO}. A batch that big is stored efficiently; past it the
+   * ingest is behind, and polling every 2 ms for more would only spend the CPU the store needs.
+   */
+  boolean isGathering(int limit) {
+    return canGrow(limit) && records.size() < GATHER_UP_TO;
+  }
+
   /** Whether its store has begun: it takes no more records. */
   boolean isSealed() {
     return sealed;

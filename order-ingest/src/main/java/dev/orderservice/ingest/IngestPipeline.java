@@ -103,8 +103,8 @@ final class IngestPipeline {
         if (positions.isDue() && System.nanoTime() - retryAtNanos >= 0) {
           checkPositions();
         }
-        if (store.isActive() && next != null && !canGrow(next)) {
-          store.await(); // the next batch is full: nothing to poll for until the store ends
+        if (store.isActive() && next != null && !next.isGathering(nextLimit)) {
+          store.await(); // the next batch is big enough: nothing to poll for until the store ends
         } else if (store.isActive()) {
           // The store's end is acted on at once; what arrives meanwhile joins the next batch.
           store.awaitAtMost(GATHER_WHILE_STORING);
@@ -226,7 +226,7 @@ final class IngestPipeline {
       return;
     }
     if (inHand != null && next != null) {
-      if (canGrow(next)) {
+      if (next.canGrow(nextLimit)) {
         next.append(PolledRecords.upToLimit(consumer, polled, nextLimit - next.size()), service);
       } else {
         PolledRecords.rewind(
@@ -244,11 +244,6 @@ final class IngestPipeline {
       next = batch;
       nextLimit = limit;
     }
-  }
-
-  /** Whether {@code batch} may take more records: its store has not begun, and it has room. */
-  private boolean canGrow(Batch batch) {
-    return !batch.isSealed() && batch.size() < nextLimit;
   }
 
   /**

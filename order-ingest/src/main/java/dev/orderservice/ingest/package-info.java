@@ -26,12 +26,13 @@
  *       idempotent store reports what was already there as DUPLICATE.
  *   <li><b>Pipelined, and quick to store what arrives.</b> A batch is stored on a store thread (the
  *       store executor's, or the ingest's own) while the ingest thread polls, decodes and validates
- *       the next one, which takes every record that arrives until its store can begin (up to the
- *       batch size); the ingest thread looks at the store every 2 ms and starts the next store as
- *       soon as one ends, while the stored batch's rejects are published. At most two batches are
- *       in hand. Offsets are recorded and committed for the settled batches together ({@code
- *       SettledOffsets}): at most 100 ms after the oldest settled, at once when nothing else is in
- *       hand, and before partitions go or the ingest closes; commits stay in order.
+ *       the next one, which takes the records that arrive until its store can begin (polled for
+ *       while it holds fewer than 200); the ingest thread looks at the store every 2 ms and starts
+ *       the next store as soon as one ends, while the stored batch's rejects are published. At most
+ *       two batches are in hand. Offsets are recorded and committed for the settled batches
+ *       together ({@code SettledOffsets}): at most 100 ms after the oldest settled, at once when
+ *       nothing else is in hand, and before partitions go or the ingest closes; commits stay in
+ *       order.
  *   <li><b>Rejected records are never retried.</b> Undecodable bytes ({@code VALUE_CONVERTER}), an
  *       invalid order ({@code TRANSFORMATION}) and a conflicting one (same uid, other content:
  *       {@code TASK_PUT}) go to the dead-letter topic with their original key, value, headers and

@@ -151,6 +151,21 @@ class BatchTest {
     assertThat(store.rows).hasSize(5 * Batch.MIN_GROUP_SIZE - 1);
   }
 
+  @Test
+  void aWaitingBatchIsGatheredWhileSmallAndGrowsUpToItsLimitUntilSealed() {
+    Batch batch = batch(orders(Batch.GATHER_UP_TO - 1).stream().map(CODEC::encode).toList());
+    batch.check(service, 2);
+    assertThat(batch.isGathering(1_000)).isTrue();
+    assertThat(batch.isGathering(Batch.GATHER_UP_TO - 1)).as("at its limit").isFalse();
+
+    batch.append(records(List.of(CODEC.encode(random.next()))), service);
+    assertThat(batch.isGathering(1_000)).as("big enough to store efficiently").isFalse();
+    assertThat(batch.canGrow(1_000)).isTrue();
+
+    batch.seal();
+    assertThat(batch.canGrow(1_000)).isFalse();
+  }
+
   private List<Order> orders(int n) {
     List<Order> orders = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
