@@ -65,12 +65,12 @@ final class FeedWatcher implements AutoCloseable {
 
   private void read() {
     try (InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16)) {
-      String status = line(in);
+      String status = HttpLines.read(in);
       if (!status.startsWith("HTTP/1.1 200")) {
         throw new IOException("the live stream answered " + status);
       }
       boolean chunked = false;
-      for (String header = line(in); !header.isEmpty(); header = line(in)) {
+      for (String header = HttpLines.read(in); !header.isEmpty(); header = HttpLines.read(in)) {
         chunked |= header.toLowerCase().startsWith("transfer-encoding: chunked");
       }
       connected.countDown();
@@ -84,12 +84,12 @@ final class FeedWatcher implements AutoCloseable {
         return;
       }
       while (!closed) {
-        int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
+        int size = HttpLines.chunkSize(in);
         if (size == 0) {
           return;
         }
         byte[] chunk = in.readNBytes(size);
-        line(in); // the CRLF after the chunk
+        HttpLines.read(in); // the CRLF after the chunk
         carry.add(chunk, this::scan);
       }
     } catch (IOException e) {
@@ -129,19 +129,6 @@ final class FeedWatcher implements AutoCloseable {
       return i;
     }
     return -1;
-  }
-
-  private static String line(InputStream in) throws IOException {
-    StringBuilder line = new StringBuilder();
-    for (int b = in.read(); b != '\n'; b = in.read()) {
-      if (b < 0) {
-        throw new IOException("the live stream was closed");
-      }
-      if (b != '\r') {
-        line.append((char) b);
-      }
-    }
-    return line.toString();
   }
 
   /** Bytes of events not complete yet, kept until the chunk that completes them. */

@@ -185,20 +185,11 @@ final class ReadBackProbe implements AutoCloseable {
     }
 
     private int chunk() throws IOException {
-      return Integer.parseInt(line().split(";")[0].trim(), 16);
+      return HttpLines.chunkSize(in);
     }
 
     private String line() throws IOException {
-      StringBuilder line = new StringBuilder();
-      for (int b = in.read(); b != '\n'; b = in.read()) {
-        if (b < 0) {
-          throw new IOException("the server closed the connection");
-        }
-        if (b != '\r') {
-          line.append((char) b);
-        }
-      }
-      return line.toString();
+      return HttpLines.read(in);
     }
 
     void close() {
