@@ -54,7 +54,7 @@ final class SettledOffsets {
 
   /** Adds a settled batch, the next in poll order. */
   void add(Batch batch) {
-    if (batches.isEmpty()) {
+    if (next.isEmpty()) {
       oldestNanos = System.nanoTime();
     }
     batches.add(batch);
@@ -65,12 +65,12 @@ final class SettledOffsets {
   }
 
   boolean isEmpty() {
-    return batches.isEmpty();
+    return next.isEmpty();
   }
 
   /** Whether the oldest settled batch has waited {@link #INTERVAL}. */
   boolean isDue() {
-    return !batches.isEmpty() && System.nanoTime() - oldestNanos >= INTERVAL.toNanos();
+    return !next.isEmpty() && System.nanoTime() - oldestNanos >= INTERVAL.toNanos();
   }
 
   /**
@@ -82,7 +82,7 @@ final class SettledOffsets {
    *     PositionKeeper#record}), or a synchronous commit's failure
    */
   void flush(boolean sync) {
-    if (batches.isEmpty()) {
+    if (next.isEmpty()) {
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(next);
@@ -111,8 +111,12 @@ final class SettledOffsets {
     return readAgain;
   }
 
-  /** Forgets what is held of partitions that went elsewhere without a commit (lost). */
+  /**
+   * Forgets what is held of partitions that went elsewhere without a commit (lost): their new owner
+   * reads those records again and counts them, so the batches that touch them are not counted here.
+   */
   void forget(Set<TopicPartition> partitions) {
+    batches.removeIf(batch -> batch.touches(partitions));
     next.keySet().removeAll(partitions);
     first.keySet().removeAll(partitions);
     if (next.isEmpty()) {

@@ -83,6 +83,24 @@ class SettledOffsetsTest {
     assertThat(consumer.committed(Set.of(P0, P1)))
         .doesNotContainKey(P0)
         .containsEntry(P1, new OffsetAndMetadata(6));
+    assertThat(counters.recordsConsumed.get()).as("only the kept partition's batch").isEqualTo(6);
+  }
+
+  @Test
+  void aBatchSpanningALostPartitionIsNotCountedButItsKeptPartitionIsCommitted() {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    records.add(new ConsumerRecord<>("orders", 0, 0, null, null));
+    records.add(new ConsumerRecord<>("orders", 1, 0, null, null));
+    settled.add(new Batch(records, System.nanoTime()));
+
+    settled.forget(Set.of(P0));
+    assertThat(settled.isEmpty()).isFalse();
+    settled.flush(true);
+
+    assertThat(consumer.committed(Set.of(P0, P1)))
+        .doesNotContainKey(P0)
+        .containsEntry(P1, new OffsetAndMetadata(1));
+    assertThat(counters.recordsConsumed.get()).isZero();
   }
 
   private static Batch batch(TopicPartition partition, long from, int count) {
