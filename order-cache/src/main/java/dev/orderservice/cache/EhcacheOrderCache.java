@@ -66,6 +66,7 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final RecentlyEvicted evicted = new RecentlyEvicted();
 
   private EhcacheOrderCache(Builder settings) {
     this.maxEntries = settings.maxEntries;
@@ -141,11 +142,43 @@ public final class EhcacheOrderCache implements OrderCache, AutoCloseable {
   public void put(String orderUid, byte[] json) {
     Objects.requireNonNull(orderUid, "orderUid");
     Objects.requireNonNull(json, "json");
+    if (cache == null || evicted.contains(orderUid)) {
+      return; // disabled, or erased a moment ago
+    }
+    try {
+      cache.put(orderUid, json);
+    } catch (IllegalStateException e) {
+      rethrowUnlessClosed(e);
+    }
+  }
+
+  /**
+   * Drops an order and keeps it out for {@value RecentlyEvicted#KEPT_OUT_SECONDS} s: a {@link #put}
+   * of it meanwhile does nothing (a lookup reads the store instead).
+   *
+   * @throws NullPointerException if {@code orderUid} is null
+   */
+  @Override
+  public void evict(String orderUid) {
+    Objects.requireNonNull(orderUid, "orderUid");
+    evicted.add(orderUid);
     if (cache == null) {
       return; // disabled
     }
     try {
-      cache.put(orderUid, json);
+      cache.remove(orderUid);
+    } catch (IllegalStateException e) {
+      rethrowUnlessClosed(e);
+    }
+  }
+
+  /** Drops every order: what was deleted while nobody told this cache may be among them. */
+  public void clear() {
+    if (cache == null) {
+      return; // disabled
+    }
+    try {
+      cache.clear();
     } catch (IllegalStateException e) {
       rethrowUnlessClosed(e);
     }

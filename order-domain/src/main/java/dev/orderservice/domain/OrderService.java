@@ -154,7 +154,9 @@ public final class OrderService {
           "store returned " + saved.size() + " results for " + valid.size() + " orders");
     }
     for (int k = 0; k < valid.size(); k++) {
-      if (saved.get(k).outcome() != SaveOutcome.CONFLICT) {
+      // Not a DUPLICATE: what is stored may be the erased document (README "Personal data"),
+      // and a lookup caches what is stored.
+      if (saved.get(k).outcome() == SaveOutcome.INSERTED) {
         cache.put(valid.get(k).orderUid(), valid.get(k).json());
       }
     }

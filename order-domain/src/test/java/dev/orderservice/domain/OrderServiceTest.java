@@ -52,7 +52,7 @@ class OrderServiceTest {
   }
 
   @Test
-  void aBatchIsStoredWithOneCallAndOnlyStoredOrdersAreCached() {
+  void aBatchIsStoredWithOneCallAndOnlyInsertedOrdersAreCached() {
     RandomOrders random = new RandomOrders(7);
     Order first = random.next();
     Order invalid = OrderCopies.withUid(random.next(), "");
@@ -80,7 +80,8 @@ class OrderServiceTest {
         .extracting(EncodedOrder::orderUid)
         .containsExactly(first.orderUid(), duplicate.orderUid(), conflicting.orderUid());
     verify(cache).put(first.orderUid(), stored.getValue().get(0).json());
-    verify(cache).put(duplicate.orderUid(), stored.getValue().get(1).json());
+    // What is stored under a duplicate's uid may be its erased document: a lookup caches that.
+    verify(cache, never()).put(org.mockito.ArgumentMatchers.eq(duplicate.orderUid()), any());
     verify(cache, never()).put(org.mockito.ArgumentMatchers.eq(conflicting.orderUid()), any());
   }
 

@@ -110,6 +110,40 @@ final class ListenerCatchUp {
     }
   }
 
+  /**
+   * Delivers to {@code sink} the summaries, as they are now, of the orders erased since the last
+   * check before the outage, less the margin ({@code erased_at}, V9's index), a page at a time. An
+   * order erased twice in that time, or announced live too, is delivered again: dropping it from a
+   * cache once more does no harm.
+   *
+   * @return how many orders it delivered
+   */
+  long deliverErased(DSLContext db, Consumer<List<OrderSummary>> sink) throws SQLException {
+    Instant since =
+        checks.getLast().at().minusSeconds(StoredOrdersListener.CATCH_UP_MARGIN_SECONDS);
+    long caughtUp = 0;
+    List<OrderSummary> page = new ArrayList<>();
+    try (ResultSet rows =
+        OrderSummaries.select(db)
+            .where(ORDERS.ERASED_AT.ge(OrderSummaries.timestamptz(since)))
+            .orderBy(ORDERS.ERASED_AT)
+            .fetchResultSet()) {
+      while (rows.next()) {
+        page.add(OrderSummaries.summary(rows));
+        if (page.size() == StoredOrdersListener.CATCH_UP_PAGE) {
+          caughtUp += page.size();
+          sink.accept(page);
+          page = new ArrayList<>();
+        }
+      }
+    }
+    if (!page.isEmpty()) {
+      caughtUp += page.size();
+      sink.accept(page);
+    }
+    return caughtUp;
+  }
+
   /** Records {@code orderUid} as delivered; false if it was already. */
   boolean firstDelivery(String orderUid) {
     if (!delivered.add(orderUid)) {

@@ -170,6 +170,16 @@ public final class StoredOrdersListener implements AutoCloseable {
     void stored(List<OrderSummary> orders);
 
     /**
+     * Orders whose personal data was erased ({@link OrderErasure}) or that were deleted, in commit
+     * order; never empty. Each comes with its summary as it is now (the customer's pseudonym in
+     * place of its id), or without one when it was deleted. A cache drops them; a feed no longer
+     * shows what it showed of them. After an outage the orders erased meanwhile are delivered again
+     * (those deleted meanwhile cannot be: see the class's limits). Runs on the listener's thread:
+     * it must not block long.
+     */
+    default void erased(List<Erased> orders) {}
+
+    /**
      * {@code LISTEN} is in place: from now on every commit is delivered. {@code afterOutage} is
      * true after a reconnection, once the orders committed meanwhile have been delivered.
      */
@@ -180,6 +190,20 @@ public final class StoredOrdersListener implements AutoCloseable {
      * backoff.
      */
     default void lost(Exception cause) {}
+  }
+
+  /**
+   * An erased or deleted order.
+   *
+   * @param orderUid its uid
+   * @param summary its summary after the erasure; empty if it was deleted
+   */
+  public record Erased(String orderUid, Optional<OrderSummary> summary) {
+
+    public Erased {
+      Objects.requireNonNull(orderUid, "orderUid");
+      Objects.requireNonNull(summary, "summary");
+    }
   }
 
   /** Whether {@code LISTEN} is in place on a connection that answered its last check. */
@@ -235,6 +259,9 @@ public final class StoredOrdersListener implements AutoCloseable {
         ListenerCatchUp.Check listenedAt = ListenerCatchUp.check(db);
         long caughtUp =
             listenedBefore ? catchUp.deliverMissed(db, listenedAt, this::tellStored) : 0;
+        if (listenedBefore) {
+          catchUp.deliverErased(db, this::tellErasedSummaries);
+        }
         catchUp.remember(listenedAt);
         listening = true;
         if (listenedBefore) {
@@ -286,6 +313,7 @@ public final class StoredOrdersListener implements AutoCloseable {
     c.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MS);
     try (Statement listen = c.createStatement()) {
       listen.execute("listen " + CHANNEL);
+      listen.execute("listen " + ErasureBatch.CHANNEL);
     }
     return DSL.using(c, SQLDialect.POSTGRES, SETTINGS);
   }
@@ -306,41 +334,69 @@ public final class StoredOrdersListener implements AutoCloseable {
     }
   }
 
-  /** Delivers what the notifications announce that was not delivered yet, in order. */
+  /**
+   * Delivers what the notifications announce, in order: runs of stored orders (those not delivered
+   * yet) and of erased ones, each run as one callback.
+   */
   private void deliver(DSLContext db, PGNotification[] notifications) throws SQLException {
     if (notifications == null || notifications.length == 0) {
       return;
     }
-    List<Announced> announced = new ArrayList<>();
+    List<Announced> run = new ArrayList<>();
+    String runChannel = null;
     for (PGNotification n : notifications) {
-      if (!CHANNEL.equals(n.getName())) {
+      if (!CHANNEL.equals(n.getName()) && !ErasureBatch.CHANNEL.equals(n.getName())) {
         continue;
       }
+      if (runChannel != null && !runChannel.equals(n.getName())) {
+        deliverRun(db, runChannel, run);
+        run = new ArrayList<>();
+      }
+      runChannel = n.getName();
       try {
-        announced.addAll(StoredOrdersPayload.read(n.getParameter()));
+        run.addAll(StoredOrdersPayload.read(n.getParameter()));
       } catch (IllegalArgumentException e) {
         // Anyone may NOTIFY on the channel; say what is wrong, not what it says.
         LOG.warn(
             "listener on {}: ignored a notification of {} characters from process {}: {}",
-            CHANNEL,
+            n.getName(),
             n.getParameter().length(),
             n.getPID(),
             e.getMessage());
       }
     }
+    if (runChannel != null) {
+      deliverRun(db, runChannel, run);
+    }
+  }
+
+  private void deliverRun(DSLContext db, String channel, List<Announced> announced)
+      throws SQLException {
     // The summaries that were too long to be sent are read from the database.
     List<String> notSent =
         announced.stream().filter(a -> a.summary().isEmpty()).map(Announced::orderUid).toList();
     Map<String, OrderSummary> read = OrderSummaries.byUid(db, notSent);
+    List<Erased> erased = new ArrayList<>(0);
     List<OrderSummary> fresh = new ArrayList<>(announced.size());
     for (Announced a : announced) {
       Optional<OrderSummary> summary =
           a.summary().or(() -> Optional.ofNullable(read.get(a.orderUid())));
-      if (summary.isPresent() && catchUp.firstDelivery(a.orderUid())) {
+      if (ErasureBatch.CHANNEL.equals(channel)) {
+        erased.add(new Erased(a.orderUid(), summary));
+      } else if (summary.isPresent() && catchUp.firstDelivery(a.orderUid())) {
         fresh.add(summary.get());
       }
     }
     tellStored(fresh);
+    if (!erased.isEmpty()) {
+      tell(() -> listener.erased(erased));
+    }
+  }
+
+  private void tellErasedSummaries(List<OrderSummary> orders) {
+    List<Erased> erased =
+        orders.stream().map(o -> new Erased(o.orderUid(), Optional.of(o))).toList();
+    tell(() -> listener.erased(erased));
   }
 
   private void tellStored(List<OrderSummary> orders) {

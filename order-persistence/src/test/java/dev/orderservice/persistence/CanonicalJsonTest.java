@@ -129,8 +129,8 @@ class CanonicalJsonTest {
       // row without its JSON now. Here the column does not even exist yet, so read it the old way.
       before.streamAll(o -> servedBefore.add(o.json()));
 
-      // V2 to V7.
-      assertThat(Migrations.migrate(v1.dataSource())).isEqualTo(6);
+      // V2 to V9.
+      assertThat(Migrations.migrate(v1.dataSource())).isEqualTo(8);
 
       PostgresOrderStore after = new PostgresOrderStore(v1.dataSource());
       for (int i = 0; i < orders.size(); i++) {

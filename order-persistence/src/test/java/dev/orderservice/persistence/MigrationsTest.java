@@ -35,8 +35,8 @@ class MigrationsTest {
     try (TestSchema schema = TestSchema.fresh("migrate")) {
       // V1 (the tables), V2 (the canonical JSON column), V3 (created_at), V4 (search indexes),
       // V5 (the summary columns), V6 (covering search indexes in place of V4's), V7 (the ingest's
-      // positions).
-      assertThat(Migrations.migrate(schema.dataSource())).isEqualTo(7);
+      // positions), V8 (erasure, audit, the pseudonym key), V9 (the index of erased orders).
+      assertThat(Migrations.migrate(schema.dataSource())).isEqualTo(9);
 
       assertThat(tables(schema)).contains("orders", "delivery", "payment", "items");
       for (String table : List.of("orders", "delivery", "payment", "items")) {
@@ -84,8 +84,8 @@ class MigrationsTest {
         v2.writeAsOfVersion(2, orders.subList(from, Math.min(from + 1_000, orders.size())));
       }
 
-      // V3 to V7.
-      assertThat(Migrations.migrate(v2.dataSource())).isEqualTo(5);
+      // V3 to V9.
+      assertThat(Migrations.migrate(v2.dataSource())).isEqualTo(7);
 
       Map<String, BigDecimal> createdAt = epochSecondsOfCreatedAt(v2);
       assertThat(createdAt).hasSize(orders.size());
@@ -150,8 +150,8 @@ class MigrationsTest {
       }
       v4.writeAsOfVersion(4, orders);
 
-      // V5 to V7.
-      assertThat(Migrations.migrate(v4.dataSource())).isEqualTo(3);
+      // V5 to V9.
+      assertThat(Migrations.migrate(v4.dataSource())).isEqualTo(5);
 
       assertThat(v4.rows("orders")).isEqualTo(orders.size());
       assertThat(v4.summaryMismatches()).isEmpty();
@@ -208,8 +208,8 @@ class MigrationsTest {
       }
       assertThat(schema.indexesOfOrders()).containsEntry("orders_created_at_summary", false);
 
-      // V6 again, and V7 after it.
-      assertThat(Migrations.migrate(schema.dataSource())).isEqualTo(2);
+      // V6 again, and V7 to V9 after it.
+      assertThat(Migrations.migrate(schema.dataSource())).isEqualTo(4);
 
       assertThat(schema.indexesOfOrders())
           .containsOnlyKeys(

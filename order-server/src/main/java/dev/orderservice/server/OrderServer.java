@@ -9,7 +9,10 @@ import dev.orderservice.domain.OrderLookup;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.ingest.OrderIngest;
+import dev.orderservice.persistence.AuditLog;
+import dev.orderservice.persistence.CustomerExport;
 import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.OrderErasure;
 import dev.orderservice.persistence.PostgresIngestPositions;
 import dev.orderservice.persistence.PostgresOrderSearch;
 import dev.orderservice.persistence.PostgresOrderStore;
@@ -28,6 +31,7 @@ import dev.orderservice.server.http.HttpMetrics;
 import dev.orderservice.server.http.MetricsEndpoint;
 import dev.orderservice.server.http.OrderEndpoints;
 import dev.orderservice.server.http.PageResources;
+import dev.orderservice.server.http.PersonalDataEndpoints;
 import dev.orderservice.server.http.RequestBodies;
 import dev.orderservice.server.lifecycle.BackingServices;
 import dev.orderservice.server.lifecycle.DaemonThreads;
@@ -35,14 +39,7 @@ import dev.orderservice.server.lifecycle.DatabaseStartup;
 import dev.orderservice.server.lifecycle.DependencyProblems;
 import dev.orderservice.server.lifecycle.KafkaProblems;
 import dev.orderservice.server.lifecycle.Lifecycle;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import dev.orderservice.server.lifecycle.ProcessMeters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -139,7 +136,7 @@ public final class OrderServer implements AutoCloseable {
    */
   private void startAll() {
     LOG.info("starting with {}", config);
-    PrometheusMeterRegistry meters = startMeters();
+    PrometheusMeterRegistry meters = ProcessMeters.start(lifecycle);
     BackingServices backing = BackingServices.start(config);
     lifecycle.onClose("stop the embedded servers", backing::close);
     HikariDataSource pool =
@@ -187,8 +184,12 @@ public final class OrderServer implements AutoCloseable {
     OrderEndpoints orders =
         new OrderEndpoints(
             service, lookup, new PostgresOrderSearch(pool), codec, new RequestBodies(), workers);
+    PersonalDataEndpoints personal =
+        new PersonalDataEndpoints(
+            new OrderErasure(pool), new CustomerExport(pool), new AuditLog(pool), cache, workers);
     GracefulShutdownHandler graceful =
-        new GracefulShutdownHandler(httpApi(orders, health, meters, liveStream, livePolls));
+        new GracefulShutdownHandler(
+            httpApi(orders, health, meters, personal, liveStream, livePolls));
     Undertow undertow = undertow(graceful);
     lifecycle.onClose("stop HTTP", undertow::stop);
     lifecycle.onClose(
@@ -206,7 +207,7 @@ public final class OrderServer implements AutoCloseable {
     Runnable databaseParts =
         () -> {
           // Before the ingest, so that the feed hears the first order it stores.
-          listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, meters));
+          listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, cache, false, meters));
           lifecycle.onClose("stop the live feed's listener", listener.get()::close);
           ingest.set(startIngest(backing, service, new PostgresIngestPositions(pool), meters));
         };
@@ -264,26 +265,6 @@ public final class OrderServer implements AutoCloseable {
   @Override
   public void close() {
     lifecycle.close();
-  }
-
-  /** Prometheus's registry, with the JVM's and the process's own meters. */
-  private PrometheusMeterRegistry startMeters() {
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new ClassLoaderMetrics().bindTo(meters);
-    new JvmMemoryMetrics().bindTo(meters);
-    JvmGcMetrics gcMeters = new JvmGcMetrics();
-    gcMeters.bindTo(meters);
-    new JvmThreadMetrics().bindTo(meters);
-    new ProcessorMetrics().bindTo(meters);
-    new UptimeMetrics().bindTo(meters);
-    new FileDescriptorMetrics().bindTo(meters);
-    lifecycle.onClose(
-        "close the meters",
-        () -> {
-          gcMeters.close();
-          meters.close();
-        });
-    return meters;
   }
 
   private CacheWarmUp startWarmUp(
@@ -366,6 +347,7 @@ public final class OrderServer implements AutoCloseable {
       OrderEndpoints orders,
       HealthEndpoints health,
       PrometheusMeterRegistry meters,
+      PersonalDataEndpoints personal,
       LiveStream liveStream,
       LivePolls livePolls) {
     ClassLoader resources = OrderServer.class.getClassLoader();
@@ -376,6 +358,7 @@ public final class OrderServer implements AutoCloseable {
         new PageResources(resources),
         new ContractEndpoints(resources),
         new DocsResources(resources),
+        personal,
         liveStream::stream,
         livePolls::events,
         new BearerToken(config.apiToken(), config.protectReads()),

@@ -14,6 +14,7 @@ import dev.orderservice.server.http.HttpApi;
 import dev.orderservice.server.http.MetricsEndpoint;
 import dev.orderservice.server.http.OrderEndpoints;
 import dev.orderservice.server.http.PageResources;
+import dev.orderservice.server.http.PersonalDataEndpoints;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -96,6 +97,7 @@ class OpenApiRoutesTest {
         mock(PageResources.class),
         mock(ContractEndpoints.class),
         mock(DocsResources.class),
+        mock(PersonalDataEndpoints.class),
         mock(LiveStream.class)::stream,
         mock(LivePolls.class)::events,
         new BearerToken(Optional.empty()));

@@ -2,11 +2,15 @@ package dev.orderservice.server.feed;
 
 import dev.orderservice.domain.OrderSummary;
 import dev.orderservice.domain.OrderSummaryJson;
+import dev.orderservice.domain.PersonalData;
+import dev.orderservice.persistence.StoredOrdersListener;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -88,10 +92,11 @@ public final class LiveOrders {
   }
 
   /**
-   * One event of the feed: its number, its id, the order's {@link OrderSummaryJson} and when it was
-   * published ({@link System#nanoTime()}).
+   * One event of the feed: its number, its id, the order's summary and its {@link
+   * OrderSummaryJson}, and when it was published ({@link System#nanoTime()}).
    */
-  record LiveEvent(long sequence, String id, String json, long publishedAtNanos) {}
+  record LiveEvent(
+      long sequence, String id, OrderSummary summary, String json, long publishedAtNanos) {}
 
   /** What a subscriber is told. */
   interface Subscriber {
@@ -137,7 +142,7 @@ public final class LiveOrders {
     for (OrderSummary order : orders) {
       sequence++;
       String json = OrderSummaryJson.toJson(order);
-      events.set(slot(sequence), new LiveEvent(sequence, id(sequence), json, now));
+      events.set(slot(sequence), new LiveEvent(sequence, id(sequence), order, json, now));
     }
     last = sequence;
     published.addAndGet(orders.size());
@@ -148,6 +153,55 @@ public final class LiveOrders {
         LOG.warn("a live feed subscriber failed when woken: {}", e.toString());
       }
     }
+  }
+
+  /**
+   * Replaces, in the window, the events of orders whose personal data was erased or that were
+   * deleted, so that a client that resumes is never sent what was erased: each keeps its number and
+   * id and shows the order's summary after the erasure, or, without one (a deleted order), the
+   * summary it showed with {@link PersonalData#MARKER} for the customer. Events already sent stay
+   * sent.
+   *
+   * @return how many events it replaced
+   */
+  synchronized int redact(List<StoredOrdersListener.Erased> erased) {
+    Map<String, Optional<OrderSummary>> byUid = new HashMap<>();
+    for (StoredOrdersListener.Erased e : erased) {
+      byUid.put(e.orderUid(), e.summary());
+    }
+    int replaced = 0;
+    for (int slot = 0; slot < window; slot++) {
+      LiveEvent event = events.get(slot);
+      if (event == null || !byUid.containsKey(event.summary().orderUid())) {
+        continue;
+      }
+      OrderSummary was = event.summary();
+      OrderSummary now =
+          byUid
+              .get(was.orderUid())
+              .orElseGet(
+                  () ->
+                      new OrderSummary(
+                          was.orderUid(),
+                          was.trackNumber(),
+                          PersonalData.MARKER,
+                          was.dateCreated(),
+                          was.amount(),
+                          was.currency(),
+                          was.itemCount()));
+      LiveEvent redacted =
+          new LiveEvent(
+              event.sequence(),
+              event.id(),
+              now,
+              OrderSummaryJson.toJson(now),
+              event.publishedAtNanos());
+      // Only if the slot still holds that event: a newer one may have taken it meanwhile.
+      if (events.compareAndSet(slot, event, redacted)) {
+        replaced++;
+      }
+    }
+    return replaced;
   }
 
   /**

@@ -44,6 +44,21 @@ public final class BearerToken {
     return protectReads ? required(next) : next;
   }
 
+  /**
+   * What touches personal data (erasure, export, audit): {@code next}, behind the token check
+   * always; without a configured token it is refused (403), never open.
+   */
+  HttpHandler requiredAlways(HttpHandler next) {
+    if (expectedDigest.isEmpty()) {
+      return exchange -> {
+        throw ApiError.of(
+            StatusCodes.FORBIDDEN,
+            "erasure, export and the audit log need an API token: set API_TOKEN");
+      };
+    }
+    return required(next);
+  }
+
   /** A write: {@code next}, behind the token check when a token is configured. */
   HttpHandler required(HttpHandler next) {
     if (expectedDigest.isEmpty()) {

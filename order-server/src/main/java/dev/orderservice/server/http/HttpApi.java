@@ -16,11 +16,12 @@ import java.util.Objects;
  * then {@link ErrorMapping} around the routes. Stateless.
  *
  * <p>The writes need the bearer token when one is configured, the reads of orders (lookup, search,
- * the live feed) only when reads are protected too ({@code PROTECT_READS}); the page, health,
- * metrics and the contract are always open. {@code /orders/stream} and {@code /orders/events} are
- * routes of their own, which win over {@code /orders/{order_uid}} (Undertow matches a literal path
- * before a template): of an order whose uid is {@code stream} or {@code events}, a search ({@code
- * GET /orders?...}) finds the summary, but its address serves the feed.
+ * the live feed) only when reads are protected too ({@code PROTECT_READS}); erasure, export and the
+ * audit log always (without a token they are refused); the page, health, metrics and the contract
+ * are always open. {@code /orders/stream} and {@code /orders/events} are routes of their own, which
+ * win over {@code /orders/{order_uid}} (Undertow matches a literal path before a template): of an
+ * order whose uid is {@code stream} or {@code events}, a search ({@code GET /orders?...}) finds the
+ * summary, but its address serves the feed.
  *
  * <p>{@link #routes} is the one list of routes: the server routes by it, and the tests compare it
  * with the OpenAPI document ({@code openapi/openapi.json}), so a route added here and not there
@@ -37,6 +38,7 @@ public final class HttpApi {
       PageResources page,
       ContractEndpoints contract,
       DocsResources docs,
+      PersonalDataEndpoints personal,
       HttpHandler stream,
       HttpHandler events,
       BearerToken token,
@@ -46,7 +48,7 @@ public final class HttpApi {
             .setFallbackHandler(HttpApi::notFound)
             .setInvalidMethodHandler(HttpApi::methodNotAllowed);
     for (Route route :
-        routes(orders, health, metrics, page, contract, docs, stream, events, token)) {
+        routes(orders, health, metrics, page, contract, docs, personal, stream, events, token)) {
       routing.add(route.method(), route.template(), route.handler());
     }
     HttpHandler mapped = ErrorMapping.around(routing);
@@ -65,6 +67,7 @@ public final class HttpApi {
       PageResources page,
       ContractEndpoints contract,
       DocsResources docs,
+      PersonalDataEndpoints personal,
       HttpHandler stream,
       HttpHandler events,
       BearerToken token) {
@@ -75,6 +78,11 @@ public final class HttpApi {
         Route.get("/orders", token.requiredForReads(orders::search)),
         Route.post("/orders/create", token.required(orders::upload)),
         Route.post("/orders", token.required(orders::create)),
+        Route.post(PersonalDataEndpoints.ERASE_ORDER, token.requiredAlways(personal::eraseOrder)),
+        Route.post(
+            PersonalDataEndpoints.ERASE_CUSTOMER, token.requiredAlways(personal::eraseCustomer)),
+        Route.get(PersonalDataEndpoints.EXPORT, token.requiredAlways(personal::exportCustomer)),
+        Route.get(PersonalDataEndpoints.AUDIT, token.requiredAlways(personal::audit)),
         Route.get("/healthz", health::healthz),
         Route.get("/readyz", health::readyz),
         Route.get("/metrics", metrics::metrics),

@@ -66,14 +66,7 @@ public final class OrderEndpoints {
    * the cache) and answered from the thread that read it. Too many misses waiting: 503.
    */
   void find(HttpServerExchange exchange) {
-    String uid = pathParameter(exchange, "order_uid");
-    if (!OrderValidator.isValidOrderUid(uid)) {
-      throw new ApiError(
-          StatusCodes.BAD_REQUEST,
-          Json.error(
-              "malformed order_uid",
-              List.of(new Violation("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]"))));
-    }
+    String uid = orderUid(exchange);
     CompletableFuture<Optional<byte[]>> found = lookup.find(uid);
     if (found.isDone()) {
       answer(exchange, uid, found);
@@ -227,7 +220,20 @@ public final class OrderEndpoints {
     return type.strip().toLowerCase(Locale.ROOT);
   }
 
-  private static String pathParameter(HttpServerExchange exchange, String name) {
+  /** The {@code order_uid} of the path; a 400 if it is malformed. */
+  static String orderUid(HttpServerExchange exchange) {
+    String uid = pathParameter(exchange, "order_uid");
+    if (!OrderValidator.isValidOrderUid(uid)) {
+      throw new ApiError(
+          StatusCodes.BAD_REQUEST,
+          Json.error(
+              "malformed order_uid",
+              List.of(new Violation("order_uid", "must be 1..64 characters of [A-Za-z0-9_-]"))));
+    }
+    return uid;
+  }
+
+  static String pathParameter(HttpServerExchange exchange, String name) {
     PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
     String value = match == null ? null : match.getParameters().get(name);
     return value == null ? "" : value;
