@@ -220,7 +220,8 @@ class MigrationsTest {
               "orders_track_number_summary",
               "orders_customer_id_summary",
               "orders_created_at_missing",
-              "orders_summary_missing")
+              "orders_summary_missing",
+              "orders_erased_at")
           .doesNotContainValue(false);
     }
   }
