@@ -264,6 +264,69 @@ class OpenApiResponsesTest {
   }
 
   @Test
+  void thePersonalDataRoutesAnswerAsDocumented() {
+    Http guardedHttp = new Http(guarded);
+    String bearer = "Bearer " + TOKEN;
+    String uid = unique();
+    String customer = "contract-customer-" + uid;
+    expect(
+        201,
+        "POST",
+        "/orders",
+        guardedHttp.postJson(
+            "/orders", bytes(order(uid).put("customer_id", customer)), "Authorization", bearer));
+    String erase = "/orders/{order_uid}/erase";
+    String eraseCustomer = "/customers/{customer_id}/erase";
+    String export = "/customers/{customer_id}/orders.ndjson";
+    byte[] none = new byte[0];
+
+    expect(
+        200,
+        "GET",
+        export,
+        guardedHttp.get("/customers/" + customer + "/orders.ndjson", "Authorization", bearer));
+    expect(
+        404,
+        "GET",
+        export,
+        guardedHttp.get("/customers/nobody/orders.ndjson", "Authorization", bearer));
+    expect(
+        200,
+        "POST",
+        erase,
+        guardedHttp.postJson("/orders/" + uid + "/erase", none, "Authorization", bearer));
+    expect(
+        404,
+        "POST",
+        erase,
+        guardedHttp.postJson("/orders/no-such-order/erase", none, "Authorization", bearer));
+    expect(
+        400,
+        "POST",
+        erase,
+        guardedHttp.postJson("/orders/bad%20uid/erase", none, "Authorization", bearer));
+    expect(
+        200,
+        "POST",
+        eraseCustomer,
+        guardedHttp.postJson("/customers/" + customer + "/erase", none, "Authorization", bearer));
+    expect(
+        404,
+        "POST",
+        eraseCustomer,
+        guardedHttp.postJson("/customers/nobody/erase", none, "Authorization", bearer));
+    expect(200, "GET", "/audit", guardedHttp.get("/audit?limit=5", "Authorization", bearer));
+    expect(400, "GET", "/audit", guardedHttp.get("/audit?limit=0", "Authorization", bearer));
+    expect(401, "GET", "/audit", guardedHttp.get("/audit"));
+    expect(401, "POST", erase, guardedHttp.postJson("/orders/" + uid + "/erase", none));
+    // Without API_TOKEN they are refused, not open.
+    expect(403, "POST", erase, http.postJson("/orders/" + uid + "/erase", none));
+    expect(403, "POST", eraseCustomer, http.postJson("/customers/" + customer + "/erase", none));
+    expect(403, "GET", export, http.get("/customers/" + customer + "/orders.ndjson"));
+    expect(403, "GET", "/audit", http.get("/audit"));
+  }
+
+  @Test
   void healthReadinessAndMetricsAnswerAsDocumented() {
     expect(200, "GET", "/healthz", http.get("/healthz"));
     await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/readyz").statusCode() == 200);
