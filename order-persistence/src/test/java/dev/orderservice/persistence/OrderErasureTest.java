@@ -9,6 +9,7 @@ import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.PersonalData;
 import dev.orderservice.domain.SaveOutcome;
 import dev.orderservice.domain.SaveResult;
+import dev.orderservice.testsupport.PersonalDataOrders;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
@@ -37,7 +38,7 @@ class OrderErasureTest {
   private static AuditLog audit;
 
   /** Each test has orders of its own seed and token: the same seed would give the same uids. */
-  private final PersonalDataFixture orders = new PersonalDataFixture(2_026_12_06L);
+  private final PersonalDataOrders orders = new PersonalDataOrders(2_026_12_06L);
 
   @BeforeAll
   static void migrate() {
@@ -100,7 +101,7 @@ class OrderErasureTest {
   @Test
   void aCustomersErasureLeavesNoPersonalValueAnywhereAndIsAudited() throws Exception {
     // A token of its own: the other tests' orders keep theirs.
-    PersonalDataFixture orders = new PersonalDataFixture(500, "piiz");
+    PersonalDataOrders orders = new PersonalDataOrders(500, "piiz");
     String customer = orders.customer("five-hundred");
     List<EncodedOrder> stored = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
@@ -163,7 +164,7 @@ class OrderErasureTest {
 
   @Test
   void anExportWritesEveryOrderOfTheCustomerAsStoredOneALine() {
-    PersonalDataFixture orders = new PersonalDataFixture(450, "piix");
+    PersonalDataOrders orders = new PersonalDataOrders(450, "piix");
     String customer = orders.customer("export");
     List<EncodedOrder> stored = new ArrayList<>();
     for (int i = 0; i < 450; i++) {

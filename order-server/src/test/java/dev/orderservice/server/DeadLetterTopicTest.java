@@ -7,12 +7,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 /** Which topic the server dead-letters to: the topic's own by default, or the one named. */
@@ -43,7 +39,7 @@ class DeadLetterTopicTest {
 
       ConsumerRecord<byte[], byte[]> letter = awaitOne(named);
       assertThat(new String(letter.key(), UTF_8)).isEqualTo("bad-2");
-      assertThat(readAll(topic + ".dlq", Duration.ofSeconds(2))).isEmpty();
+      assertThat(TopicRecords.readAll(topic + ".dlq", Duration.ofSeconds(2))).isEmpty();
     }
   }
 
@@ -53,35 +49,11 @@ class DeadLetterTopicTest {
         .atMost(Duration.ofSeconds(60))
         .until(
             () -> {
-              seen.addAll(readAll(topic, Duration.ofMillis(500)));
+              seen.addAll(TopicRecords.readAll(topic, Duration.ofMillis(500)));
               return !seen.isEmpty();
             });
     assertThat(seen).hasSize(1);
     return seen.get(0);
-  }
-
-  /** Every record of {@code topic} so far, polling for at most {@code wait}. */
-  private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, Duration wait) {
-    Map<String, Object> config =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            TestStack.kafkaBrokers(),
-            ConsumerConfig.GROUP_ID_CONFIG,
-            TestStack.uniqueName("reader"),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
-            false);
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + wait.toNanos();
-      while (System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-      }
-    }
-    return records;
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -1,4 +1,4 @@
-package dev.orderservice.persistence;
+package dev.orderservice.testsupport;
 
 import dev.orderservice.domain.Delivery;
 import dev.orderservice.domain.EncodedOrder;
@@ -19,9 +19,9 @@ import javax.sql.DataSource;
  * scan of every text and bytea column of every table of a schema for it: a value of them left
  * anywhere, in a normalized row, the canonical JSON or a table added later, is found.
  */
-final class PersonalDataFixture {
+public final class PersonalDataOrders {
 
-  static final String TOKEN = "piiq";
+  public static final String TOKEN = "piiq";
 
   private final RandomOrders random;
   private final java.util.Random tags;
@@ -29,18 +29,18 @@ final class PersonalDataFixture {
   private final String token;
   private int next;
 
-  PersonalDataFixture(long seed) {
+  public PersonalDataOrders(long seed) {
     this(seed, TOKEN);
   }
 
-  PersonalDataFixture(long seed, String token) {
+  public PersonalDataOrders(long seed, String token) {
     this.token = token;
     this.random = new RandomOrders(seed);
     this.tags = new java.util.Random(seed);
   }
 
   /** An order of {@code customerId} with personal values that carry the token. */
-  EncodedOrder order(String customerId) {
+  public EncodedOrder order(String customerId) {
     int n = next++;
     String tag = token + n + "x" + Long.toHexString(tags.nextLong());
     Order order =
@@ -60,7 +60,7 @@ final class PersonalDataFixture {
   }
 
   /** A customer id that carries the token. */
-  String customer(String name) {
+  public String customer(String name) {
     return token + "-customer-" + name;
   }
 
@@ -68,7 +68,7 @@ final class PersonalDataFixture {
    * The cells of {@code schema} that hold the token (case-insensitive), as "table.column" once per
    * cell; in bytea, the token's UTF-8 bytes as they are.
    */
-  List<String> cellsWithToken(DataSource dataSource, String schema) throws SQLException {
+  public List<String> cellsWithToken(DataSource dataSource, String schema) throws SQLException {
     List<String> found = new ArrayList<>();
     try (Connection c = dataSource.getConnection()) {
       List<String[]> columns = new ArrayList<>();
