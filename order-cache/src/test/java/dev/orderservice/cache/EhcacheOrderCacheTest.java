@@ -23,6 +23,35 @@ class EhcacheOrderCacheTest {
   }
 
   @Test
+  void anEvictedOrderIsGoneAndAPutRacingTheErasureDoesNotBringItBack() {
+    EncodedOrder order = orders.get(0);
+    try (EhcacheOrderCache cache = EhcacheOrderCache.builder().maxEntries(10).build()) {
+      cache.put(order.orderUid(), order.json());
+      cache.put("other", orders.get(1).json());
+
+      cache.evict(order.orderUid());
+      cache.put(order.orderUid(), order.json());
+
+      assertThat(cache.get(order.orderUid())).isEmpty();
+      assertThat(cache.get("other")).isPresent();
+      cache.clear();
+      assertThat(cache.get("other")).isEmpty();
+    }
+  }
+
+  @Test
+  void anEvictedUidIsKeptOutOnlyForItsTime() {
+    RecentlyEvicted evicted = new RecentlyEvicted(0);
+    evicted.add("uid");
+    // Kept out for 0 ns: its time is up at once.
+    assertThat(evicted.contains("uid")).isFalse();
+    RecentlyEvicted longer = new RecentlyEvicted(java.util.concurrent.TimeUnit.HOURS.toNanos(1));
+    longer.add("uid");
+    assertThat(longer.contains("uid")).isTrue();
+    assertThat(longer.contains("other")).isFalse();
+  }
+
+  @Test
   void anUnknownUidIsAMiss() {
     try (EhcacheOrderCache cache = EhcacheOrderCache.builder().maxEntries(10).build()) {
       assertThat(cache.get("unknown-uid")).isEmpty();

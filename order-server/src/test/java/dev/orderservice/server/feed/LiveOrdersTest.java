@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orderservice.domain.OrderSummary;
+import dev.orderservice.persistence.StoredOrdersListener;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,37 @@ class LiveOrdersTest {
             "{\"order_uid\":\"uid-1\",\"track_number\":\"TRACK1\",\"customer_id\":\"customer-1\","
                 + "\"date_created\":\"2021-11-26T09:22:19+03:00\",\"amount\":1817,"
                 + "\"currency\":\"USD\",\"item_count\":2}");
+  }
+
+  @Test
+  void erasedOrdersAreRedactedInTheWindowAndKeepTheirNumbers() {
+    LiveOrders feed = new LiveOrders(EPOCH, 100);
+    feed.publish(summaries(0, 3));
+    OrderSummary erased =
+        new OrderSummary(
+            "order-1",
+            "TRACK1",
+            "erased-00000000000000000000000000000001",
+            "2021-11-26T06:22:19Z",
+            1,
+            "USD",
+            1);
+
+    int replaced =
+        feed.redact(
+            List.of(
+                new StoredOrdersListener.Erased("order-1", Optional.of(erased)),
+                new StoredOrdersListener.Erased("order-2", Optional.empty()),
+                new StoredOrdersListener.Erased("not-in-window", Optional.empty())));
+
+    assertThat(replaced).isEqualTo(2);
+    List<LiveOrders.LiveEvent> events = feed.read(0, 10).events();
+    assertThat(events).extracting(LiveOrders.LiveEvent::sequence).containsExactly(1L, 2L, 3L);
+    assertThat(events.get(0).json()).contains("\"customer_id\":\"customer-0\"");
+    assertThat(events.get(1).json()).contains("erased-00000000000000000000000000000001");
+    assertThat(events.get(2).json())
+        .contains("\"customer_id\":\"[erased]\"")
+        .doesNotContain("customer-2");
   }
 
   @Test
