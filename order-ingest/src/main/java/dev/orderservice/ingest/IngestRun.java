@@ -63,6 +63,12 @@ final class IngestRun implements AutoCloseable {
    * @throws RuntimeException an unexpected failure; the batch in hand is then not committed
    */
   void consume() {
+    settings
+        .deadLetterRetention()
+        .ifPresent(
+            retention ->
+                DeadLetterRetention.ensure(
+                    settings.clients().producerConfig(), settings.deadLetterTopic(), retention));
     KafkaConsumer<byte[], byte[]> c = settings.clients().openConsumer();
     consumer = c;
     producer = settings.clients().openDeadLetterProducer();

@@ -18,6 +18,8 @@ import java.util.concurrent.Executor;
  * @param afterStore a test hook run after each batch is stored
  * @param positions where the database records how far it has stored; empty for none
  * @param positionCheckInterval how often the database's positions are compared with the ingest's
+ * @param deadLetterRetention the retention of a dead-letter topic the ingest creates; none: it
+ *     creates none
  */
 record IngestSettings(
     String topic,
@@ -36,7 +38,8 @@ record IngestSettings(
     IngestListener listener,
     Runnable afterStore,
     Optional<IngestPositions> positions,
-    Duration positionCheckInterval) {
+    Duration positionCheckInterval,
+    Optional<Duration> deadLetterRetention) {
 
   /**
    * The settings of {@code b} as they are now.
@@ -70,7 +73,8 @@ record IngestSettings(
         b.listener,
         b.afterStore,
         Optional.ofNullable(b.positions),
-        b.positionCheckInterval);
+        b.positionCheckInterval,
+        Optional.ofNullable(b.deadLetterRetention));
   }
 
   /** The builder's check of a text setting: not null, not blank. */

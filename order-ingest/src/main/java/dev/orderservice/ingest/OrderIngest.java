@@ -174,6 +174,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     final Map<String, Object> producerProperties = new HashMap<>();
     String topic = DEFAULT_TOPIC;
     String deadLetterTopic;
+    Duration deadLetterRetention;
     String groupInstanceId;
     Duration sessionTimeout;
     MeterRegistry meterRegistry;
@@ -230,6 +231,16 @@ public final class OrderIngest implements Runnable, AutoCloseable {
      */
     public Builder deadLetterTopic(String topic) {
       this.deadLetterTopic = requireText(topic, "deadLetterTopic");
+      return this;
+    }
+
+    /**
+     * Creates the dead-letter topic, when it is missing, keeping its records this long ({@code
+     * retention.ms}): rejected records hold personal data too. An existing topic is left as it is
+     * (a warning if it keeps records longer). Default: none, the topic is left to the broker.
+     */
+    public Builder deadLetterRetention(Duration retention) {
+      this.deadLetterRetention = positive(retention, "deadLetterRetention");
       return this;
     }
 

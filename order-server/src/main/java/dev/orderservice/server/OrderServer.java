@@ -391,6 +391,7 @@ public final class OrderServer implements AutoCloseable {
             .bootstrapServers(backing.kafkaBootstrapServers())
             .topic(config.kafkaTopic())
             .deadLetterTopic(config.kafkaDeadLetterTopic())
+            .deadLetterRetention(config.kafkaDlqRetention())
             .groupId(config.kafkaGroup())
             .sessionTimeout(config.kafkaSessionTimeout())
             .consumerProperties(config.kafkaClients().properties())

@@ -9,6 +9,7 @@ import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Order;
 import dev.orderservice.domain.PersonalData;
 import dev.orderservice.testsupport.PersonalDataOrders;
+import dev.orderservice.testsupport.TestBroker;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -126,7 +127,7 @@ class PersonalDataTest {
       assertErasedOnBoth(order);
     }
     assertThat(orders.cellsWithToken(dataSource(), schema())).isEmpty();
-    assertThat(TopicRecords.readAll(topic + ".dlq", Duration.ofSeconds(2))).isEmpty();
+    assertThat(TestBroker.size(topic + ".dlq")).isZero();
   }
 
   @Test

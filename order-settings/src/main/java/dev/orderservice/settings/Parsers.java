@@ -24,6 +24,7 @@ final class Parsers {
   private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]+");
   private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,249}");
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)?");
+  private static final Pattern LONG_DURATION = Pattern.compile("([0-9]{1,9})(d|h|m|s)");
 
   private Parsers() {}
 
@@ -58,6 +59,37 @@ final class Parsers {
         if (duration.compareTo(min) >= 0 && duration.compareTo(max) <= 0) {
           return duration;
         }
+      }
+      throw new IllegalArgumentException(expected);
+    };
+  }
+
+  /**
+   * A long duration: {@code 7d}, {@code 36h}, {@code 90m}, {@code 45s}, or ISO-8601 ({@code P7D},
+   * {@code PT36H}).
+   */
+  static Function<String, Duration> longDuration(Duration min, Duration max, String expected) {
+    return text -> {
+      Duration duration = null;
+      Matcher m = LONG_DURATION.matcher(text);
+      if (m.matches()) {
+        long amount = Long.parseLong(m.group(1));
+        duration =
+            switch (m.group(2)) {
+              case "d" -> Duration.ofDays(amount);
+              case "h" -> Duration.ofHours(amount);
+              case "m" -> Duration.ofMinutes(amount);
+              default -> Duration.ofSeconds(amount);
+            };
+      } else if (text.startsWith("P") || text.startsWith("p")) {
+        try {
+          duration = Duration.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+          // said below
+        }
+      }
+      if (duration != null && duration.compareTo(min) >= 0 && duration.compareTo(max) <= 0) {
+        return duration;
       }
       throw new IllegalArgumentException(expected);
     };

@@ -99,6 +99,22 @@ public final class Settings {
               .unsetMeans("the topic's name + \".dlq\", e.g. orders.dlq")
               .optional(Parsers::topic));
 
+  public static final Setting<Duration> KAFKA_DLQ_RETENTION =
+      add(
+          Setting.named("KAFKA_DLQ_RETENTION")
+              .flag("--kafka-dlq-retention", "DURATION")
+              .byDefault("7d")
+              .describedAs(
+                  "How long a dead-letter topic the service creates keeps its records (its"
+                      + " retention.ms), e.g. 7d, 36h or P7D: rejected records hold personal data"
+                      + " too. A topic that exists already is left as it is, with a warning if it"
+                      + " keeps records longer")
+              .parsedBy(
+                  Parsers.longDuration(
+                      Duration.ofMinutes(1),
+                      Duration.ofDays(3_650),
+                      "expected a duration from 1m to 3650d, e.g. 7d, 36h or P7D")));
+
   public static final Setting<String> KAFKA_GROUP =
       add(
           Setting.named("KAFKA_GROUP")

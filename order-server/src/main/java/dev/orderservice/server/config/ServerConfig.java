@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param kafkaGroup the consumer group
  * @param kafkaInstanceId the static member id in the group; empty for a dynamic member
  * @param kafkaSessionTimeout how long the group waits for a member that stopped
+ * @param kafkaDlqRetention how long a dead-letter topic the service creates keeps its records
  * @param httpHost the address HTTP binds to; {@code 0.0.0.0} for every interface
  * @param httpPort the HTTP port; 0 picks a free one
  * @param cacheMaxEntries how many orders the cache holds at most
@@ -46,6 +47,7 @@ public record ServerConfig(
     String kafkaGroup,
     Optional<String> kafkaInstanceId,
     Duration kafkaSessionTimeout,
+    Duration kafkaDlqRetention,
     String httpHost,
     int httpPort,
     long cacheMaxEntries,
@@ -66,6 +68,7 @@ public record ServerConfig(
     Objects.requireNonNull(kafkaGroup, "kafkaGroup");
     Objects.requireNonNull(kafkaInstanceId, "kafkaInstanceId");
     Objects.requireNonNull(kafkaSessionTimeout, "kafkaSessionTimeout");
+    Objects.requireNonNull(kafkaDlqRetention, "kafkaDlqRetention");
     Objects.requireNonNull(httpHost, "httpHost");
     Objects.requireNonNull(apiToken, "apiToken");
     Objects.requireNonNull(streamHeartbeat, "streamHeartbeat");
@@ -105,7 +108,8 @@ public record ServerConfig(
         + kafkaInstanceId.orElse("none")
         + ", sessionTimeout="
         + kafkaSessionTimeout.toMillis()
-        + "ms"
+        + "ms, dlqRetention="
+        + kafkaDlqRetention
         + ", http="
         + httpHost
         + ":"

@@ -7,6 +7,7 @@ import static dev.orderservice.settings.Settings.DATA_DIR;
 import static dev.orderservice.settings.Settings.DB_POOL_SIZE;
 import static dev.orderservice.settings.Settings.HTTP_ADDR;
 import static dev.orderservice.settings.Settings.KAFKA_BROKER;
+import static dev.orderservice.settings.Settings.KAFKA_DLQ_RETENTION;
 import static dev.orderservice.settings.Settings.KAFKA_GROUP;
 import static dev.orderservice.settings.Settings.KAFKA_INSTANCE_ID;
 import static dev.orderservice.settings.Settings.KAFKA_SESSION_TIMEOUT;
@@ -120,6 +121,7 @@ public final class ServerOptions {
         values.get(KAFKA_GROUP),
         instanceId(values, http.getPort()),
         values.get(KAFKA_SESSION_TIMEOUT),
+        values.get(KAFKA_DLQ_RETENTION),
         http.getHostString(),
         http.getPort(),
         values.get(CACHE_MAX_ENTRIES).orElse(EhcacheOrderCache.DEFAULT_MAX_ENTRIES),

@@ -40,7 +40,8 @@ final class EmbeddedServers implements AutoCloseable {
 
   /**
    * Starts a broker on {@code port} with its log in {@code logDirectory}, and creates {@code topic}
-   * with {@code partitions} partitions and {@code deadLetterTopic} with one.
+   * with {@code partitions} partitions. The ingest creates {@code deadLetterTopic}, with the
+   * retention KAFKA_DLQ_RETENTION asks for.
    *
    * @return its bootstrap servers
    */
@@ -57,7 +58,6 @@ final class EmbeddedServers implements AutoCloseable {
         () -> {
           broker.start();
           broker.createTopic(topic, partitions);
-          broker.createTopic(deadLetterTopic, 1);
         });
     kafka = Optional.of(broker);
     LOG.info(
