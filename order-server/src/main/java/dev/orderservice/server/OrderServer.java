@@ -18,6 +18,7 @@ import dev.orderservice.persistence.PostgresOrderSearch;
 import dev.orderservice.persistence.PostgresOrderStore;
 import dev.orderservice.persistence.StoredOrdersListener;
 import dev.orderservice.server.config.ServerConfig;
+import dev.orderservice.server.feed.HeardErasures;
 import dev.orderservice.server.feed.LiveFeedListener;
 import dev.orderservice.server.feed.LiveOrders;
 import dev.orderservice.server.feed.LivePolls;
@@ -32,6 +33,7 @@ import dev.orderservice.server.http.MetricsEndpoint;
 import dev.orderservice.server.http.OrderEndpoints;
 import dev.orderservice.server.http.PageResources;
 import dev.orderservice.server.http.PersonalDataEndpoints;
+import dev.orderservice.server.http.PersonalDataMeters;
 import dev.orderservice.server.http.RequestBodies;
 import dev.orderservice.server.lifecycle.BackingServices;
 import dev.orderservice.server.lifecycle.DaemonThreads;
@@ -176,6 +178,7 @@ public final class OrderServer implements AutoCloseable {
             problems);
     startHealthChecks(health, meters);
     LiveOrders feed = new LiveOrders();
+    HeardErasures heardErasures = new HeardErasures();
     feed.bindTo(meters);
     LiveStream liveStream = new LiveStream(feed, config.streamHeartbeat());
     liveStream.bindTo(meters);
@@ -186,7 +189,13 @@ public final class OrderServer implements AutoCloseable {
             service, lookup, new PostgresOrderSearch(pool), codec, new RequestBodies(), workers);
     PersonalDataEndpoints personal =
         new PersonalDataEndpoints(
-            new OrderErasure(pool), new CustomerExport(pool), new AuditLog(pool), cache, workers);
+            new OrderErasure(pool),
+            new CustomerExport(pool),
+            new AuditLog(pool),
+            cache,
+            new PersonalDataMeters(meters),
+            heardErasures,
+            workers);
     GracefulShutdownHandler graceful =
         new GracefulShutdownHandler(
             httpApi(orders, health, meters, personal, liveStream, livePolls));
@@ -207,7 +216,8 @@ public final class OrderServer implements AutoCloseable {
     Runnable databaseParts =
         () -> {
           // Before the ingest, so that the feed hears the first order it stores.
-          listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, cache, false, meters));
+          listener.set(
+              LiveFeedListener.start(backing.jdbcUrl(), feed, cache, heardErasures, false, meters));
           lifecycle.onClose("stop the live feed's listener", listener.get()::close);
           ingest.set(startIngest(backing, service, new PostgresIngestPositions(pool), meters));
         };

@@ -118,6 +118,9 @@ class PersonalDataTest {
     assertThat(audit.path("entries").findValuesAsText("action"))
         .contains("erase_order", "erase_customer");
     assertThat(audit.toString()).doesNotContain("piis");
+    assertThat(Http.text(httpB.get("/metrics")))
+        .contains("order_personal_data_orders_total{action=\"erase_customer\"} 500.0")
+        .contains("order_personal_data_actions_total{action=\"erase_customer\"} 1.0");
 
     // The whole topic read again, as after a restart or a replay: duplicates, nothing written.
     produce(all);

@@ -29,12 +29,15 @@ public final class LiveFeedListener implements StoredOrdersListener.Listener {
 
   private final LiveOrders feed;
   private final EhcacheOrderCache cache;
+  private final HeardErasures heard;
   private final boolean deletions;
   private volatile boolean down;
 
-  private LiveFeedListener(LiveOrders feed, EhcacheOrderCache cache, boolean deletions) {
+  private LiveFeedListener(
+      LiveOrders feed, EhcacheOrderCache cache, HeardErasures heard, boolean deletions) {
     this.feed = Objects.requireNonNull(feed, "feed");
     this.cache = Objects.requireNonNull(cache, "cache");
+    this.heard = Objects.requireNonNull(heard, "heard");
     this.deletions = deletions;
   }
 
@@ -51,12 +54,13 @@ public final class LiveFeedListener implements StoredOrdersListener.Listener {
       String jdbcUrl,
       LiveOrders feed,
       EhcacheOrderCache cache,
+      HeardErasures heard,
       boolean deletions,
       MeterRegistry registry) {
     StoredOrdersListener listener =
         StoredOrdersListener.start(
             () -> DriverManager.getConnection(jdbcUrl),
-            new LiveFeedListener(feed, cache, deletions));
+            new LiveFeedListener(feed, cache, heard, deletions));
     Gauge.builder("order.live.listener.listening", listener, l -> l.isListening() ? 1 : 0)
         .description("1 while the live feed listens for stored orders, 0 while it reconnects.")
         .register(registry);
@@ -78,6 +82,7 @@ public final class LiveFeedListener implements StoredOrdersListener.Listener {
       cache.evict(order.orderUid());
     }
     int redacted = feed.redact(orders);
+    heard.heard(orders.stream().map(StoredOrdersListener.Erased::orderUid).toList());
     LOG.info(
         "personal data: {} orders erased or deleted; dropped from the cache, {} live events"
             + " redacted",

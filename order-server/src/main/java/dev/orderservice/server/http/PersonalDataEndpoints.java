@@ -7,10 +7,12 @@ import dev.orderservice.domain.Violation;
 import dev.orderservice.persistence.AuditLog;
 import dev.orderservice.persistence.CustomerExport;
 import dev.orderservice.persistence.OrderErasure;
+import dev.orderservice.server.feed.HeardErasures;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -39,12 +41,17 @@ public final class PersonalDataEndpoints {
   /** The longest customer id taken: the validator has no limit, a URL has. */
   static final int MAX_CUSTOMER_ID = 1_024;
 
+  /** How long an erasure waits to hear itself announced before it answers anyway. */
+  static final Duration HEARD_PATIENCE = Duration.ofSeconds(5);
+
   private static final Logger LOG = LoggerFactory.getLogger(PersonalDataEndpoints.class);
 
   private final OrderErasure erasure;
   private final CustomerExport export;
   private final AuditLog audit;
   private final OrderCache cache;
+  private final PersonalDataMeters meters;
+  private final HeardErasures heard;
   private final Executor workers;
 
   public PersonalDataEndpoints(
@@ -52,11 +59,15 @@ public final class PersonalDataEndpoints {
       CustomerExport export,
       AuditLog audit,
       OrderCache cache,
+      PersonalDataMeters meters,
+      HeardErasures heard,
       Executor workers) {
     this.erasure = Objects.requireNonNull(erasure, "erasure");
     this.export = Objects.requireNonNull(export, "export");
     this.audit = Objects.requireNonNull(audit, "audit");
     this.cache = Objects.requireNonNull(cache, "cache");
+    this.meters = Objects.requireNonNull(meters, "meters");
+    this.heard = Objects.requireNonNull(heard, "heard");
     this.workers = Objects.requireNonNull(workers, "workers");
   }
 
@@ -94,7 +105,8 @@ public final class PersonalDataEndpoints {
             ex -> {
               OrderErasure.Result result =
                   erasure.eraseCustomer(customerId, "POST " + ERASE_CUSTOMER);
-              result.erased().forEach(cache::evict);
+              afterErasure(result);
+              meters.done(AuditLog.Action.ERASE_CUSTOMER, result.erased().size());
               if (result.nothingFound()) {
                 throw ApiError.of(StatusCodes.NOT_FOUND, "no order of this customer is stored");
               }
@@ -128,6 +140,7 @@ public final class PersonalDataEndpoints {
                   .put(Headers.CONTENT_DISPOSITION, "attachment; filename=\"orders.ndjson\"");
               try {
                 long written = export.export(customerId, ex.getOutputStream(), "GET " + EXPORT);
+                meters.done(AuditLog.Action.EXPORT_CUSTOMER, written);
                 LOG.info("personal data: exported {} orders of a customer", written);
               } catch (UncheckedIOException e) {
                 LOG.info("personal data: an export ended early: {}", e.getCause().toString());
@@ -160,6 +173,26 @@ public final class PersonalDataEndpoints {
               body.set("entries", entries);
               Responses.json(ex, StatusCodes.OK, body);
             }));
+  }
+
+  /**
+   * Drops the erased orders from this instance's cache, then waits (at most {@link
+   * #HEARD_PATIENCE}) until the listener has heard of the erasure: every instance hears it at the
+   * same moment, so once it is heard here, a lookup anywhere finds the erased document.
+   */
+  private void afterErasure(OrderErasure.Result result) throws InterruptedException {
+    result.erased().forEach(cache::evict);
+    if (result.erased().isEmpty()) {
+      return;
+    }
+    String last = result.erased().get(result.erased().size() - 1);
+    if (!heard.awaitHeard(last, HEARD_PATIENCE)) {
+      LOG.warn(
+          "personal data: the erasure of {} orders was not heard back within {}; instances"
+              + " whose listener is down drop them from their caches when it is back",
+          result.erased().size(),
+          HEARD_PATIENCE);
+    }
   }
 
   private static ObjectNode counts(ObjectNode body, OrderErasure.Result result) {
