@@ -14,6 +14,9 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -46,6 +49,7 @@ class ErasePageBrowserTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+  private static String withTokenDatabase;
   private static OrderServer withToken;
   private static OrderServer withoutToken;
   private static BrowserChoice choice;
@@ -55,12 +59,10 @@ class ErasePageBrowserTest {
   @BeforeAll
   static void startServersAndBrowsers() throws IOException {
     choice = BrowserChoice.fromSystem();
+    withTokenDatabase = TestStack.jdbcUrlWithOwnSchema("erase_page");
     withToken =
         TestStack.startServer(
-            TestStack.jdbcUrlWithOwnSchema("erase_page"),
-            TestStack.newTopic("erase-page"),
-            "--api-token",
-            TOKEN);
+            withTokenDatabase, TestStack.newTopic("erase-page"), "--api-token", TOKEN);
     withoutToken =
         TestStack.startServer(
             TestStack.jdbcUrlWithOwnSchema("erase_page_open"),
@@ -229,6 +231,26 @@ class ErasePageBrowserTest {
           .contains("need an API token: set API_TOKEN");
       assertThat(getOrder(withoutToken, uid)).isEqualTo(original);
       screenshot("erase-refused");
+    }
+
+    @Test
+    void anOrderNoLongerStoredWhenErasedIsReportedAsNotFound() throws Exception {
+      String uid = storeOrder(withToken);
+      openPage(withToken, "#" + uid);
+      waitForOrder(uid);
+      browser.driver().findElement(By.id("api-token")).sendKeys(TOKEN);
+      try (Connection c = DriverManager.getConnection(withTokenDatabase);
+          PreparedStatement delete = c.prepareStatement("delete from orders where order_uid = ?")) {
+        delete.setString(1, uid);
+        assertThat(delete.executeUpdate()).isEqualTo(1);
+      }
+
+      browser.waiting().until(visibilityOfElementLocated(By.id("erase-button"))).click();
+      browser.waiting().until(visibilityOfElementLocated(By.id("erase-confirm"))).click();
+
+      assertThat(waitForStatus("erase-status", "notfound").getText())
+          .contains("Order " + uid + " is not stored (HTTP 404).")
+          .contains("Nothing was erased.");
     }
 
     // -------------------------------------------------------------- page helpers
