@@ -78,6 +78,7 @@ final class EraseCommand implements Callable<Integer> {
     }
     Set<String> uids = subject.orderUids == null ? Set.of() : checkedUids(subject.orderUids);
     OrderErasure.Result result;
+    // Migrated first: the audit log and the pseudonym key are tables of migration V8.
     try (HikariDataSource pool = Database.open(cli, true)) {
       OrderErasure erasure = new OrderErasure(pool);
       result =

@@ -73,6 +73,7 @@ final class ExportCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--customer: must not be blank");
     }
     long written;
+    // Migrated first: the audit log and the pseudonym key are tables of migration V8.
     try (HikariDataSource pool = Database.open(cli, true)) {
       CustomerExport export = new CustomerExport(pool);
       if (!export.hasOrders(customerId)) {
