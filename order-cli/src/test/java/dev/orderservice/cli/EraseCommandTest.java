@@ -260,7 +260,7 @@ class EraseCommandTest {
   }
 
   @Test
-  void aRunningServerServesTheErasedOrderRightAfterTheCommand()
+  void aRunningServerDropsTheErasedOrderFromItsCacheAndServesItErased()
       throws IOException, InterruptedException {
     Order order = random.next();
     stored.store(dir, List.of(order));
