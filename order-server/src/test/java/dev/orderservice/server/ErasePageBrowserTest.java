@@ -188,6 +188,10 @@ class ErasePageBrowserTest {
       assertErasedDocumentShown(view);
       assertThat(eraseButtons()).as("nothing left to erase").isEmpty();
       screenshot("erased");
+      assertThat(browser.takeConsoleMessages())
+          .as("console messages: no script error, nothing the Content-Security-Policy stopped")
+          .noneMatch(message -> message.startsWith("SEVERE"))
+          .noneMatch(message -> message.contains("Content Security Policy"));
 
       JsonNode served = getOrder(withToken, uid);
       assertThat(served.at("/delivery/name").asText()).isEqualTo(ERASED);
