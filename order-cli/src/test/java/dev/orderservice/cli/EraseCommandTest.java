@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.orderservice.domain.Delivery;
+import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.Order;
+import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.PersonalData;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.persistence.AuditLog;
 import dev.orderservice.server.OrderServer;
 import dev.orderservice.server.config.ServerOptions;
+import dev.orderservice.testsupport.PersonalDataOrders;
 import dev.orderservice.testsupport.TestBroker;
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -214,6 +218,26 @@ class EraseCommandTest {
     assertThat(again.exitCode()).isEqualTo(ExitCode.OK);
     assertThat(again.out())
         .isEqualTo("erased 0 orders of customer " + pseudonym + "; 3 already erased" + NL);
+  }
+
+  @Test
+  void erasingACustomerLeavesNoneOfItsPersonalValuesInAnyColumnOfAnyTable() throws SQLException {
+    PersonalDataOrders personal = new PersonalDataOrders(24);
+    String customer = personal.customer("cli");
+    List<EncodedOrder> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      all.add(personal.order(customer));
+    }
+    all.add(OrderCodec.standard().encoded(random.next()));
+    // Stored as they are: their tagged values are made to be found, not to pass the validator.
+    db.migrate().store().saveAll(all);
+    assertThat(personal.cellsWithToken(db.pool(), db.schema())).as("before").isNotEmpty();
+
+    Cli.Run run = Cli.run("erase", "--customer", customer, "--db", db.url());
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK);
+    assertThat(personal.cellsWithToken(db.pool(), db.schema())).as("after").isEmpty();
+    assertThat(run.out()).doesNotContain(PersonalDataOrders.TOKEN);
   }
 
   @Test
