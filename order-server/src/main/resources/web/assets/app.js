@@ -1,5 +1,6 @@
 // The support console of the order service: find an order by its uid, search by track number,
-// customer and date range, watch new orders arrive live, upload one.
+// customer and date range, watch new orders arrive live, upload one, erase an order's personal
+// data (with the API token).
 //
 // Rules this file keeps, because the page shows data anyone could have uploaded:
 // - every value reaches the DOM as text (createElement + createTextNode/textContent); no
@@ -16,6 +17,9 @@
   const RECENT_LIMIT = 20;
   const SEARCH_LIMIT = 20;
   const ORDER_UID = /^[A-Za-z0-9_-]{1,64}$/;
+  // What an erasure leaves in an order's delivery (the server's PersonalData markers).
+  const ERASED_MARKER = '[erased]';
+  const ERASED_EMAIL = 'erased@erased.invalid';
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun',
     'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   // The API token, when this tab was given one: sessionStorage ends with the tab.
@@ -46,8 +50,8 @@
     recentList: $('recent-list'),
     uploadForm: $('upload-form'),
     fileInput: $('order-file'),
-    tokenBox: $('token-box'),
     tokenInput: $('api-token'),
+    tokenNote: $('token-note'),
     uploadButton: $('upload-button'),
     uploadStatus: $('upload-status'),
     trackInput: $('search-track'),
@@ -97,6 +101,8 @@
   ui.uploadForm.addEventListener('submit', onUploadSubmit);
   ui.searchMore.addEventListener('click', () => searchPage(true));
   ui.tokenForm.addEventListener('submit', onTokenSubmit);
+  ui.tokenInput.addEventListener('input', onTokenInput);
+  ui.tokenInput.addEventListener('change', onTokenInput); // a field cleared by a script
   ui.recentRefresh.addEventListener('click', () => {
     live.arrived = [];
     loadRecent();
@@ -114,6 +120,8 @@
   });
   document.addEventListener('click', onOrderLinkClick);
   ui.timeZone.textContent = timeZoneName();
+  ui.tokenInput.value = currentToken();
+  showTokenState();
 
   lookupFromLocation();
   startLive();
@@ -259,8 +267,10 @@
   }
 
   function orderHeader(order) {
+    const erased = isErased(order);
     const title = el('h2', { className: 'order__title', id: 'order-heading' },
-      'Order ', el('span', { className: 'mono', dataset: { field: 'order_uid' } }, str(order.order_uid)));
+      'Order ', el('span', { className: 'mono', dataset: { field: 'order_uid' } }, str(order.order_uid)),
+      erased ? el('span', { className: 'badge badge--erased', id: 'erased-badge' }, 'personal data erased') : []);
     return el('header', { className: 'order__header card' },
       el('div', { className: 'order__titlebar' },
         title,
@@ -276,7 +286,8 @@
         ['SM id', order.sm_id, 'sm_id'],
         ['OOF shard', order.oof_shard, 'oof_shard'],
         ['Internal signature', order.internal_signature, 'internal_signature', 'mono'],
-      ]));
+      ]),
+      erased ? erasedNotice() : eraseAction(str(order.order_uid)));
   }
 
   function block(title, name, rows) {
@@ -355,6 +366,135 @@
   function hideOrder() {
     ui.orderView.hidden = true;
     replaceChildren(ui.orderView, []);
+  }
+
+  // ---------------------------------------------------------------- erasure
+
+  // Whether the order's personal data was erased: its delivery carries the server's markers.
+  function isErased(order) {
+    const delivery = asObject(order.delivery);
+    return delivery.name === ERASED_MARKER && delivery.email === ERASED_EMAIL;
+  }
+
+  function erasedNotice() {
+    return el('p', { className: 'erased-notice', id: 'erased-notice', role: 'note' },
+      el('strong', {}, 'Personal data erased. '),
+      'The delivery\'s name, phone, e-mail, address, city, region and ZIP were replaced by markers'
+        + ' and the customer id by a pseudonym; amounts, items, dates and track numbers are as'
+        + ' they were.');
+  }
+
+  // The Erase button (shown while the tab has a token), its confirmation and its status.
+  function eraseAction(uid) {
+    const parts = {
+      button: el('button', { type: 'button', id: 'erase-button', className: 'button button--danger button--small' },
+        'Erase personal data…'),
+      confirm: el('button', { type: 'button', id: 'erase-confirm', className: 'button button--danger' },
+        'Erase for good'),
+      cancel: el('button', { type: 'button', id: 'erase-cancel', className: 'button' }, 'Cancel'),
+      status: el('div', { id: 'erase-status', className: 'status', role: 'status' }),
+    };
+    parts.dialog = el('div', { id: 'erase-dialog', className: 'erase__dialog', role: 'alertdialog' },
+      el('p', { className: 'erase__question', id: 'erase-question' },
+        'Erase the personal data of order ', el('span', { className: 'mono' }, uid), '?'),
+      el('p', { className: 'erase__explained', id: 'erase-explained' },
+        'The delivery\'s name, phone, e-mail, address, city, region and ZIP are replaced by markers'
+          + ' and the customer id by a pseudonym, in the database and in every instance of the'
+          + ' service. ', el('strong', {}, 'This cannot be undone.')),
+      el('div', { className: 'erase__buttons' }, parts.confirm, parts.cancel));
+    parts.dialog.setAttribute('aria-labelledby', 'erase-question');
+    parts.dialog.setAttribute('aria-describedby', 'erase-explained');
+    parts.dialog.hidden = true;
+    parts.status.setAttribute('aria-live', 'polite');
+    parts.status.hidden = true;
+    parts.button.hidden = currentToken() === '';
+    parts.button.addEventListener('click', () => {
+      hideStatus(parts.status);
+      parts.dialog.hidden = false;
+      parts.cancel.focus(); // the safe choice is the one a stray Enter takes
+    });
+    parts.cancel.addEventListener('click', () => closeEraseDialog(parts));
+    parts.dialog.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        closeEraseDialog(parts);
+      }
+    });
+    parts.confirm.addEventListener('click', () => erase(uid, parts));
+    return el('div', { className: 'erase', id: 'erase-action' }, parts.button, parts.dialog, parts.status);
+  }
+
+  function closeEraseDialog(parts) {
+    parts.dialog.hidden = true;
+    parts.button.focus();
+  }
+
+  // POST /orders/{uid}/erase with the tab's token; then the order as the service now serves it.
+  function erase(uid, parts) {
+    const token = currentToken();
+    if (token === '') {
+      parts.dialog.hidden = true;
+      showStatus(parts.status, 'error', 'Erasing needs the API token.', ['Enter it under API token.']);
+      return;
+    }
+    const seq = lookupSeq;
+    setBusy(parts.confirm, true);
+    setBusy(parts.cancel, true);
+    showStatus(parts.status, 'loading', 'Erasing the personal data of order ' + uid + '…');
+    return request('/orders/' + encodeURIComponent(uid) + '/erase', {
+      method: 'POST',
+      headers: { Accept: 'application/json', Authorization: 'Bearer ' + token },
+      cache: 'no-store',
+    }).then((outcome) => {
+      setBusy(parts.confirm, false);
+      setBusy(parts.cancel, false);
+      parts.dialog.hidden = true;
+      if (outcome.status !== 200) {
+        showEraseFailure(uid, outcome, parts.status);
+      } else if (seq === lookupSeq) { // else another order is shown by now
+        showErasedOrder(uid, asObject(outcome.body));
+      }
+    });
+  }
+
+  function showErasedOrder(uid, counts) {
+    const seq = ++lookupSeq;
+    return getText('/orders/' + encodeURIComponent(uid)).then((outcome) => {
+      if (seq !== lookupSeq) {
+        return;
+      }
+      showLookupOutcome(uid, outcome);
+      if (outcome.status === 200) {
+        showStatus(ui.lookupStatus, 'ok', 'Personal data of order ' + uid + ' erased.',
+          [Number(counts.already_erased) > 0
+            ? 'It had been erased before; nothing changed.'
+            : 'Below is the order as the service now stores and serves it.']);
+      }
+    });
+  }
+
+  function showEraseFailure(uid, outcome, box) {
+    const body = outcome.body;
+    switch (outcome.status) {
+      case 401:
+        showStatus(box, 'error', 'The server refused the API token (HTTP 401).',
+          ['Check the token under API token, then erase again. Nothing was erased.']);
+        break;
+      case 403:
+        showStatus(box, 'error', 'This server does not allow erasure (HTTP 403).',
+          [errorText(body, 'It has no API token set.'), 'Nothing was erased.']);
+        break;
+      case 404:
+        showStatus(box, 'notfound', 'Order ' + uid + ' is not stored (HTTP 404).',
+          ['Nothing was erased.']);
+        break;
+      case 0:
+        showStatus(box, 'error', 'Could not reach the server.',
+          ['The order may or may not have been erased: look it up again.']);
+        break;
+      default:
+        showStatus(box, 'error', 'The erasure failed (HTTP ' + outcome.status + ').',
+          [errorText(body, 'The server could not answer.'), 'Look the order up again to see its state.']);
+    }
   }
 
   // ---------------------------------------------------------------- search
@@ -768,6 +908,42 @@
     return storedToken() || memoryToken;
   }
 
+  function forgetToken() {
+    try {
+      window.sessionStorage.removeItem(TOKEN_KEY);
+    } catch (e) {
+      // storage refused: only the page had it
+    }
+    memoryToken = '';
+  }
+
+  // The token field keeps what is typed into it for this tab; emptied, it forgets the token.
+  function onTokenInput() {
+    const token = ui.tokenInput.value.trim();
+    if (token === '') {
+      forgetToken();
+    } else {
+      keepToken(token);
+    }
+    showTokenState();
+  }
+
+  // What the tab can do with its token: the erase action of the order shown needs one.
+  function showTokenState() {
+    const hasToken = currentToken() !== '';
+    ui.tokenNote.textContent = hasToken
+      ? 'This tab has a token: an order looked up can be erased.'
+      : 'No token in this tab: orders cannot be erased here.';
+    const button = $('erase-button');
+    if (button) {
+      button.hidden = !hasToken;
+    }
+    const dialog = $('erase-dialog');
+    if (dialog && !hasToken) {
+      dialog.hidden = true;
+    }
+  }
+
   // Asks for the token once, however many reads were refused; each runs again when it is given.
   function needToken(name, retry) {
     waitingForToken[name] = retry;
@@ -793,6 +969,8 @@
       return;
     }
     keepToken(token);
+    ui.tokenInput.value = token;
+    showTokenState();
     ui.readToken.value = '';
     ui.tokenPrompt.hidden = true;
     hideStatus(ui.tokenStatus);
@@ -817,10 +995,6 @@
     const form = new FormData();
     form.append('order_file', file, file.name);
     const headers = { Accept: 'application/json' };
-    const typed = ui.tokenInput.value.trim();
-    if (typed !== '') {
-      keepToken(typed);
-    }
     const token = currentToken();
     if (token !== '') {
       headers.Authorization = 'Bearer ' + token;
@@ -856,9 +1030,8 @@
         break;
       }
       case 401:
-        ui.tokenBox.open = true;
         showStatus(ui.uploadStatus, 'error', 'A bearer token is needed to upload.',
-          ['Enter the API token above and upload again.']);
+          ['Enter the API token below and upload again.']);
         ui.tokenInput.focus();
         break;
       case 413:

@@ -18,7 +18,10 @@ final class ExitCode {
   /** The command ran, but some orders were rejected (invalid or conflicting). */
   static final int REJECTED = 2;
 
-  /** {@code get}: no order with that uid. */
+  /**
+   * Nothing to act on: {@code get} found no order with that uid, {@code erase} none of the orders
+   * or no order of the customer, {@code export} no order of the customer.
+   */
   static final int NOT_FOUND = 3;
 
   /**

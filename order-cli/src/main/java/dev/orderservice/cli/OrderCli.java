@@ -13,6 +13,7 @@ import dev.orderservice.settings.Setting;
 import dev.orderservice.settings.SettingOptions;
 import dev.orderservice.settings.SettingValues;
 import dev.orderservice.settings.Settings;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -47,13 +48,15 @@ import picocli.CommandLine.Spec;
       ImportCommand.class,
       ValidateCommand.class,
       GetCommand.class,
+      EraseCommand.class,
+      ExportCommand.class,
       ReplayCommand.class,
       ProduceCommand.class,
       CommandLine.HelpCommand.class
     },
     description = {
-      "Imports, validates, reads, replays and generates orders of the order service, straight"
-          + " against its PostgreSQL and Kafka.",
+      "Imports, validates, reads, erases, exports, replays and generates orders of the order"
+          + " service, straight against its PostgreSQL and Kafka.",
       ""
     },
     modelTransformer = OrderCli.SharedSettings.class,
@@ -64,7 +67,8 @@ import picocli.CommandLine.Spec;
           + ":operational error: database, broker or file (one line; the stack trace with"
           + " --verbose)",
       ExitCode.REJECTED + ":some orders rejected (import, replay) or invalid (validate)",
-      ExitCode.NOT_FOUND + ":order not found (get)",
+      ExitCode.NOT_FOUND
+          + ":order not found (get, erase), or no order of the customer (erase, export)",
       ExitCode.USAGE + ":invalid command line or setting (EX_USAGE, as in sysexits.h)"
     })
 public final class OrderCli {
@@ -84,16 +88,20 @@ public final class OrderCli {
   /** The environment, for the {@code KAFKA_CLIENT_*} variables. */
   private final Map<String, String> env;
 
+  /** Where bytes that must reach standard output as they are go: NDJSON of an export. */
+  private final OutputStream standardOutput;
+
   private KafkaClientConfig kafkaClients;
 
-  OrderCli(boolean terminal, Map<String, String> env) {
+  OrderCli(boolean terminal, Map<String, String> env, OutputStream standardOutput) {
     this.terminal = terminal;
     this.env = Map.copyOf(env);
+    this.standardOutput = Objects.requireNonNull(standardOutput, "standardOutput");
   }
 
   /** For picocli's tools (completion script generation); no terminal. */
   public OrderCli() {
-    this(false, Map.of());
+    this(false, Map.of(), System.out);
   }
 
   /** The command line for {@code main}: the process environment, a terminal if there is one. */
@@ -108,8 +116,17 @@ public final class OrderCli {
    * @param terminal whether stderr is a terminal, so progress may be redrawn in place
    */
   static CommandLine commandLine(Map<String, String> env, boolean terminal) {
+    return commandLine(env, terminal, System.out);
+  }
+
+  /**
+   * As {@link #commandLine(Map, boolean)}, with the bytes a command writes to standard output
+   * unchanged (not through {@link CommandLine#getOut()}'s charset) going to {@code standardOutput}.
+   */
+  static CommandLine commandLine(
+      Map<String, String> env, boolean terminal, OutputStream standardOutput) {
     Objects.requireNonNull(env, "env");
-    CommandLine cli = new CommandLine(new OrderCli(terminal, env));
+    CommandLine cli = new CommandLine(new OrderCli(terminal, env, standardOutput));
     cli.setDefaultValueProvider(SettingOptions.environment(env));
     cli.setExecutionExceptionHandler(OrderCli::failed);
     cli.setParameterExceptionHandler(OrderCli::invalidCommandLine);
@@ -194,6 +211,14 @@ public final class OrderCli {
 
   boolean terminal() {
     return terminal;
+  }
+
+  /**
+   * Standard output as bytes, for output that must arrive exactly as written (UTF-8 JSON), whatever
+   * charset the platform would encode {@link CommandLine#getOut()} in. Not to be closed.
+   */
+  OutputStream standardOutput() {
+    return standardOutput;
   }
 
   /**

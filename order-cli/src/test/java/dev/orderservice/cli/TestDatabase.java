@@ -37,6 +37,11 @@ final class TestDatabase implements AutoCloseable {
     return new PostgresOrderStore(schema.dataSource());
   }
 
+  /** The schema's name, for the tests that scan all of its tables. */
+  String schema() {
+    return schema.name();
+  }
+
   HikariDataSource pool() {
     return schema.dataSource();
   }

@@ -699,7 +699,7 @@ class LookupPageBrowserTest {
   }
 
   /** The module's folder: Surefire runs in it, an IDE may run in the repository root. */
-  private static Path moduleDir() {
+  static Path moduleDir() {
     Path dir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
     return Files.isDirectory(dir.resolve("order-server")) ? dir.resolve("order-server") : dir;
   }
