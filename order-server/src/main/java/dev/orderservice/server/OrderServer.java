@@ -40,6 +40,7 @@ import dev.orderservice.server.lifecycle.DependencyProblems;
 import dev.orderservice.server.lifecycle.KafkaProblems;
 import dev.orderservice.server.lifecycle.Lifecycle;
 import dev.orderservice.server.lifecycle.ProcessMeters;
+import dev.orderservice.server.lifecycle.RetentionSchedule;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -207,9 +208,17 @@ public final class OrderServer implements AutoCloseable {
     Runnable databaseParts =
         () -> {
           // Before the ingest, so that the feed hears the first order it stores.
-          listener.set(LiveFeedListener.start(backing.jdbcUrl(), feed, cache, false, meters));
+          listener.set(
+              LiveFeedListener.start(
+                  backing.jdbcUrl(), feed, cache, config.retentionDeletes(), meters));
           lifecycle.onClose("stop the live feed's listener", listener.get()::close);
           ingest.set(startIngest(backing, service, new PostgresIngestPositions(pool), meters));
+          config
+              .retention()
+              .ifPresent(
+                  keep ->
+                      RetentionSchedule.start(
+                          pool, keep, config.retentionAction(), meters, lifecycle));
         };
     if (accepted) {
       databaseParts.run();
