@@ -51,6 +51,14 @@ public final class OrderRetention {
    */
   public static final long ADVISORY_LOCK_KEY = 0x6f72_6465_7252_6574L;
 
+  /**
+   * How long a run rests after each batch, as a multiple of the time the batch took: twice, so that
+   * a run works a third of its time at most and leaves the rest of the CPU and the disk to the
+   * ingest and the reads, as autovacuum's cost delay does. A retention is never urgent; a run of
+   * 25,000 orders takes some 20 s more for it.
+   */
+  static final int REST_FACTOR = 2;
+
   /** How many batches between two progress lines in the log. */
   static final int LOG_EVERY_BATCHES = 10;
 
@@ -72,19 +80,27 @@ public final class OrderRetention {
 
   private final DataSource dataSource;
   private final int batchSize;
+  private final int restFactor;
 
-  /** Retention on {@code dataSource}, {@value ErasureBatch#MAX_ORDERS} orders a batch. */
+  /**
+   * Retention on {@code dataSource}, {@value ErasureBatch#MAX_ORDERS} orders a batch, resting
+   * {@value #REST_FACTOR} times as long as each batch took before the next.
+   */
   public OrderRetention(DataSource dataSource) {
-    this(dataSource, ErasureBatch.MAX_ORDERS);
+    this(dataSource, ErasureBatch.MAX_ORDERS, REST_FACTOR);
   }
 
-  /** Retention with smaller batches, for tests that need several batches of a few orders. */
-  OrderRetention(DataSource dataSource, int batchSize) {
+  /** Retention with other batches or rests, for tests (several batches of a few orders). */
+  OrderRetention(DataSource dataSource, int batchSize, int restFactor) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     if (batchSize < 1 || batchSize > ErasureBatch.MAX_ORDERS) {
       throw new IllegalArgumentException("batchSize must be 1.." + ErasureBatch.MAX_ORDERS);
     }
+    if (restFactor < 0) {
+      throw new IllegalArgumentException("restFactor must be >= 0");
+    }
     this.batchSize = batchSize;
+    this.restFactor = restFactor;
   }
 
   /** What a run does to the old orders. */
@@ -205,6 +221,7 @@ public final class OrderRetention {
               batches,
               longest.toMillis());
         }
+        rest(batch.held());
       }
     } catch (SQLException | RuntimeException e) {
       c.rollback();
@@ -217,6 +234,19 @@ public final class OrderRetention {
     AuditLog.record(c, AuditLog.Action.RETENTION, null, orders, "retention", describe(run));
     LOG.info("retention: {}", describe(run));
     return run;
+  }
+
+  /**
+   * Rests {@link #restFactor} times as long as the batch held its locks (see {@link #REST_FACTOR});
+   * an interrupt ends the rest and, at the loop's check, the run.
+   */
+  private void rest(Duration batch) {
+    try {
+      // Why a sleep: the pause is the point, it leaves the machine to the ingest and the reads.
+      Thread.sleep(batch.multipliedBy(restFactor).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Where the last batch ended, in the order the batches walk. */

@@ -110,7 +110,7 @@ class OrderRetentionTest {
 
     store(old, List.of());
     OrderRetention.Run run =
-        new OrderRetention(schema.dataSource(), 7).run(CUTOFF, Action.ANONYMIZE);
+        new OrderRetention(schema.dataSource(), 7, 0).run(CUTOFF, Action.ANONYMIZE);
 
     assertThat(run.orders()).isEqualTo(50);
     assertThat(run.batches()).isEqualTo(8);
