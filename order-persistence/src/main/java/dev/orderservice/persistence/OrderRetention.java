@@ -26,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * Retention of personal data (README "Personal data"): the orders whose {@code date_created}
  * instant ({@code created_at}) is older than a cutoff are anonymized as an erasure does it ({@link
  * ErasureBatch}) or deleted with their rows, oldest first, at most {@value ErasureBatch#MAX_ORDERS}
- * a transaction, so that no batch holds its rows' locks for long; the ingest's inserts of new
- * orders never wait for it. Every batch announces its orders on {@value ErasureBatch#CHANNEL}, so
- * that every instance drops them from its cache and redacts its live feed; a deleted order is
- * announced with the summary an erasure would leave (the customer's pseudonym), in the transaction
- * that deletes it. Each run that does its work is one entry of the {@link AuditLog}.
+ * a transaction and as many as take about {@link #TARGET_BATCH}, so that no batch holds its rows'
+ * locks for long; the ingest's inserts of new orders never wait for it. Every batch announces its
+ * orders on {@value ErasureBatch#CHANNEL}, so that every instance drops them from its cache and
+ * redacts its live feed; a deleted order is announced with the summary an erasure would leave (the
+ * customer's pseudonym), in the transaction that deletes it. Each run that does its work is one
+ * entry of the {@link AuditLog}.
  *
  * <p>One instance at a time: a run holds the session advisory lock {@value #ADVISORY_LOCK_KEY} on
  * the connection it works on, taken with {@code pg_try_advisory_lock}; a run that finds it held
@@ -58,6 +59,19 @@ public final class OrderRetention {
    * 25,000 orders takes some 20 s more for it.
    */
   static final int REST_FACTOR = 2;
+
+  /**
+   * How long a batch should hold its locks: a run sizes its batches to it, from {@value
+   * #FIRST_BATCH} orders up to the most, so that a busy machine (or a JIT still cold at start-up)
+   * gets smaller batches rather than longer locks. A quarter of the second the issue allows.
+   */
+  static final Duration TARGET_BATCH = Duration.ofMillis(250);
+
+  /** The first batch's size, before the run knows how long its orders take. */
+  static final int FIRST_BATCH = 100;
+
+  /** The smallest batch the sizing goes down to. */
+  static final int SMALLEST_BATCH = 10;
 
   /** How many batches between two progress lines in the log. */
   static final int LOG_EVERY_BATCHES = 10;
@@ -191,6 +205,7 @@ public final class OrderRetention {
     Duration longest = Duration.ZERO;
     boolean interrupted = false;
     Position after = new Position(BEFORE_ALL, 0);
+    int size = Math.min(FIRST_BATCH, batchSize);
     c.setAutoCommit(false);
     try {
       while (true) {
@@ -198,8 +213,8 @@ public final class OrderRetention {
           interrupted = true;
           break;
         }
-        List<String> uids = new ArrayList<>(batchSize);
-        after = nextBatch(c, cutoff, action, after, uids);
+        List<String> uids = new ArrayList<>(size);
+        after = nextBatch(c, cutoff, action, after, size, uids);
         c.commit(); // the select's snapshot is not kept while the batch waits for locks
         if (uids.isEmpty()) {
           break;
@@ -221,6 +236,7 @@ public final class OrderRetention {
               batches,
               longest.toMillis());
         }
+        size = nextSize(size, batch.held());
         rest(batch.held());
       }
     } catch (SQLException | RuntimeException e) {
@@ -234,6 +250,18 @@ public final class OrderRetention {
     AuditLog.record(c, AuditLog.Action.RETENTION, null, orders, "retention", describe(run));
     LOG.info("retention: {}", describe(run));
     return run;
+  }
+
+  /**
+   * The next batch's size: as many orders as would take {@link #TARGET_BATCH} at the last batch's
+   * pace, at most twice the last size (one quick batch says little), within {@value
+   * #SMALLEST_BATCH} and the most a batch may take.
+   */
+  int nextSize(int size, Duration held) {
+    long nanos = Math.max(1, held.toNanos());
+    long atPace = (long) (size * (double) TARGET_BATCH.toNanos() / nanos);
+    long next = Math.min(2L * size, atPace);
+    return (int) Math.max(Math.min(SMALLEST_BATCH, batchSize), Math.min(batchSize, next));
   }
 
   /**
@@ -254,7 +282,7 @@ public final class OrderRetention {
 
   /** Puts the next batch's uids into {@code uids}; where it ends. */
   private Position nextBatch(
-      Connection c, Instant cutoff, Action action, Position after, List<String> uids)
+      Connection c, Instant cutoff, Action action, Position after, int size, List<String> uids)
       throws SQLException {
     String sql =
         String.format(NEXT_BATCH, action == Action.ANONYMIZE ? "and erased_at is null" : "");
@@ -263,7 +291,7 @@ public final class OrderRetention {
       select.setObject(1, OrderSummaries.timestamptz(cutoff));
       select.setObject(2, after.createdAt());
       select.setLong(3, after.id());
-      select.setInt(4, batchSize);
+      select.setInt(4, size);
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           uids.add(rows.getString(1));
@@ -356,7 +384,7 @@ public final class OrderRetention {
     return String.format(
         Locale.ROOT,
         "%s %d orders created before %s in %d batches (at most %d orders each), longest batch %d"
-            + " ms, %d ms in all%s",
+            + " ms, %d ms in all (rests included)%s",
         run.action() == Action.ANONYMIZE ? "anonymized" : "deleted",
         run.orders(),
         run.cutoff(),

@@ -66,8 +66,12 @@ class OrderRetentionTest {
 
     assertThat(run.skipped()).isFalse();
     assertThat(run.orders()).isEqualTo(2_500);
-    assertThat(batches).extracting(Batch::orders).containsExactly(1_000, 1_000, 500);
-    assertThat(run.batches()).isEqualTo(3);
+    assertThat(batches)
+        .extracting(Batch::orders)
+        .allSatisfy(n -> assertThat(n).isBetween(1, 1_000));
+    assertThat(batches.get(0).orders()).isEqualTo(OrderRetention.FIRST_BATCH);
+    assertThat(batches.stream().mapToInt(Batch::orders).sum()).isEqualTo(2_500);
+    assertThat(run.batches()).isEqualTo(batches.size());
     assertThat(run.longestBatch()).isPositive().isLessThan(Duration.ofSeconds(1));
     assertThat(erasedUids()).isEqualTo(uids(old));
     for (EncodedOrder order : old) {
@@ -84,7 +88,8 @@ class OrderRetentionTest {
               assertThat(entry.orders()).isEqualTo(2_500);
               assertThat(entry.origin()).isEqualTo("retention");
               assertThat(entry.subject()).isNull();
-              assertThat(entry.detail()).contains("anonymized 2500 orders", "3 batches");
+              assertThat(entry.detail())
+                  .contains("anonymized 2500 orders", batches.size() + " batches");
             });
   }
 
@@ -143,7 +148,6 @@ class OrderRetentionTest {
       OrderRetention.Run run = new OrderRetention(schema.dataSource()).run(CUTOFF, Action.DELETE);
 
       assertThat(run.orders()).isEqualTo(1_200);
-      assertThat(run.batches()).isEqualTo(2);
       await().atMost(Duration.ofSeconds(30)).until(() -> heard.size() == 1_200);
     }
     for (String table : List.of("orders", "delivery", "payment", "items")) {
@@ -188,6 +192,19 @@ class OrderRetentionTest {
 
     assertThat(run.skipped()).isFalse();
     assertThat(run.orders()).isEqualTo(20);
+  }
+
+  @Test
+  void batchesAreSizedToHoldTheirLocksAboutAQuarterOfASecondAndNeverMoreThanAThousandOrders() {
+    OrderRetention retention = new OrderRetention(schema.dataSource());
+
+    assertThat(retention.nextSize(100, Duration.ofMillis(10))).isEqualTo(200);
+    assertThat(retention.nextSize(800, Duration.ofMillis(100))).isEqualTo(1_000);
+    assertThat(retention.nextSize(1_000, Duration.ofMillis(1_000))).isEqualTo(250);
+    assertThat(retention.nextSize(500, Duration.ofMillis(250))).isEqualTo(500);
+    assertThat(retention.nextSize(100, Duration.ofSeconds(30))).isEqualTo(10);
+    assertThat(new OrderRetention(schema.dataSource(), 7, 0).nextSize(7, Duration.ZERO))
+        .isEqualTo(7);
   }
 
   @Test
