@@ -17,7 +17,9 @@ public final class Bench {
              bench/run search [--orders N] [--page N] [--cursor-walks N] [--threads N]
                               [--connections N] [--duration SECONDS]
              bench/run freshness [--rates N,N] [--duration SECONDS] [--warmup SECONDS]
-                              [--partitions N] [--read-backs N]\
+                              [--partitions N] [--read-backs N]
+             bench/run retention [--orders N] [--ingest N] [--action anonymize|delete|both]
+                              [--partitions N] [--topic NAME]\
       """;
 
   private Bench() {}
@@ -36,11 +38,13 @@ public final class Bench {
       case "validate" -> ValidateBenchmark.run(Options.parse(rest));
       case "search" -> SearchBenchmark.run(Options.parse(rest));
       case "freshness" -> FreshnessBenchmark.run(Options.parse(rest));
+      case "retention" -> RetentionBenchmark.run(Options.parse(rest));
       default -> {
         System.err.println(
             "unknown benchmark '"
                 + args[0]
-                + "'; known: store, ingest, http, read, validate, search, freshness");
+                + "'; known: store, ingest, http, read, validate, search, freshness,"
+                + " retention");
         System.exit(2);
       }
     }

@@ -180,7 +180,7 @@ final class IngestBenchmark {
   }
 
   /** Creates a new topic; one that exists already may hold records the benchmark would count. */
-  private static void createTopic(Admin admin, String topic, int partitions) throws Exception {
+  static void createTopic(Admin admin, String topic, int partitions) throws Exception {
     try {
       admin
           .createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
@@ -196,7 +196,7 @@ final class IngestBenchmark {
   }
 
   /** Sends every order (key: its uid, value: its canonical JSON) and waits for every ack. */
-  private static void produce(String bootstrapServers, String topic, List<EncodedOrder> orders) {
+  static void produce(String bootstrapServers, String topic, List<EncodedOrder> orders) {
     System.err.printf("producing %,d records to %s...%n", orders.size(), topic);
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -231,8 +231,8 @@ final class IngestBenchmark {
   }
 
   /** The end offset of every partition, checked to add up to the orders produced. */
-  private static Map<TopicPartition, Long> endOffsets(
-      Admin admin, String topic, int partitions, int count) throws Exception {
+  static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, int partitions, int count)
+      throws Exception {
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
       latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
@@ -312,7 +312,7 @@ final class IngestBenchmark {
    * When the ingest is done: the group has committed the end of every partition, every order
    * stored.
    */
-  private record Done(Admin admin, String group, Map<TopicPartition, Long> ends, int count) {
+  record Done(Admin admin, String group, Map<TopicPartition, Long> ends, int count) {
 
     boolean check(PostgresOrderStore store) throws Exception {
       // The offsets first: a broker round trip is cheap; count(*) over the table is not, and it
@@ -320,7 +320,7 @@ final class IngestBenchmark {
       return committedToEnd() && store.count() == count;
     }
 
-    private boolean committedToEnd() throws Exception {
+    boolean committedToEnd() throws Exception {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
       for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {

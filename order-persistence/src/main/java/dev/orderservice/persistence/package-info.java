@@ -6,7 +6,10 @@
  * columns; {@link dev.orderservice.persistence.OrderDatabase}, which makes the connection pool;
  * {@link dev.orderservice.persistence.Migrations}, which applies the schema; and {@link
  * dev.orderservice.persistence.StoredOrdersListener}, which hears of every order any instance
- * stores, from the {@code NOTIFY} that {@code saveAll} sends when it commits.
+ * stores, from the {@code NOTIFY} that {@code saveAll} sends when it commits. Personal data: {@link
+ * dev.orderservice.persistence.OrderErasure}, {@link dev.orderservice.persistence.CustomerExport},
+ * {@link dev.orderservice.persistence.OrderRetention} (old orders anonymized or deleted, one
+ * instance at a time) and the {@link dev.orderservice.persistence.AuditLog} of all three.
  *
  * <p>A runner calls, in this order: {@code OrderDatabase.pool(...)} (the pool is its own, to close
  * at the end), {@code Migrations.migrate(pool)}, {@code new PostgresOrderStore(pool)} (and {@code

@@ -42,6 +42,7 @@ import dev.orderservice.server.lifecycle.DependencyProblems;
 import dev.orderservice.server.lifecycle.KafkaProblems;
 import dev.orderservice.server.lifecycle.Lifecycle;
 import dev.orderservice.server.lifecycle.ProcessMeters;
+import dev.orderservice.server.lifecycle.RetentionSchedule;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -217,9 +218,16 @@ public final class OrderServer implements AutoCloseable {
         () -> {
           // Before the ingest, so that the feed hears the first order it stores.
           listener.set(
-              LiveFeedListener.start(backing.jdbcUrl(), feed, cache, heardErasures, false, meters));
+              LiveFeedListener.start(
+                  backing.jdbcUrl(),
+                  feed,
+                  cache,
+                  heardErasures,
+                  config.retentionDeletes(),
+                  meters));
           lifecycle.onClose("stop the live feed's listener", listener.get()::close);
           ingest.set(startIngest(backing, service, new PostgresIngestPositions(pool), meters));
+          RetentionSchedule.startIfSet(config, pool, meters, lifecycle);
         };
     if (accepted) {
       databaseParts.run();

@@ -4,6 +4,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Period;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAmount;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -170,6 +173,29 @@ final class Parsers {
           "must be printable ASCII without spaces (it travels in an Authorization header)");
     }
     return text;
+  }
+
+  /**
+   * An ISO-8601 period longer than zero, e.g. {@code P3Y} or {@code P90D}, as a {@link
+   * java.time.Period}; or, with a time part, a duration, e.g. {@code PT12H}, as a {@link Duration}.
+   */
+  static TemporalAmount period(String text) {
+    String upper = text.toUpperCase(Locale.ROOT);
+    try {
+      TemporalAmount amount = upper.contains("T") ? Duration.parse(upper) : Period.parse(upper);
+      boolean positive =
+          amount instanceof Period p
+              ? !p.isNegative() && !p.isZero()
+              : ((Duration) amount).compareTo(Duration.ZERO) > 0;
+      if (positive) {
+        return amount;
+      }
+    } catch (DateTimeParseException e) {
+      // refused below
+    }
+    throw new IllegalArgumentException(
+        "expected an ISO-8601 period longer than zero, e.g. P3Y, P18M or P90D (or a duration,"
+            + " e.g. PT12H)");
   }
 
   static Path path(String text) {

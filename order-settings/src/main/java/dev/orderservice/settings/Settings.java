@@ -5,6 +5,7 @@ import dev.orderservice.persistence.PostgresDsn;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.TemporalAmount;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -263,6 +264,30 @@ public final class Settings {
                       + " the dead-letter topic, or answers 400), or ignore them: the order is"
                       + " read without them and each field name is noted once")
               .parsedBy(Parsers.either("reject", "ignore").andThen("ignore"::equals)));
+
+  /** Empty: no retention. Read with {@link #RETENTION_ACTION}. */
+  public static final Setting<Optional<TemporalAmount>> RETENTION =
+      add(
+          Setting.named("RETENTION")
+              .flag("--retention", "PERIOD")
+              .describedAs(
+                  "How long orders keep their personal data: an ISO-8601 period, e.g. P3Y, P18M,"
+                      + " P90D (or a duration, e.g. PT12H). Orders whose date_created is older are"
+                      + " anonymized or deleted (RETENTION_ACTION) at start-up and then hourly,"
+                      + " 1,000 a transaction, by one instance at a time")
+              .unsetMeans("none, orders are kept as they are")
+              .optional(Parsers::period));
+
+  /** What {@link #RETENTION} does to the old orders: {@code anonymize} or {@code delete}. */
+  public static final Setting<String> RETENTION_ACTION =
+      add(
+          Setting.named("RETENTION_ACTION")
+              .flag("--retention-action", "anonymize|delete")
+              .byDefault("anonymize")
+              .describedAs(
+                  "What RETENTION does to an old order: anonymize it as an erasure does (the"
+                      + " order stays, its personal data is replaced), or delete it with its rows")
+              .parsedBy(Parsers.either("anonymize", "delete")));
 
   private Settings() {}
 

@@ -1,8 +1,10 @@
 package dev.orderservice.server.config;
 
+import dev.orderservice.persistence.OrderRetention;
 import dev.orderservice.settings.KafkaClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.TemporalAmount;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -37,6 +39,9 @@ import java.util.Optional;
  *     counted) instead of rejecting the order
  * @param kafkaClients the user's properties for every Kafka client (KAFKA_CONFIG_FILE,
  *     KAFKA_CLIENT_*), checked to be safe; shown with secrets hidden
+ * @param retention how long orders keep their personal data (a {@link java.time.Period} or a {@link
+ *     Duration}); empty for no retention
+ * @param retentionAction what the retention does to the orders older than that
  */
 public record ServerConfig(
     Optional<String> jdbcUrl,
@@ -58,7 +63,9 @@ public record ServerConfig(
     LogFormat logFormat,
     boolean accessLog,
     boolean ignoreUnknownFields,
-    KafkaClientConfig kafkaClients) {
+    KafkaClientConfig kafkaClients,
+    Optional<TemporalAmount> retention,
+    OrderRetention.Action retentionAction) {
 
   public ServerConfig {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -78,6 +85,13 @@ public record ServerConfig(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(logFormat, "logFormat");
     Objects.requireNonNull(kafkaClients, "kafkaClients");
+    Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(retentionAction, "retentionAction");
+  }
+
+  /** Whether the retention deletes orders (then a cache cannot learn of them after an outage). */
+  public boolean retentionDeletes() {
+    return retention.isPresent() && retentionAction == OrderRetention.Action.DELETE;
   }
 
   /** Whether the database is embedded (no DB_DSN). */
@@ -133,6 +147,8 @@ public record ServerConfig(
         + (ignoreUnknownFields ? "ignore" : "reject")
         + ", kafkaClientSettings="
         + kafkaClients
+        + ", retention="
+        + retention.map(r -> r + " " + retentionAction.label()).orElse("none")
         + "]";
   }
 

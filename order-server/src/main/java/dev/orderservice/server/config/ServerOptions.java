@@ -14,10 +14,13 @@ import static dev.orderservice.settings.Settings.KAFKA_SESSION_TIMEOUT;
 import static dev.orderservice.settings.Settings.KAFKA_TOPIC;
 import static dev.orderservice.settings.Settings.LOG_FORMAT;
 import static dev.orderservice.settings.Settings.PROTECT_READS;
+import static dev.orderservice.settings.Settings.RETENTION;
+import static dev.orderservice.settings.Settings.RETENTION_ACTION;
 import static dev.orderservice.settings.Settings.STREAM_HEARTBEAT;
 import static dev.orderservice.settings.Settings.UNKNOWN_FIELDS;
 
 import dev.orderservice.cache.EhcacheOrderCache;
+import dev.orderservice.persistence.OrderRetention;
 import dev.orderservice.settings.KafkaClientConfig;
 import dev.orderservice.settings.SettingOptions;
 import dev.orderservice.settings.SettingValues;
@@ -132,7 +135,9 @@ public final class ServerOptions {
         LogFormat.valueOf(values.get(LOG_FORMAT).toUpperCase(Locale.ROOT)),
         values.get(ACCESS_LOG),
         values.get(UNKNOWN_FIELDS),
-        kafkaClients);
+        kafkaClients,
+        values.get(RETENTION),
+        OrderRetention.Action.valueOf(values.get(RETENTION_ACTION).toUpperCase(Locale.ROOT)));
   }
 
   /** The static member id: as given, "none" for none, else HOST-PORT unless the port is 0. */

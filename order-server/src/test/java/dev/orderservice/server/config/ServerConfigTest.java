@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderservice.cache.EhcacheOrderCache;
+import dev.orderservice.persistence.OrderRetention;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Period;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -346,5 +349,43 @@ class ServerConfigTest {
                         file.toString())))
         .hasMessageEndingWith("DB_DSN (--db-dsn) carries a password too; give it in one place")
         .hasMessageNotContainingAny("s3cret", "other");
+  }
+
+  @Test
+  void retentionIsOffUnlessAPeriodIsGivenAndAnonymizesByDefault() {
+    assertThat(parse(Map.of()).retention()).isEmpty();
+
+    ServerConfig config = parse(Map.of("RETENTION", "P3Y"));
+
+    assertThat(config.retention()).contains(Period.ofYears(3));
+    assertThat(config.retentionAction()).isEqualTo(OrderRetention.Action.ANONYMIZE);
+    assertThat(config.retentionDeletes()).isFalse();
+    assertThat(config.toString()).contains("retention=P3Y anonymize");
+  }
+
+  @Test
+  void retentionTakesPeriodsOrDurationsAndTheDeleteAction() {
+    ServerConfig config = parse(Map.of("RETENTION", "p90d", "RETENTION_ACTION", "DELETE"));
+
+    assertThat(config.retention()).contains(Period.ofDays(90));
+    assertThat(config.retentionDeletes()).isTrue();
+    assertThat(parse(Map.of(), "--retention", "PT12H").retention()).contains(Duration.ofHours(12));
+  }
+
+  @Test
+  void aRetentionThatIsNoPeriodOrNotLongerThanZeroIsRefusedWithOneLine() {
+    for (String bad : List.of("3 years", "P0D", "P-1Y", "PT0S", "3y")) {
+      assertThatThrownBy(() -> parse(Map.of("RETENTION", bad)))
+          .as(bad)
+          .hasMessage(
+              "invalid RETENTION (--retention) \""
+                  + bad
+                  + "\": expected an ISO-8601 period longer than zero, e.g. P3Y, P18M or P90D"
+                  + " (or a duration, e.g. PT12H)");
+    }
+    assertThatThrownBy(() -> parse(Map.of("RETENTION", "P3Y"), "--retention-action", "archive"))
+        .hasMessage(
+            "invalid RETENTION_ACTION (--retention-action) \"archive\": expected anonymize or"
+                + " delete");
   }
 }
