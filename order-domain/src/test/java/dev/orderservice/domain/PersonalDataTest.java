@@ -41,7 +41,11 @@ class PersonalDataTest {
     assertThat(PersonalData.isErased(erased)).isTrue();
     assertThat(PersonalData.isErased(order)).isFalse();
     assertThat(new OrderValidator().validate(erased)).isEmpty();
-    assertThat(OrderSchemaResource.schema().validate(CODEC.encode(erased), InputFormat.JSON))
+    assertThat(
+            OrderSchemaResource.schema()
+                .validate(
+                    new String(CODEC.encode(erased), java.nio.charset.StandardCharsets.UTF_8),
+                    InputFormat.JSON))
         .as("the JSON Schema takes an erased order")
         .isEmpty();
   }
