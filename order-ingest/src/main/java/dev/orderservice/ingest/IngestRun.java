@@ -98,8 +98,12 @@ final class IngestRun implements AutoCloseable {
         settings.clients().groupId(),
         settings.clients().membership(),
         settings.deadLetterTopic());
-    pipeline.consumeUntil(closing);
-    pipeline.completeOnClose();
+    try {
+      pipeline.consumeUntil(closing);
+      pipeline.completeOnClose();
+    } finally {
+      pipeline.endTraces();
+    }
     LOG.info("stopped consuming {}", settings.topic());
   }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
  * @param positionCheckInterval how often the database's positions are compared with the ingest's
  * @param deadLetterRetention the retention of a dead-letter topic the ingest creates; none: it
  *     creates none
+ * @param tracing the spans of the batches, through the caller's OpenTelemetry; off without one
  */
 record IngestSettings(
     String topic,
@@ -39,7 +40,8 @@ record IngestSettings(
     Runnable afterStore,
     Optional<IngestPositions> positions,
     Duration positionCheckInterval,
-    Optional<Duration> deadLetterRetention) {
+    Optional<Duration> deadLetterRetention,
+    IngestTracing tracing) {
 
   /**
    * The settings of {@code b} as they are now.
@@ -74,7 +76,14 @@ record IngestSettings(
         b.afterStore,
         Optional.ofNullable(b.positions),
         b.positionCheckInterval,
-        Optional.ofNullable(b.deadLetterRetention));
+        Optional.ofNullable(b.deadLetterRetention),
+        IngestTracing.of(
+            b.openTelemetry,
+            b.topic,
+            b.groupId,
+            b.deadLetterTopic != null
+                ? b.deadLetterTopic
+                : OrderIngest.defaultDeadLetterTopic(b.topic)));
   }
 
   /** The builder's check of a text setting: not null, not blank. */

@@ -7,6 +7,7 @@ import static dev.orderservice.ingest.IngestSettings.requireText;
 import dev.orderservice.domain.IngestPositions;
 import dev.orderservice.domain.OrderService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -178,6 +179,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     String groupInstanceId;
     Duration sessionTimeout;
     MeterRegistry meterRegistry;
+    OpenTelemetry openTelemetry;
     String groupId = DEFAULT_GROUP_ID;
     OrderService service;
     int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
@@ -280,6 +282,17 @@ public final class OrderIngest implements Runnable, AutoCloseable {
      */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Where the ingest's spans go: one per batch ({@code process orders}, linked to its records'
+     * producer spans) with its steps as children; see the {@linkplain dev.orderservice.ingest
+     * package documentation}. Default: none, no span is made and no header read ({@code
+     * GlobalOpenTelemetry} is never used).
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 

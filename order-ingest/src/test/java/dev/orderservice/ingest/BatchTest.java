@@ -111,7 +111,7 @@ class BatchTest {
     values.add(CODEC.encode(changed)); // offset 61, appended: the first version wins
     values.add("[]".getBytes(UTF_8)); // offset 62, appended
     List<ConsumerRecord<byte[], byte[]>> records = records(values);
-    Batch batch = new Batch(records.subList(0, 40), 0);
+    Batch batch = new Batch(records.subList(0, 40), 0, BatchTrace.OFF);
     batch.check(service, 3);
     batch.append(records.subList(40, 61), service);
     batch.append(records.subList(61, 63), service);
@@ -175,7 +175,7 @@ class BatchTest {
   }
 
   private static Batch batch(List<byte[]> values) {
-    return new Batch(records(values), 0);
+    return new Batch(records(values), 0, BatchTrace.OFF);
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> records(List<byte[]> values) {
