@@ -122,6 +122,7 @@ final class Batch {
       documents.add(OrderDocument.of(record.value() == null ? new byte[0] : record.value()));
     }
     ValidatedOrders checked = service.check(documents);
+    int rejectedBefore = rejectedBeforeStore.size();
     for (int i = 0; i < checked.size(); i++) {
       Optional<AcceptResult> rejected = checked.rejectedAt(i);
       if (rejected.isPresent()) {
@@ -131,7 +132,7 @@ final class Batch {
       }
     }
     chunks.add(new Chunk(start, checked));
-    span.setAttribute(IngestTracing.REJECTED, (long) (checked.size() - checked.validCount()));
+    span.setAttribute(IngestTracing.REJECTED, (long) rejectedBeforeStore.size() - rejectedBefore);
   }
 
   /** The size up to which a batch waiting for the store is gathered: see {@link #isGathering}. */

@@ -426,7 +426,7 @@ final class IngestPipeline {
    * again by the next run).
    */
   void endTraces() {
-    abandon();
+    Batch.abandonTraces(inHand, next); // spans only: a store in flight is cancelled by the run
     settled.dropToReadAgain();
   }
 

@@ -164,8 +164,8 @@
  * its message, which may quote an order's value. While a span is current on the ingest thread or a
  * store thread, the MDC holds its ids, {@code trace_id} (32 hex digits) and {@code span_id} (16),
  * so log lines made meanwhile (a rejected record, a retry, the batch's debug line, the store's own)
- * carry them; they are removed after. Without an {@code OpenTelemetry}, with the no-op one, or for
- * a batch the sampler drops, no span is made, no record header is read and nothing is put in the
- * MDC.
+ * carry them; they are removed after. Without an {@code OpenTelemetry}, or with the no-op one, no
+ * span is made, no record header is read and nothing is put in the MDC; for a batch the sampler
+ * drops, no record header is read either.
  */
 package dev.orderservice.ingest;
