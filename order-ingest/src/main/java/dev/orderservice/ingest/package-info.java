@@ -157,7 +157,8 @@
  *   <li>{@code commit offsets}, one per commit: offsets are recorded and committed for several
  *       settled batches together, so it is a child of the oldest of them and linked to the others
  *       ({@code order.batch.count}), from recording the positions in the database until the broker
- *       answers the commit.
+ *       answers the commit. When the positions cannot be recorded it is marked {@code ERROR}, and
+ *       its batches end {@code abandoned}: their records are read again.
  * </ul>
  *
  * <p>A span's failure is described by the exception's class only ({@code exception.type}), never
