@@ -59,6 +59,7 @@ record IngestSettings(
             b.groupId,
             b.groupInstanceId,
             b.sessionTimeout,
+            b.groupProtocol,
             b.maxBatchSize,
             b.ackTimeout),
         b.maxBatchSize,
