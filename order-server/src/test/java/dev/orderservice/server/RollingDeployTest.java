@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -19,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -129,8 +131,15 @@ class RollingDeployTest {
     }
   }
 
-  /** SIGTERM, then how long after the exit every partition's committed offset moved on. */
+  /**
+   * SIGTERM, once both members of the group own partitions (so the one stopped has some to hand
+   * over), then how long after the exit every partition's committed offset moved on.
+   */
   private long stopAndMeasure(ChildServer server, String what) throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(this::twoMembersOwnPartitions);
     server.terminate();
     assertThat(server.process().waitFor(20, TimeUnit.SECONDS)).as("stopped within 20 s").isTrue();
     assertThat(server.process().exitValue()).as(server.logText()).isZero();
@@ -159,6 +168,15 @@ class RollingDeployTest {
               }
               return true;
             });
+  }
+
+  private boolean twoMembersOwnPartitions() throws Exception {
+    String group = topic + "-group";
+    ConsumerGroupDescription description =
+        admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+    return description.members().size() == 2
+        && description.members().stream()
+            .allMatch(member -> !member.assignment().topicPartitions().isEmpty());
   }
 
   private void send(KafkaProducer<byte[], byte[]> producer, int count) {
