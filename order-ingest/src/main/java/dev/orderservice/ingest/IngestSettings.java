@@ -61,6 +61,7 @@ record IngestSettings(
             b.groupId,
             b.groupInstanceId,
             b.sessionTimeout,
+            b.groupProtocol,
             b.maxBatchSize,
             b.ackTimeout),
         b.maxBatchSize,

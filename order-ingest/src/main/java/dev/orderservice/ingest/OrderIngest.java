@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,6 +179,7 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     Duration deadLetterRetention;
     String groupInstanceId;
     Duration sessionTimeout;
+    GroupProtocol groupProtocol;
     MeterRegistry meterRegistry;
     OpenTelemetry openTelemetry;
     String groupId = DEFAULT_GROUP_ID;
@@ -261,9 +263,21 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     }
 
     /**
+     * The consumer group protocol ({@code group.protocol}): {@link GroupProtocol#CLASSIC}, where
+     * the group's leader assigns partitions in rebalances, or {@link GroupProtocol#CONSUMER} (Kafka
+     * 4's, KIP-848), where the broker assigns them incrementally and owns the session timeout
+     * ({@code group.consumer.session.timeout.ms}), so {@link #sessionTimeout} is refused with it.
+     * Default: a {@code group.protocol} in the consumer properties, else classic.
+     */
+    public Builder groupProtocol(GroupProtocol protocol) {
+      this.groupProtocol = Objects.requireNonNull(protocol, "protocol");
+      return this;
+    }
+
+    /**
      * How long the group waits for a member that stopped heartbeating before it gives its
      * partitions to the others ({@code session.timeout.ms}; the broker allows 6 s to 30 min by
-     * default). Default: Kafka's, 45 s.
+     * default). Default: Kafka's, 45 s. Classic protocol only.
      */
     public Builder sessionTimeout(Duration timeout) {
       this.sessionTimeout = positive(timeout, "sessionTimeout");
@@ -427,6 +441,10 @@ public final class OrderIngest implements Runnable, AutoCloseable {
      */
     public OrderIngest build() {
       require(service != null, "service is required");
+      require(
+          groupProtocol != GroupProtocol.CONSUMER || sessionTimeout == null,
+          "sessionTimeout is the broker's with the consumer group protocol"
+              + " (group.consumer.session.timeout.ms): leave it unset");
       require(
           !topic.equals(deadLetterTopic),
           "deadLetterTopic must differ from topic, or rejected records would be read again");

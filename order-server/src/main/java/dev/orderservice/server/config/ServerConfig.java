@@ -23,7 +23,8 @@ import java.util.Optional;
  * @param kafkaDeadLetterTopic where rejected records go
  * @param kafkaGroup the consumer group
  * @param kafkaInstanceId the static member id in the group; empty for a dynamic member
- * @param kafkaSessionTimeout how long the group waits for a member that stopped
+ * @param kafkaGroupProtocol the consumer group protocol, {@code classic} or {@code consumer}
+ * @param kafkaSessionTimeout how long the group waits for a member that stopped (classic protocol)
  * @param kafkaDlqRetention how long a dead-letter topic the service creates keeps its records
  * @param httpHost the address HTTP binds to; {@code 0.0.0.0} for every interface
  * @param httpPort the HTTP port; 0 picks a free one
@@ -51,6 +52,7 @@ public record ServerConfig(
     String kafkaDeadLetterTopic,
     String kafkaGroup,
     Optional<String> kafkaInstanceId,
+    String kafkaGroupProtocol,
     Duration kafkaSessionTimeout,
     Duration kafkaDlqRetention,
     String httpHost,
@@ -74,6 +76,7 @@ public record ServerConfig(
     Objects.requireNonNull(kafkaDeadLetterTopic, "kafkaDeadLetterTopic");
     Objects.requireNonNull(kafkaGroup, "kafkaGroup");
     Objects.requireNonNull(kafkaInstanceId, "kafkaInstanceId");
+    Objects.requireNonNull(kafkaGroupProtocol, "kafkaGroupProtocol");
     Objects.requireNonNull(kafkaSessionTimeout, "kafkaSessionTimeout");
     Objects.requireNonNull(kafkaDlqRetention, "kafkaDlqRetention");
     Objects.requireNonNull(httpHost, "httpHost");
@@ -120,6 +123,8 @@ public record ServerConfig(
         + kafkaGroup
         + ", instanceId="
         + kafkaInstanceId.orElse("none")
+        + ", groupProtocol="
+        + kafkaGroupProtocol
         + ", sessionTimeout="
         + kafkaSessionTimeout.toMillis()
         + "ms, dlqRetention="
