@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 
 /**
  * What an {@link OrderIngest} was built with: copied from its builder, which validated each setting
@@ -85,6 +86,27 @@ record IngestSettings(
             b.deadLetterTopic != null
                 ? b.deadLetterTopic
                 : OrderIngest.defaultDeadLetterTopic(b.topic)));
+  }
+
+  /**
+   * The builder's checks of settings that must go together: a service; no session timeout with the
+   * consumer group protocol (the broker's); a dead-letter topic other than the topic; a group name
+   * the positions' table holds.
+   */
+  static void checkTogether(OrderIngest.Builder b) {
+    require(b.service != null, "service is required");
+    require(
+        b.groupProtocol != GroupProtocol.CONSUMER || b.sessionTimeout == null,
+        "sessionTimeout is the broker's with the consumer group protocol"
+            + " (group.consumer.session.timeout.ms): leave it unset");
+    require(
+        !b.topic.equals(b.deadLetterTopic),
+        "deadLetterTopic must differ from topic, or rejected records would be read again");
+    require(
+        b.positions == null || b.groupId.length() <= OrderIngest.MAX_GROUP_LENGTH_WITH_POSITIONS,
+        "groupId must be at most "
+            + OrderIngest.MAX_GROUP_LENGTH_WITH_POSITIONS
+            + " characters to record positions");
   }
 
   /** The builder's check of a text setting: not null, not blank. */

@@ -437,22 +437,11 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     }
 
     /**
-     * @throws IllegalArgumentException if the service or the bootstrap servers are missing
+     * @throws IllegalArgumentException if the service or the bootstrap servers are missing, or
+     *     settings do not go together ({@link IngestSettings#checkTogether})
      */
     public OrderIngest build() {
-      require(service != null, "service is required");
-      require(
-          groupProtocol != GroupProtocol.CONSUMER || sessionTimeout == null,
-          "sessionTimeout is the broker's with the consumer group protocol"
-              + " (group.consumer.session.timeout.ms): leave it unset");
-      require(
-          !topic.equals(deadLetterTopic),
-          "deadLetterTopic must differ from topic, or rejected records would be read again");
-      require(
-          positions == null || groupId.length() <= MAX_GROUP_LENGTH_WITH_POSITIONS,
-          "groupId must be at most "
-              + MAX_GROUP_LENGTH_WITH_POSITIONS
-              + " characters to record positions");
+      IngestSettings.checkTogether(this);
       return new OrderIngest(this);
     }
   }
