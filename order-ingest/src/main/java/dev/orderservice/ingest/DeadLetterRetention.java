@@ -1,7 +1,6 @@
 package dev.orderservice.ingest;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,7 +8,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -44,7 +42,8 @@ final class DeadLetterRetention {
    *     settings are taken from it
    */
   static void ensure(Map<String, Object> clientConfig, String topic, Duration retention) {
-    try (Admin admin = Admin.create(adminConfig(clientConfig))) {
+    Admin admin = Admin.create(GroupProtocols.adminConfig(clientConfig));
+    try {
       Optional<Long> kept = retentionOf(admin, topic);
       if (kept.isEmpty()) {
         create(admin, topic, retention);
@@ -73,6 +72,9 @@ final class DeadLetterRetention {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.warn("could not check dead-letter topic {}: {}", topic, e.toString());
+    } finally {
+      // Not the default close, which waits for calls in flight up to a minute.
+      admin.close(Duration.ZERO);
     }
   }
 
@@ -110,18 +112,5 @@ final class DeadLetterRetention {
         throw e;
       }
     }
-  }
-
-  /** The settings an admin client knows, of a producer's configuration. */
-  private static Map<String, Object> adminConfig(Map<String, Object> clientConfig) {
-    Map<String, Object> config = new HashMap<>();
-    clientConfig.forEach(
-        (name, value) -> {
-          if (AdminClientConfig.configNames().contains(name)) {
-            config.put(name, value);
-          }
-        });
-    config.remove(AdminClientConfig.CLIENT_ID_CONFIG);
-    return config;
   }
 }

@@ -39,6 +39,7 @@ import dev.orderservice.server.lifecycle.BackingServices;
 import dev.orderservice.server.lifecycle.DaemonThreads;
 import dev.orderservice.server.lifecycle.DatabaseStartup;
 import dev.orderservice.server.lifecycle.DependencyProblems;
+import dev.orderservice.server.lifecycle.GroupProtocolChoice;
 import dev.orderservice.server.lifecycle.KafkaProblems;
 import dev.orderservice.server.lifecycle.Lifecycle;
 import dev.orderservice.server.lifecycle.ProcessMeters;
@@ -58,7 +59,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -422,11 +422,7 @@ public final class OrderServer implements AutoCloseable {
             .listener(new KafkaProblems(problems))
             .closeTimeout(INGEST_CLOSE_TIMEOUT);
     config.kafkaInstanceId().ifPresent(builder::groupInstanceId);
-    if (config.kafkaGroupProtocol().equals("consumer")) {
-      builder.groupProtocol(GroupProtocol.CONSUMER);
-    } else {
-      builder.groupProtocol(GroupProtocol.CLASSIC).sessionTimeout(config.kafkaSessionTimeout());
-    }
+    GroupProtocolChoice.apply(config, backing.kafkaBootstrapServers(), builder);
     OrderIngest ingest = builder.build();
     Thread thread = DaemonThreads.named("order-ingest").newThread(() -> runIngest(ingest));
     thread.start();

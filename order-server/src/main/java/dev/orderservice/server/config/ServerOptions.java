@@ -27,7 +27,6 @@ import dev.orderservice.settings.SettingOptions;
 import dev.orderservice.settings.SettingValues;
 import dev.orderservice.settings.Settings;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -125,8 +124,8 @@ public final class ServerOptions {
         Settings.deadLetterTopic(values),
         values.get(KAFKA_GROUP),
         instanceId(values, http.getPort()),
-        values.get(KAFKA_GROUP_PROTOCOL),
-        sessionTimeout(values),
+        groupProtocol(values),
+        values.get(KAFKA_SESSION_TIMEOUT),
         values.get(KAFKA_DLQ_RETENTION),
         http.getHostString(),
         http.getPort(),
@@ -156,17 +155,19 @@ public final class ServerOptions {
   }
 
   /**
-   * KAFKA_SESSION_TIMEOUT, which the consumer group protocol leaves to the broker: given with it,
-   * it is refused rather than ignored.
+   * KAFKA_GROUP_PROTOCOL, which must agree with KAFKA_SESSION_TIMEOUT: the consumer protocol leaves
+   * the session timeout to the broker, so a timeout given with it is refused rather than ignored,
+   * and one given with {@code auto} asks for the classic protocol.
    */
-  private Duration sessionTimeout(SettingValues values) {
-    Duration timeout = values.get(KAFKA_SESSION_TIMEOUT);
-    boolean given =
+  private String groupProtocol(SettingValues values) {
+    String protocol = values.get(KAFKA_GROUP_PROTOCOL);
+    boolean timeoutGiven =
         env.containsKey(KAFKA_SESSION_TIMEOUT.variable())
             || spec.commandLine()
                 .getParseResult()
                 .hasMatchedOption(values.flag(KAFKA_SESSION_TIMEOUT));
-    if (given && values.get(KAFKA_GROUP_PROTOCOL).equals("consumer")) {
+    if (timeoutGiven && protocol.equals("consumer")) {
+      values.get(KAFKA_SESSION_TIMEOUT); // a bad value is said as such first
       throw values.invalid(
           KAFKA_SESSION_TIMEOUT,
           "the consumer group protocol takes the broker's session timeout"
@@ -174,7 +175,7 @@ public final class ServerOptions {
               + KAFKA_GROUP_PROTOCOL.variable()
               + "=classic");
     }
-    return timeout;
+    return timeoutGiven && protocol.equals("auto") ? "classic" : protocol;
   }
 
   /** PROTECT_READS, which needs a token to protect the reads with. */
