@@ -1,6 +1,7 @@
 package dev.orderservice.ingest;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -42,7 +44,7 @@ final class DeadLetterRetention {
    *     settings are taken from it
    */
   static void ensure(Map<String, Object> clientConfig, String topic, Duration retention) {
-    Admin admin = Admin.create(GroupProtocols.adminConfig(clientConfig));
+    Admin admin = Admin.create(adminConfig(clientConfig));
     try {
       Optional<Long> kept = retentionOf(admin, topic);
       if (kept.isEmpty()) {
@@ -112,5 +114,18 @@ final class DeadLetterRetention {
         throw e;
       }
     }
+  }
+
+  /** The settings an admin client knows, of a producer's configuration. */
+  private static Map<String, Object> adminConfig(Map<String, Object> clientConfig) {
+    Map<String, Object> config = new HashMap<>();
+    clientConfig.forEach(
+        (name, value) -> {
+          if (AdminClientConfig.configNames().contains(name)) {
+            config.put(name, value);
+          }
+        });
+    config.remove(AdminClientConfig.CLIENT_ID_CONFIG);
+    return config;
   }
 }

@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 
 /**
  * Kafka refusing a client, and why, in words fit for a log line or a readiness answer: Kafka's own
@@ -27,7 +28,13 @@ public record KafkaRefusal(Kind kind, String reason) {
     /** The TLS handshake: a broker certificate that does not verify, a protocol mismatch. */
     TLS,
     /** An operation: the user lacks an ACL for the topic, the group or the cluster. */
-    AUTHORIZATION
+    AUTHORIZATION,
+    /**
+     * The group still holds this static member's id for a member that stopped without leaving (a
+     * crash): with the consumer group protocol the broker releases it only when that member's
+     * session times out ({@code group.consumer.session.timeout.ms}).
+     */
+    MEMBERSHIP
   }
 
   public KafkaRefusal {
@@ -38,7 +45,8 @@ public record KafkaRefusal(Kind kind, String reason) {
   /**
    * The refusal {@code failure} is, or is caused by: an {@link SslAuthenticationException} (TLS),
    * another {@link AuthenticationException}, or an {@link AuthorizationException} (topic, group,
-   * cluster, transactional id); empty for any other failure.
+   * cluster, transactional id), or an {@link UnreleasedInstanceIdException} (membership); empty for
+   * any other failure.
    */
   public static Optional<KafkaRefusal> of(Throwable failure) {
     Throwable cause = failure;
@@ -48,6 +56,9 @@ public record KafkaRefusal(Kind kind, String reason) {
       }
       if (cause instanceof AuthenticationException authentication) {
         return Optional.of(new KafkaRefusal(Kind.AUTHENTICATION, message(authentication)));
+      }
+      if (cause instanceof UnreleasedInstanceIdException held) {
+        return Optional.of(new KafkaRefusal(Kind.MEMBERSHIP, message(held)));
       }
       if (cause instanceof AuthorizationException authorization) {
         return Optional.of(new KafkaRefusal(Kind.AUTHORIZATION, message(authorization)));
@@ -65,6 +76,9 @@ public record KafkaRefusal(Kind kind, String reason) {
           case AUTHENTICATION -> "Kafka refused authentication: ";
           case TLS -> "the TLS handshake with Kafka failed: ";
           case AUTHORIZATION -> "Kafka refused access: ";
+          case MEMBERSHIP ->
+              "Kafka's group still holds this instance id for a member that stopped without"
+                  + " leaving; it is released when that member's session times out: ";
         }
         + reason;
   }

@@ -33,6 +33,22 @@ class KafkaRefusalTest {
   }
 
   @Test
+  void anInstanceIdStillHeldByACrashedMemberIsAMembershipRefusalToWaitOut() {
+    KafkaRefusal refusal =
+        KafkaRefusal.of(
+                new org.apache.kafka.common.KafkaException(
+                    new org.apache.kafka.common.errors.UnreleasedInstanceIdException(
+                        "Static member abc with instance id host-8080 cannot join the group"
+                            + " because the instance id is owned by def member.")))
+            .orElseThrow();
+
+    assertThat(refusal.kind()).isEqualTo(KafkaRefusal.Kind.MEMBERSHIP);
+    assertThat(refusal.sentence())
+        .startsWith("Kafka's group still holds this instance id")
+        .contains("instance id host-8080");
+  }
+
+  @Test
   void aFailedHandshakeIsATlsRefusalSayingWhatTheHandshakeSaid() {
     SslAuthenticationException tls = new SslAuthenticationException("SSL handshake failed");
     tls.initCause(new SSLHandshakeException("PKIX path building failed"));

@@ -39,7 +39,6 @@ import dev.orderservice.server.lifecycle.BackingServices;
 import dev.orderservice.server.lifecycle.DaemonThreads;
 import dev.orderservice.server.lifecycle.DatabaseStartup;
 import dev.orderservice.server.lifecycle.DependencyProblems;
-import dev.orderservice.server.lifecycle.GroupProtocolChoice;
 import dev.orderservice.server.lifecycle.KafkaProblems;
 import dev.orderservice.server.lifecycle.Lifecycle;
 import dev.orderservice.server.lifecycle.ProcessMeters;
@@ -59,6 +58,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -422,7 +422,11 @@ public final class OrderServer implements AutoCloseable {
             .listener(new KafkaProblems(problems))
             .closeTimeout(INGEST_CLOSE_TIMEOUT);
     config.kafkaInstanceId().ifPresent(builder::groupInstanceId);
-    GroupProtocolChoice.apply(config, backing.kafkaBootstrapServers(), builder);
+    if (config.kafkaGroupProtocol().equals("consumer")) {
+      builder.groupProtocol(GroupProtocol.CONSUMER);
+    } else {
+      builder.groupProtocol(GroupProtocol.CLASSIC).sessionTimeout(config.kafkaSessionTimeout());
+    }
     OrderIngest ingest = builder.build();
     Thread thread = DaemonThreads.named("order-ingest").newThread(() -> runIngest(ingest));
     thread.start();

@@ -175,6 +175,10 @@ public final class KafkaClientConfig {
               + file
               + ")";
       case AUTHORIZATION -> "(check the ACLs of the client's user for the topics and the group)";
+      case MEMBERSHIP ->
+          "(the ingest tries again until then; "
+              + Settings.KAFKA_GROUP_PROTOCOL.variable()
+              + "=classic lets a restart with the same id take its partitions back at once)";
     };
   }
 

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Period;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.TemporalAmount;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -96,22 +95,6 @@ final class Parsers {
         return duration;
       }
       throw new IllegalArgumentException(expected);
-    };
-  }
-
-  /** One of {@code words}, in any case; the value is the word in lower case. */
-  static Function<String, String> oneOf(String... words) {
-    List<String> known = List.of(words);
-    return text -> {
-      String word = text.toLowerCase(Locale.ROOT);
-      if (known.contains(word)) {
-        return word;
-      }
-      throw new IllegalArgumentException(
-          "expected "
-              + String.join(", ", known.subList(0, known.size() - 1))
-              + " or "
-              + known.get(known.size() - 1));
     };
   }
 

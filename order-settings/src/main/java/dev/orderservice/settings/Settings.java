@@ -142,14 +142,13 @@ public final class Settings {
       add(
           Setting.named("KAFKA_GROUP_PROTOCOL")
               .flag("--kafka-group-protocol", "PROTOCOL")
-              .byDefault("auto")
+              .byDefault("classic")
               .describedAs(
-                  "The consumer group protocol: consumer (Kafka 4's, KIP-848: the broker assigns"
-                      + " partitions incrementally and owns the session timeout, so"
-                      + " KAFKA_SESSION_TIMEOUT is refused with it), classic (the group's leader"
-                      + " assigns them in rebalances), or auto: consumer where the brokers offer"
-                      + " it, else classic, and classic when KAFKA_SESSION_TIMEOUT is given")
-              .parsedBy(Parsers.oneOf("auto", "classic", "consumer")));
+                  "The consumer group protocol: classic (the group's leader assigns partitions"
+                      + " in rebalances), or consumer (Kafka 4's, KIP-848: the broker assigns"
+                      + " them incrementally and owns the session timeout, so"
+                      + " KAFKA_SESSION_TIMEOUT is refused with it)")
+              .parsedBy(Parsers.either("classic", "consumer")));
 
   public static final Setting<Duration> KAFKA_SESSION_TIMEOUT =
       add(

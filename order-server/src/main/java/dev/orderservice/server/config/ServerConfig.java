@@ -23,8 +23,7 @@ import java.util.Optional;
  * @param kafkaDeadLetterTopic where rejected records go
  * @param kafkaGroup the consumer group
  * @param kafkaInstanceId the static member id in the group; empty for a dynamic member
- * @param kafkaGroupProtocol the consumer group protocol: {@code classic}, {@code consumer}, or
- *     {@code auto} (the consumer one where the brokers offer it)
+ * @param kafkaGroupProtocol the consumer group protocol, {@code classic} or {@code consumer}
  * @param kafkaSessionTimeout how long the group waits for a member that stopped (classic protocol)
  * @param kafkaDlqRetention how long a dead-letter topic the service creates keeps its records
  * @param httpHost the address HTTP binds to; {@code 0.0.0.0} for every interface

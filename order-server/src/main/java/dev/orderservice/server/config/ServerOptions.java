@@ -27,6 +27,7 @@ import dev.orderservice.settings.SettingOptions;
 import dev.orderservice.settings.SettingValues;
 import dev.orderservice.settings.Settings;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -124,8 +125,8 @@ public final class ServerOptions {
         Settings.deadLetterTopic(values),
         values.get(KAFKA_GROUP),
         instanceId(values, http.getPort()),
-        groupProtocol(values),
-        values.get(KAFKA_SESSION_TIMEOUT),
+        values.get(KAFKA_GROUP_PROTOCOL),
+        sessionTimeout(values),
         values.get(KAFKA_DLQ_RETENTION),
         http.getHostString(),
         http.getPort(),
@@ -155,19 +156,17 @@ public final class ServerOptions {
   }
 
   /**
-   * KAFKA_GROUP_PROTOCOL, which must agree with KAFKA_SESSION_TIMEOUT: the consumer protocol leaves
-   * the session timeout to the broker, so a timeout given with it is refused rather than ignored,
-   * and one given with {@code auto} asks for the classic protocol.
+   * KAFKA_SESSION_TIMEOUT, which the consumer group protocol leaves to the broker: given with it,
+   * it is refused rather than ignored.
    */
-  private String groupProtocol(SettingValues values) {
-    String protocol = values.get(KAFKA_GROUP_PROTOCOL);
-    boolean timeoutGiven =
+  private Duration sessionTimeout(SettingValues values) {
+    Duration timeout = values.get(KAFKA_SESSION_TIMEOUT);
+    boolean given =
         env.containsKey(KAFKA_SESSION_TIMEOUT.variable())
             || spec.commandLine()
                 .getParseResult()
                 .hasMatchedOption(values.flag(KAFKA_SESSION_TIMEOUT));
-    if (timeoutGiven && protocol.equals("consumer")) {
-      values.get(KAFKA_SESSION_TIMEOUT); // a bad value is said as such first
+    if (given && values.get(KAFKA_GROUP_PROTOCOL).equals("consumer")) {
       throw values.invalid(
           KAFKA_SESSION_TIMEOUT,
           "the consumer group protocol takes the broker's session timeout"
@@ -175,7 +174,7 @@ public final class ServerOptions {
               + KAFKA_GROUP_PROTOCOL.variable()
               + "=classic");
     }
-    return timeoutGiven && protocol.equals("auto") ? "classic" : protocol;
+    return timeout;
   }
 
   /** PROTECT_READS, which needs a token to protect the reads with. */

@@ -66,7 +66,9 @@ public final class DependencyProblems {
     /** Authenticated, but not allowed to do what the service needs. */
     AUTHORIZATION,
     /** Not reachable at all. */
-    UNREACHABLE;
+    UNREACHABLE,
+    /** Kafka's group still holds this instance's id for a crashed member (consumer protocol). */
+    MEMBERSHIP;
 
     /** The name {@code /readyz} and the log use, e.g. {@code authentication}. */
     public String label() {

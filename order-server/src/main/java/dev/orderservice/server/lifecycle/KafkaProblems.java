@@ -40,6 +40,7 @@ public final class KafkaProblems implements IngestListener {
       case AUTHENTICATION -> Kind.AUTHENTICATION;
       case TLS -> Kind.TLS;
       case AUTHORIZATION -> Kind.AUTHORIZATION;
+      case MEMBERSHIP -> Kind.MEMBERSHIP;
     };
   }
 }

@@ -244,13 +244,8 @@ class ServerConfigTest {
   }
 
   @Test
-  void theGroupProtocolIsAutoClassicOrConsumerAndTheConsumerOneTakesNoSessionTimeout() {
-    assertThat(parse(Map.of()).kafkaGroupProtocol()).isEqualTo("auto");
-    assertThat(parse(Map.of("KAFKA_SESSION_TIMEOUT", "10s")).kafkaGroupProtocol())
-        .as("a session timeout given asks for the protocol that takes one")
-        .isEqualTo("classic");
-    assertThat(parse(Map.of("KAFKA_GROUP_PROTOCOL", "classic")).kafkaGroupProtocol())
-        .isEqualTo("classic");
+  void theGroupProtocolIsClassicOrConsumerAndTheConsumerOneTakesNoSessionTimeout() {
+    assertThat(parse(Map.of()).kafkaGroupProtocol()).isEqualTo("classic");
     assertThat(parse(Map.of("KAFKA_GROUP_PROTOCOL", "CONSUMER")).kafkaGroupProtocol())
         .isEqualTo("consumer");
     assertThatThrownBy(() -> parse(Map.of("KAFKA_GROUP_PROTOCOL", "eager")))
