@@ -33,12 +33,15 @@ import java.util.stream.Stream;
  * (embedded ones unless {@code BENCH_DB_DSN} / {@code BENCH_KAFKA} name others); orders are written
  * with {@link PostgresOrderStore#saveAll}. Both HTTP servers get the same wrk command and the same
  * random uids, one after the other, each after a warm-up run of its own. Everything listens on
- * 127.0.0.1 only. Targets: cache hits at least 0.9x nginx's rate; heap after warm-up at most 1.2x
+ * 127.0.0.1 only. The cache hits are measured again with tracing on (every request a span, exported
+ * to a local OTLP endpoint that discards, {@link OtlpSink}). Targets: cache hits at least 0.9x
+ * nginx's rate; with tracing on at least 0.9x the rate with it off; heap after warm-up at most 1.2x
  * the JSON it holds.
  */
 final class HttpBenchmark {
 
   private static final double TARGET_RATIO = 0.9;
+  private static final double TARGET_TRACING_RATIO = 0.9;
   private static final double TARGET_HEAP_RATIO = 1.2;
   private static final int SAVE_BATCH = 1_000;
   private static final Duration WARM_UP_TIMEOUT = Duration.ofMinutes(30);
@@ -106,9 +109,11 @@ final class HttpBenchmark {
 
       Map<String, byte[]> documents = new LinkedHashMap<>();
       Wrk.Result hits = measureCacheHits(load, serverArgs, orders, documents);
+      Traced traced = measureTracedCacheHits(load, serverArgs);
       Wrk.Result nginx = measureNginx(load, documents);
       CacheOff cacheOff = measureCacheOff(load, serverArgs);
       printRates(load, orders, loadAtStart, hits, nginx, cacheOff);
+      printTraced(hits, traced);
 
       if (warmUpCount > count) {
         long jsonBytes = orders.stream().mapToLong(o -> o.json().length).sum();
@@ -131,6 +136,27 @@ final class HttpBenchmark {
           "server up; %,d of %,d orders in its cache%n", ready.loaded(), ready.total());
       fetchAll(server, orders, documents);
       return measure(load, "order-server, cache hits", server.baseUri());
+    }
+  }
+
+  /**
+   * The cache hits again with tracing on: every request a sampled server span (wrk sends no
+   * traceparent, and the default sampler keeps every root span), exported by OTLP/HTTP with the
+   * SDK's default batching to a local endpoint that discards them.
+   */
+  private Traced measureTracedCacheHits(Wrk load, List<String> serverArgs) throws Exception {
+    try (OtlpSink sink = OtlpSink.start();
+        ServerProcess server =
+            ServerProcess.start(
+                jar,
+                work,
+                "server-hits-traced",
+                jvmOptions,
+                serverArgs,
+                Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", sink.endpoint()))) {
+      server.awaitWarmedUp(WARM_UP_TIMEOUT);
+      Wrk.Result result = measure(load, "order-server, cache hits, tracing on", server.baseUri());
+      return new Traced(result, sink.requests(), sink.bytes());
     }
   }
 
@@ -248,6 +274,18 @@ final class HttpBenchmark {
     print("order-server, " + cacheOff.label(), cacheOff.result());
   }
 
+  private static void printTraced(Wrk.Result off, Traced on) {
+    print("order-server, cache hits, tracing on", on.result());
+    double ratio = on.result().requestsPerSecond() / off.requestsPerSecond();
+    System.out.printf(
+        "%-38s %10.2f            (tracing on / off; target >= %.1f: %s)%n",
+        "ratio", ratio, TARGET_TRACING_RATIO, ratio >= TARGET_TRACING_RATIO ? "met" : "NOT met");
+    System.out.printf(
+        "  spans sent to the discarding OTLP endpoint: %,d requests, %,d B (warm-up run"
+            + " included)%n",
+        on.exports(), on.exportedBytes());
+  }
+
   /** A warm-up run, then the measured run. */
   private Wrk.Result measure(Wrk load, String what, URI base)
       throws IOException, InterruptedException {
@@ -326,6 +364,8 @@ final class HttpBenchmark {
   }
 
   private record CacheOff(String label, Wrk.Result result, long baselineHeap) {}
+
+  private record Traced(Wrk.Result result, long exports, long exportedBytes) {}
 
   /**
    * Random orders from one fixed seed, in order: the first N are the same on every run, so the
