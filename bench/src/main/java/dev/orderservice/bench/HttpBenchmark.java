@@ -148,16 +148,33 @@ final class HttpBenchmark {
     try (OtlpSink sink = OtlpSink.start();
         ServerProcess server =
             ServerProcess.start(
-                jar,
-                work,
-                "server-hits-traced",
-                jvmOptions,
-                serverArgs,
-                Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", sink.endpoint()))) {
+                jar, work, "server-hits-traced", jvmOptions, serverArgs, tracingVariables(sink))) {
       server.awaitWarmedUp(WARM_UP_TIMEOUT);
       Wrk.Result result = measure(load, "order-server, cache hits, tracing on", server.baseUri());
-      return new Traced(result, sink.requests(), sink.bytes());
+      String ratio = options.text("trace-ratio", "");
+      String sampled =
+          ratio.isEmpty() ? "every request" : "a ratio of " + ratio + " of the requests";
+      return new Traced(result, sampled, sink.requests(), sink.bytes());
     }
+  }
+
+  /**
+   * The traced server's OTEL_* variables: the sink as its endpoint, and with {@code --trace-ratio
+   * R} (0..1) OpenTelemetry's ratio sampler, which keeps that share of the traces; else the default
+   * sampler, which keeps every one.
+   */
+  private Map<String, String> tracingVariables(OtlpSink sink) {
+    String ratio = options.text("trace-ratio", "");
+    if (ratio.isEmpty()) {
+      return Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", sink.endpoint());
+    }
+    return Map.of(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        sink.endpoint(),
+        "OTEL_TRACES_SAMPLER",
+        "parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG",
+        ratio);
   }
 
   private Wrk.Result measureNginx(Wrk load, Map<String, byte[]> documents) throws Exception {
@@ -276,6 +293,7 @@ final class HttpBenchmark {
 
   private static void printTraced(Wrk.Result off, Traced on) {
     print("order-server, cache hits, tracing on", on.result());
+    System.out.printf("  sampled: %s%n", on.sampled());
     double ratio = on.result().requestsPerSecond() / off.requestsPerSecond();
     System.out.printf(
         "%-38s %10.2f            (tracing on / off; target >= %.1f: %s)%n",
@@ -365,7 +383,7 @@ final class HttpBenchmark {
 
   private record CacheOff(String label, Wrk.Result result, long baselineHeap) {}
 
-  private record Traced(Wrk.Result result, long exports, long exportedBytes) {}
+  private record Traced(Wrk.Result result, String sampled, long exports, long exportedBytes) {}
 
   /**
    * Random orders from one fixed seed, in order: the first N are the same on every run, so the
