@@ -235,7 +235,8 @@ public final class OrderServer implements AutoCloseable {
                   config.retentionDeletes(),
                   meters));
           lifecycle.onClose("stop the live feed's listener", listener.get()::close);
-          ingest.set(startIngest(backing, service, new PostgresIngestPositions(pool), meters));
+          ingest.set(
+              startIngest(backing, service, new PostgresIngestPositions(pool), meters, telemetry));
           RetentionSchedule.startIfSet(config, pool, meters, lifecycle);
         };
     if (accepted) {
@@ -401,7 +402,8 @@ public final class OrderServer implements AutoCloseable {
       BackingServices backing,
       OrderService service,
       IngestPositions positions,
-      PrometheusMeterRegistry meters) {
+      PrometheusMeterRegistry meters,
+      OpenTelemetry telemetry) {
     OrderIngest.Builder builder =
         OrderIngest.builder()
             .bootstrapServers(backing.kafkaBootstrapServers())
@@ -417,6 +419,7 @@ public final class OrderServer implements AutoCloseable {
             // restore or lost group offsets (see order-ingest's package documentation).
             .positions(positions)
             .meterRegistry(meters)
+            .openTelemetry(telemetry)
             .listener(new KafkaProblems(problems))
             .closeTimeout(INGEST_CLOSE_TIMEOUT);
     config.kafkaInstanceId().ifPresent(builder::groupInstanceId);

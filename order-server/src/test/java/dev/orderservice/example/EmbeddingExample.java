@@ -53,6 +53,7 @@ final class EmbeddingExample implements AutoCloseable {
             .groupId("my-app")
             .service(orders)
             .meterRegistry(meters)
+            .openTelemetry(openTelemetry) // a span per batch, linked to the producers' traces
             .build();
     executor.submit(ingest); // consumes until ingest.close()
     // README:end
