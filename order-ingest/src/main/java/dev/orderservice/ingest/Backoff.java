@@ -28,6 +28,11 @@ final class Backoff {
     return Duration.ofNanos(half + ThreadLocalRandom.current().nextLong(half + 1));
   }
 
+  /** How many failures in a row {@link #next} has counted since the last {@link #reset}. */
+  int failures() {
+    return failures;
+  }
+
   /** Forgets past failures after a success. */
   void reset() {
     failures = 0;

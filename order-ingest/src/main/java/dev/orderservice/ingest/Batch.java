@@ -2,12 +2,11 @@ package dev.orderservice.ingest;
 
 import dev.orderservice.domain.AcceptResult;
 import dev.orderservice.domain.EncodedOrder;
-import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderDocument;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStoreException;
-import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.domain.ValidatedOrders;
+import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -37,10 +36,6 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class Batch {
 
-  private static final String DECODER = OrderCodec.class.getName();
-  private static final String VALIDATOR = OrderValidator.class.getName();
-  private static final String STORE = "dev.orderservice.domain.OrderStore";
-
   /**
    * The fewest valid orders per group: a batch of fewer than twice as many is stored in one
    * transaction, as splitting it would cost more transactions than it saves time.
@@ -48,6 +43,7 @@ final class Batch {
   static final int MIN_GROUP_SIZE = 100;
 
   private final List<ConsumerRecord<byte[], byte[]>> records;
+  private final BatchTrace trace;
   private final long polledAtNanos;
   private final long polledAtMillis = System.currentTimeMillis();
   private volatile long storedAtNanos;
@@ -63,10 +59,26 @@ final class Batch {
   /**
    * @param records what a poll returned (or its oldest part), in partition order and each
    *     partition's in offset order
+   * @param trace its span, started when it was polled ({@link BatchTrace#OFF} without tracing)
    */
-  Batch(List<ConsumerRecord<byte[], byte[]>> records, long polledAtNanos) {
+  Batch(List<ConsumerRecord<byte[], byte[]>> records, long polledAtNanos, BatchTrace trace) {
     this.records = new ArrayList<>(records);
     this.polledAtNanos = polledAtNanos;
+    this.trace = trace;
+  }
+
+  /** Its span and what happens to it. */
+  BatchTrace trace() {
+    return trace;
+  }
+
+  /** Ends the spans of {@code batches} (each may be null) as abandoned: they are read again. */
+  static void abandonTraces(Batch... batches) {
+    for (Batch batch : batches) {
+      if (batch != null) {
+        batch.trace.abandon();
+      }
+    }
   }
 
   /**
@@ -97,20 +109,30 @@ final class Batch {
   }
 
   private void checkFrom(int start, OrderService service) {
-    List<OrderDocument> documents = new ArrayList<>(records.size() - start);
-    for (ConsumerRecord<byte[], byte[]> record : records.subList(start, records.size())) {
+    List<ConsumerRecord<byte[], byte[]>> added = records.subList(start, records.size());
+    trace.link(added);
+    trace.inChild(
+        IngestTracing.CHECK, added.size(), span -> checkFrom(start, added, service, span));
+  }
+
+  private void checkFrom(
+      int start, List<ConsumerRecord<byte[], byte[]>> added, OrderService service, Span span) {
+    List<OrderDocument> documents = new ArrayList<>(added.size());
+    for (ConsumerRecord<byte[], byte[]> record : added) {
       documents.add(OrderDocument.of(record.value() == null ? new byte[0] : record.value()));
     }
     ValidatedOrders checked = service.check(documents);
+    int rejectedBefore = rejectedBeforeStore.size();
     for (int i = 0; i < checked.size(); i++) {
       Optional<AcceptResult> rejected = checked.rejectedAt(i);
       if (rejected.isPresent()) {
-        DeadLetter letter = deadLetter(records.get(start + i), rejected.get());
+        DeadLetter letter = DeadLetter.of(records.get(start + i), rejected.get());
         rejectedBeforeStore.add(letter);
         deadLetters.add(letter);
       }
     }
     chunks.add(new Chunk(start, checked));
+    span.setAttribute(IngestTracing.REJECTED, (long) rejectedBeforeStore.size() - rejectedBefore);
   }
 
   /** The size up to which a batch waiting for the store is gathered: see {@link #isGathering}. */
@@ -147,6 +169,7 @@ final class Batch {
       return;
     }
     sealed = true;
+    trace.sealed(records);
     int validCount = chunks.stream().mapToInt(c -> c.checked().validCount()).sum();
     int groupCount = Math.max(1, Math.min(maxGroups, validCount / MIN_GROUP_SIZE));
     List<List<Integer>> indices = new ArrayList<>();
@@ -179,18 +202,6 @@ final class Batch {
 
   /** The records from {@code start} on, as the service checked them. */
   private record Chunk(int start, ValidatedOrders checked) {}
-
-  /** The dead letter of a record the service did not store, at the stage that rejected it. */
-  private static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, AcceptResult result) {
-    return switch (result.status()) {
-      case UNREADABLE ->
-          new DeadLetter(record, RejectionStage.VALUE_CONVERTER, DECODER, result.describe());
-      case INVALID ->
-          new DeadLetter(record, RejectionStage.TRANSFORMATION, VALIDATOR, result.describe());
-      case CONFLICT -> new DeadLetter(record, RejectionStage.TASK_PUT, STORE, result.describe());
-      default -> throw new IllegalArgumentException(result.status() + " is not a rejection");
-    };
-  }
 
   boolean isStored() {
     return stored;
@@ -240,6 +251,7 @@ final class Batch {
       throw failure;
     }
     collectDeadLetters();
+    BatchTrace.outcomes(trace.span(), inserted(), duplicates(), conflicts(), deadLetters.size());
     stored = true;
     storedAtNanos = System.nanoTime();
   }
@@ -302,7 +314,12 @@ final class Batch {
       this.validated = validated;
     }
 
+    /** Stores the group in a span of its own, on this thread: one transaction, one connection. */
     void store(OrderService service) {
+      trace.inChild(IngestTracing.STORE, indices.size(), span -> store(service, span));
+    }
+
+    private void store(OrderService service, Span span) {
       // A retry after a transient failure starts this group over: forget what the failed try saw.
       rejected.clear();
       inserted = 0;
@@ -315,9 +332,11 @@ final class Batch {
           if (e.isTransient()) {
             throw e;
           }
+          span.addEvent("stored one by one");
           storeOneByOne(service);
         }
       }
+      BatchTrace.outcomes(span, inserted, duplicates, conflicts, rejected.size());
       stored = true;
     }
 
@@ -351,7 +370,7 @@ final class Batch {
           default -> {
             conflicts += result.status() == AcceptResult.Status.CONFLICT ? 1 : 0;
             int index = from.get(k);
-            rejected.add(new IndexedDeadLetter(index, deadLetter(records.get(index), result)));
+            rejected.add(new IndexedDeadLetter(index, DeadLetter.of(records.get(index), result)));
           }
         }
       }

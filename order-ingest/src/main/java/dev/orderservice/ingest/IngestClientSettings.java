@@ -3,8 +3,10 @@ package dev.orderservice.ingest;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -75,6 +77,7 @@ final class IngestClientSettings {
    * @param bootstrapServers the builder's servers, or null if only the properties name them
    * @param groupInstanceId null for a dynamic member
    * @param sessionTimeout null for Kafka's
+   * @param groupProtocol the consumer group protocol; null for the properties', else classic
    * @throws IllegalArgumentException if neither the servers nor the consumer properties name the
    *     bootstrap servers
    */
@@ -85,6 +88,7 @@ final class IngestClientSettings {
       String groupId,
       String groupInstanceId,
       Duration sessionTimeout,
+      GroupProtocol groupProtocol,
       int maxBatchSize,
       Duration ackTimeout) {
     this.consumer =
@@ -94,6 +98,7 @@ final class IngestClientSettings {
             groupId,
             groupInstanceId,
             sessionTimeout,
+            groupProtocol,
             maxBatchSize);
     Object servers =
         producerProperties.getOrDefault(
@@ -120,13 +125,15 @@ final class IngestClientSettings {
   /** How the consumer belongs to its group, as the start-up log line says it. */
   String membership() {
     Object instance = consumer.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-    return instance == null
-        ? "dynamic member"
-        : "static member "
-            + instance
-            + ", session timeout "
-            + consumer.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)
-            + " ms";
+    Object protocol = consumer.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+    Object session = consumer.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+    return (instance == null ? "dynamic member" : "static member " + instance)
+        + ", "
+        + protocol
+        + " protocol, session timeout "
+        + ("consumer".equals(protocol)
+            ? "the broker's"
+            : session == null ? "Kafka's default" : session + " ms");
   }
 
   Map<String, Object> consumerConfig() {
@@ -143,8 +150,15 @@ final class IngestClientSettings {
       String groupId,
       String groupInstanceId,
       Duration sessionTimeout,
+      GroupProtocol groupProtocol,
       int maxBatchSize) {
     Map<String, Object> config = new HashMap<>(properties);
+    if (groupProtocol != null) {
+      config.put(
+          ConsumerConfig.GROUP_PROTOCOL_CONFIG, groupProtocol.name().toLowerCase(Locale.ROOT));
+    } else {
+      config.putIfAbsent(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    }
     config.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     if (groupInstanceId != null) {

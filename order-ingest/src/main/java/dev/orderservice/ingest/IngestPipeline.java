@@ -35,13 +35,6 @@ final class IngestPipeline {
   // The component's logger, not this class's: operators set one logger's level for the ingest.
   private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
 
-  /**
-   * While a store runs, how long the ingest thread waits for it to end before it polls (without
-   * waiting) for the records that arrived meanwhile: the store's end is acted on at once, and what
-   * arrives during a store joins the next batch within this much.
-   */
-  static final Duration GATHER_WHILE_STORING = Duration.ofMillis(2);
-
   private final Consumer<byte[], byte[]> consumer;
   private final DeadLetterPublisher deadLetters;
   private final OrderService service;
@@ -56,6 +49,7 @@ final class IngestPipeline {
   private final Duration pollTimeout;
   private final Duration closeTimeout;
   private final String topic;
+  private final IngestTracing tracing;
 
   private Batch inHand;
   private Batch next;
@@ -80,7 +74,7 @@ final class IngestPipeline {
     this.storeConnections = settings.storeConnections();
     this.store = store;
     this.positions = positions;
-    this.settled = new SettledOffsets(consumer, positions, counters);
+    this.settled = new SettledOffsets(consumer, positions, counters, settings.tracing());
     this.counters = counters;
     this.refusals = refusals;
     this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
@@ -88,6 +82,7 @@ final class IngestPipeline {
     this.pollTimeout = settings.pollTimeout();
     this.closeTimeout = settings.closeTimeout();
     this.topic = settings.topic();
+    this.tracing = settings.tracing();
   }
 
   /**
@@ -107,7 +102,7 @@ final class IngestPipeline {
           store.await(); // the next batch is big enough: nothing to poll for until the store ends
         } else if (store.isActive()) {
           // The store's end is acted on at once; what arrives meanwhile joins the next batch.
-          store.awaitAtMost(GATHER_WHILE_STORING);
+          store.awaitAtMost(StoreInFlight.GATHER_WHILE_STORING);
           take(consumer.poll(Duration.ZERO));
         } else {
           take(consumer.poll(pollTimeout));
@@ -121,7 +116,7 @@ final class IngestPipeline {
       } catch (AuthenticationException | AuthorizationException e) {
         // Credentials, TLS or ACLs: an operator's fix, not the batch's fault. The batch in hand
         // stays as it is, and polling (which reconnects) resumes after a back-off.
-        refusals.refusedThenWait(e);
+        refusals.refusedThenWait(e, inHand == null ? BatchTrace.OFF : inHand.trace());
       }
     }
   }
@@ -197,12 +192,8 @@ final class IngestPipeline {
     }
     // A cooperative rebalance revokes only some partitions: the abandoned records of those this
     // consumer keeps must be read again, not skipped.
-    readAgain.forEach(
-        (partition, offset) -> {
-          if (!partitions.contains(partition) && consumer.assignment().contains(partition)) {
-            consumer.seek(partition, offset);
-          }
-        });
+    readAgain.keySet().removeAll(partitions);
+    readAgain.forEach(this::seekIfAssigned);
   }
 
   /**
@@ -235,7 +226,8 @@ final class IngestPipeline {
       return;
     }
     int limit = ramp.nextLimit();
-    Batch batch = new Batch(PolledRecords.upToLimit(consumer, polled, limit), System.nanoTime());
+    var taken = PolledRecords.upToLimit(consumer, polled, limit);
+    Batch batch = new Batch(taken, System.nanoTime(), tracing.startBatch());
     batch.check(service, storeConnections);
     if (inHand == null) {
       inHand = batch;
@@ -280,6 +272,7 @@ final class IngestPipeline {
       }
     } catch (OrderStoreException | DeadLetterPublisher.DeadLetterException | RetriableException e) {
       if (e instanceof OrderStoreException store && !store.isTransient()) {
+        batch.trace().failed(store);
         throw store;
       }
       retryLater(e);
@@ -331,13 +324,15 @@ final class IngestPipeline {
    */
   private void settle() {
     Batch batch = inHand;
-    if (!batch.isDeadLettered()) {
-      deadLetters.publish(batch.deadLetters());
-      batch.markDeadLettered();
-      batch.deadLetters().forEach(letter -> letter.log(LOG));
+    try (CurrentSpan current = batch.trace().current()) {
+      if (!batch.isDeadLettered()) {
+        batch.trace().inDeadLetterSpan(batch.deadLetters(), deadLetters::publish);
+        batch.markDeadLettered();
+        batch.deadLetters().forEach(letter -> letter.log(LOG));
+      }
+      settled.add(batch);
+      finish(batch);
     }
-    settled.add(batch);
-    finish(batch);
   }
 
   private void finish(Batch batch) {
@@ -386,13 +381,9 @@ final class IngestPipeline {
     if (seeks.isEmpty() && !retryPending) {
       return; // after a failure the batches in hand are read again: the database may be another
     }
-    dropAll()
-        .forEach(
-            (partition, offset) -> {
-              if (!seeks.containsKey(partition)) {
-                seekIfAssigned(partition, offset);
-              }
-            });
+    Map<TopicPartition, OffsetAndMetadata> readAgain = dropAll();
+    readAgain.keySet().removeAll(seeks.keySet()); // where the database's positions say instead
+    readAgain.forEach(this::seekIfAssigned);
     seeks.forEach(consumer::seek);
   }
 
@@ -402,16 +393,19 @@ final class IngestPipeline {
     counters.retries.incrementAndGet();
     Duration wait = backoff.next();
     retryAtNanos = System.nanoTime() + wait.toNanos();
+    inHand.trace().retrying(backoff.failures() + 1, wait, cause);
     // Paused partitions return nothing, but poll() goes on, so the consumer keeps its place in
     // the group while the database or the broker recovers.
     retryPending = true;
     counters.paused.set(1);
     consumer.pause(consumer.assignment());
-    LOG.warn(
-        "transient failure, retrying the batch of {} records in {} ms: {}",
-        inHand.size(),
-        wait.toMillis(),
-        cause.toString());
+    try (CurrentSpan current = inHand.trace().current()) {
+      LOG.warn(
+          "transient failure, retrying the batch of {} records in {} ms: {}",
+          inHand.size(),
+          wait.toMillis(),
+          cause.toString());
+    }
   }
 
   /**
@@ -427,8 +421,18 @@ final class IngestPipeline {
     return readAgain;
   }
 
+  /**
+   * When the run ends: ends the spans of the batches still held, abandoned (their records are read
+   * again by the next run).
+   */
+  void endTraces() {
+    Batch.abandonTraces(inHand, next); // spans only: a store in flight is cancelled by the run
+    settled.dropToReadAgain();
+  }
+
   /** Drops both batches in hand; their records are read again from the last commit. */
   private void abandon() {
+    Batch.abandonTraces(inHand, next);
     store.abandon();
     inHand = null;
     next = null;

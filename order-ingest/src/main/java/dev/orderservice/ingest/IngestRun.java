@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -98,8 +99,12 @@ final class IngestRun implements AutoCloseable {
         settings.clients().groupId(),
         settings.clients().membership(),
         settings.deadLetterTopic());
-    pipeline.consumeUntil(closing);
-    pipeline.completeOnClose();
+    try {
+      pipeline.consumeUntil(closing);
+      pipeline.completeOnClose();
+    } finally {
+      pipeline.endTraces();
+    }
     LOG.info("stopped consuming {}", settings.topic());
   }
 
@@ -176,7 +181,12 @@ final class IngestRun implements AutoCloseable {
     Duration each = settings.closeTimeout().dividedBy(2);
     try {
       if (consumer != null) {
-        consumer.close(CloseOptions.timeout(each));
+        // Leaves the group even as a static member: the others, or a replacement under another
+        // id, take its partitions over at once instead of after the session timeout. A crash
+        // does not get here, so a restart with the same id still finds its partitions waiting.
+        consumer.close(
+            CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(each));
       }
     } catch (RuntimeException e) {
       LOG.warn("closing the consumer failed: {}", e.toString());

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 
 /**
  * What an {@link OrderIngest} was built with: copied from its builder, which validated each setting
@@ -20,6 +21,7 @@ import java.util.concurrent.Executor;
  * @param positionCheckInterval how often the database's positions are compared with the ingest's
  * @param deadLetterRetention the retention of a dead-letter topic the ingest creates; none: it
  *     creates none
+ * @param tracing the spans of the batches, through the caller's OpenTelemetry; off without one
  */
 record IngestSettings(
     String topic,
@@ -39,7 +41,8 @@ record IngestSettings(
     Runnable afterStore,
     Optional<IngestPositions> positions,
     Duration positionCheckInterval,
-    Optional<Duration> deadLetterRetention) {
+    Optional<Duration> deadLetterRetention,
+    IngestTracing tracing) {
 
   /**
    * The settings of {@code b} as they are now.
@@ -59,6 +62,7 @@ record IngestSettings(
             b.groupId,
             b.groupInstanceId,
             b.sessionTimeout,
+            b.groupProtocol,
             b.maxBatchSize,
             b.ackTimeout),
         b.maxBatchSize,
@@ -74,7 +78,35 @@ record IngestSettings(
         b.afterStore,
         Optional.ofNullable(b.positions),
         b.positionCheckInterval,
-        Optional.ofNullable(b.deadLetterRetention));
+        Optional.ofNullable(b.deadLetterRetention),
+        IngestTracing.of(
+            b.openTelemetry,
+            b.topic,
+            b.groupId,
+            b.deadLetterTopic != null
+                ? b.deadLetterTopic
+                : OrderIngest.defaultDeadLetterTopic(b.topic)));
+  }
+
+  /**
+   * The builder's checks of settings that must go together: a service; no session timeout with the
+   * consumer group protocol (the broker's); a dead-letter topic other than the topic; a group name
+   * the positions' table holds.
+   */
+  static void checkTogether(OrderIngest.Builder b) {
+    require(b.service != null, "service is required");
+    require(
+        b.groupProtocol != GroupProtocol.CONSUMER || b.sessionTimeout == null,
+        "sessionTimeout is the broker's with the consumer group protocol"
+            + " (group.consumer.session.timeout.ms): leave it unset");
+    require(
+        !b.topic.equals(b.deadLetterTopic),
+        "deadLetterTopic must differ from topic, or rejected records would be read again");
+    require(
+        b.positions == null || b.groupId.length() <= OrderIngest.MAX_GROUP_LENGTH_WITH_POSITIONS,
+        "groupId must be at most "
+            + OrderIngest.MAX_GROUP_LENGTH_WITH_POSITIONS
+            + " characters to record positions");
   }
 
   /** The builder's check of a text setting: not null, not blank. */

@@ -43,10 +43,19 @@ final class KafkaRefusals {
 
   /** Reports {@code failure}, a refusal, then waits the next back-off or until {@link #wakeup}. */
   void refusedThenWait(RuntimeException failure) {
+    refusedThenWait(failure, BatchTrace.OFF);
+  }
+
+  /**
+   * As {@link #refusedThenWait(RuntimeException)}, and adds the retry to the span of the batch in
+   * hand ({@link BatchTrace#OFF} for none).
+   */
+  void refusedThenWait(RuntimeException failure, BatchTrace inHand) {
     if (!reportIfRefusal(failure)) {
       throw failure;
     }
     Duration wait = backoff.next();
+    inHand.retrying(backoff.failures() + 1, wait, failure);
     LOG.debug("trying Kafka again in {} ms", wait.toMillis());
     try {
       woken.await(wait.toNanos(), TimeUnit.NANOSECONDS);

@@ -7,6 +7,7 @@ import static dev.orderservice.ingest.IngestSettings.requireText;
 import dev.orderservice.domain.IngestPositions;
 import dev.orderservice.domain.OrderService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,7 +179,9 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     Duration deadLetterRetention;
     String groupInstanceId;
     Duration sessionTimeout;
+    GroupProtocol groupProtocol;
     MeterRegistry meterRegistry;
+    OpenTelemetry openTelemetry;
     String groupId = DEFAULT_GROUP_ID;
     OrderService service;
     int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
@@ -259,9 +263,21 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     }
 
     /**
+     * The consumer group protocol ({@code group.protocol}): {@link GroupProtocol#CLASSIC}, where
+     * the group's leader assigns partitions in rebalances, or {@link GroupProtocol#CONSUMER} (Kafka
+     * 4's, KIP-848), where the broker assigns them incrementally and owns the session timeout
+     * ({@code group.consumer.session.timeout.ms}), so {@link #sessionTimeout} is refused with it.
+     * Default: a {@code group.protocol} in the consumer properties, else classic.
+     */
+    public Builder groupProtocol(GroupProtocol protocol) {
+      this.groupProtocol = Objects.requireNonNull(protocol, "protocol");
+      return this;
+    }
+
+    /**
      * How long the group waits for a member that stopped heartbeating before it gives its
      * partitions to the others ({@code session.timeout.ms}; the broker allows 6 s to 30 min by
-     * default). Default: Kafka's, 45 s.
+     * default). Default: Kafka's, 45 s. Classic protocol only.
      */
     public Builder sessionTimeout(Duration timeout) {
       this.sessionTimeout = positive(timeout, "sessionTimeout");
@@ -280,6 +296,17 @@ public final class OrderIngest implements Runnable, AutoCloseable {
      */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Where the ingest's spans go: one per batch ({@code process orders}, linked to its records'
+     * producer spans) with its steps as children; see the {@linkplain dev.orderservice.ingest
+     * package documentation}. Default: none, no span is made and no header read ({@code
+     * GlobalOpenTelemetry} is never used).
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 
@@ -410,18 +437,11 @@ public final class OrderIngest implements Runnable, AutoCloseable {
     }
 
     /**
-     * @throws IllegalArgumentException if the service or the bootstrap servers are missing
+     * @throws IllegalArgumentException if the service or the bootstrap servers are missing, or
+     *     settings do not go together ({@link IngestSettings#checkTogether})
      */
     public OrderIngest build() {
-      require(service != null, "service is required");
-      require(
-          !topic.equals(deadLetterTopic),
-          "deadLetterTopic must differ from topic, or rejected records would be read again");
-      require(
-          positions == null || groupId.length() <= MAX_GROUP_LENGTH_WITH_POSITIONS,
-          "groupId must be at most "
-              + MAX_GROUP_LENGTH_WITH_POSITIONS
-              + " characters to record positions");
+      IngestSettings.checkTogether(this);
       return new OrderIngest(this);
     }
   }

@@ -1,5 +1,6 @@
 package dev.orderservice.ingest;
 
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,16 +41,21 @@ final class SettledOffsets {
   private final Consumer<byte[], byte[]> consumer;
   private final PositionKeeper positions;
   private final IngestCounters counters;
+  private final IngestTracing tracing;
   private final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
   private final Map<TopicPartition, OffsetAndMetadata> first = new HashMap<>();
   private final List<Batch> batches = new ArrayList<>();
   private long oldestNanos;
 
   SettledOffsets(
-      Consumer<byte[], byte[]> consumer, PositionKeeper positions, IngestCounters counters) {
+      Consumer<byte[], byte[]> consumer,
+      PositionKeeper positions,
+      IngestCounters counters,
+      IngestTracing tracing) {
     this.consumer = consumer;
     this.positions = positions;
     this.counters = counters;
+    this.tracing = tracing;
   }
 
   /** Adds a settled batch, the next in poll order. */
@@ -78,6 +84,10 @@ final class SettledOffsets {
    * {@code sync} (partitions going, the ingest closing), waiting for the broker. Once recorded,
    * they are no longer held here: the database's positions say where to go on from.
    *
+   * <p>Traced as one span ({@value IngestTracing#COMMIT}), a child of the oldest batch's span and
+   * linked to the others', from the recording until the broker answers the commit; the batches'
+   * spans end once their offsets are recorded and the commit is sent.
+   *
    * @throws RuntimeException what recording throws (then everything stays held, see {@link
    *     PositionKeeper#record}), or a synchronous commit's failure
    */
@@ -86,27 +96,39 @@ final class SettledOffsets {
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(next);
-    positions.record(offsets);
-    long now = System.nanoTime();
-    batches.forEach(batch -> counters.batchCommitted(batch, now));
-    clear();
-    if (sync) {
-      commitSync(offsets);
-    } else {
-      consumer.commitAsync(
-          offsets,
-          (committed, e) -> {
-            if (e != null) {
-              // A later commit covers these offsets; the database holds them meanwhile.
-              LOG.info("an offset commit failed, a later one covers it: {}", e.toString());
-            }
-          });
+    Span span = tracing.startCommit(batches);
+    try (CurrentSpan current = CurrentSpan.of(span)) {
+      positions.record(offsets);
+      long now = System.nanoTime();
+      batches.forEach(batch -> counters.batchCommitted(batch, now));
+      batches.forEach(batch -> batch.trace().end());
+      clear();
+      if (sync) {
+        commitSync(offsets);
+        span.end();
+      } else {
+        consumer.commitAsync(offsets, (committed, e) -> committed(span, e));
+      }
+    } catch (RuntimeException e) {
+      IngestTracing.failed(span, e);
+      span.end();
+      throw e;
     }
+  }
+
+  private static void committed(Span span, Exception failure) {
+    if (failure != null) {
+      // A later commit covers these offsets; the database holds them meanwhile.
+      LOG.info("an offset commit failed, a later one covers it: {}", failure.toString());
+      IngestTracing.failed(span, failure);
+    }
+    span.end();
   }
 
   /** Forgets what is held and returns where to read it again: each partition's first offset. */
   Map<TopicPartition, OffsetAndMetadata> dropToReadAgain() {
     Map<TopicPartition, OffsetAndMetadata> readAgain = new HashMap<>(first);
+    batches.forEach(batch -> batch.trace().abandon());
     clear();
     return readAgain;
   }
@@ -116,6 +138,7 @@ final class SettledOffsets {
    * reads those records again and counts them, so the batches that touch them are not counted here.
    */
   void forget(Set<TopicPartition> partitions) {
+    batches.stream().filter(b -> b.touches(partitions)).forEach(b -> b.trace().abandon());
     batches.removeIf(batch -> batch.touches(partitions));
     next.keySet().removeAll(partitions);
     first.keySet().removeAll(partitions);

@@ -27,6 +27,13 @@ final class StoreInFlight {
   // The component's logger, not this class's: operators set one logger's level for the ingest.
   private static final Logger LOG = LoggerFactory.getLogger(OrderIngest.class);
 
+  /**
+   * While a store runs, how long the ingest thread waits for it to end before it polls (without
+   * waiting) for the records that arrived meanwhile: the store's end is acted on at once, and what
+   * arrives during a store joins the next batch within this much.
+   */
+  static final Duration GATHER_WHILE_STORING = Duration.ofMillis(2);
+
   private final OrderService service;
   private final Executor executor;
   private final Runnable afterStore;

@@ -117,5 +117,56 @@
  * <p>Logs: one line per batch at debug, one per rejected record at info with topic-partition@offset
  * and the reason, the MDC holding {@code topic}, {@code partition} and {@code offset}; payloads are
  * never logged.
+ *
+ * <h2>Traces</h2>
+ *
+ * <p>With an {@code OpenTelemetry} given to the builder ({@code openTelemetry(...)}; the library
+ * needs {@code opentelemetry-api} only, and never touches {@code GlobalOpenTelemetry}), the ingest
+ * makes these spans:
+ *
+ * <ul>
+ *   <li>{@code process orders} (kind {@code CONSUMER}), one per batch, from its poll until its
+ *       offsets are recorded and their commit sent: a root span, with the messaging attributes
+ *       {@code messaging.system=kafka}, {@code messaging.destination.name} (the topic), {@code
+ *       messaging.consumer.group.name}, {@code messaging.operation.type=process}, {@code
+ *       messaging.operation.name=process}, {@code messaging.batch.message_count}, and {@code
+ *       messaging.destination.partition.id} when its records come from one partition, else {@code
+ *       order.partition.ids} (a string array); and the outcome counts {@code order.inserted},
+ *       {@code order.duplicate}, {@code order.conflict} and {@code order.rejected} (every dead
+ *       letter: unreadable, invalid, conflicting or refused by the database). It is <b>linked</b>
+ *       to the producer span of each record that carries a W3C {@code traceparent} header (what
+ *       OpenTelemetry's Kafka instrumentation adds), up to 128 links a batch (the SDK's default
+ *       limit of links per span); a batch is not the child of any one record, as it has many. A
+ *       transient failure adds an event {@code retry} with {@code order.retry.attempt} (the attempt
+ *       that follows the wait; the first try is 1), {@code order.retry.wait_ms} and {@code
+ *       exception.type}, each time it is retried (a database or dead-letter broker outage, Kafka
+ *       refusing the clients). A batch dropped before its commit (partitions moved, the database
+ *       behind, the ingest stopped) ends with an event {@code abandoned}: its records are read
+ *       again, in another batch span. A failure that ends the ingest marks it {@code ERROR}.
+ *   <li>{@code check orders}, a child: decoding and validating the batch's records ({@code
+ *       order.count}), with {@code order.rejected}; a batch that grows while the one before it is
+ *       stored has one for each part.
+ *   <li>{@code store orders}, a child, one per store transaction: a batch split into hash groups
+ *       stored at once on several connections has one per group, each on its store thread, with
+ *       {@code order.count} and its outcome counts; a retry after a transient failure adds one per
+ *       group stored again, and a failed one is marked {@code ERROR} with {@code exception.type}.
+ *   <li>{@code publish dead letters}, a child, when the batch has rejects: publishing them and
+ *       waiting for the broker's acknowledgements ({@code messaging.destination.name} is the
+ *       dead-letter topic, {@code messaging.batch.message_count} the letters). Dead letters keep
+ *       their record's headers, so its {@code traceparent} too.
+ *   <li>{@code commit offsets}, one per commit: offsets are recorded and committed for several
+ *       settled batches together, so it is a child of the oldest of them and linked to the others
+ *       ({@code order.batch.count}), from recording the positions in the database until the broker
+ *       answers the commit. When the positions cannot be recorded it is marked {@code ERROR}, and
+ *       its batches end {@code abandoned}: their records are read again.
+ * </ul>
+ *
+ * <p>A span's failure is described by the exception's class only ({@code exception.type}), never
+ * its message, which may quote an order's value. While a span is current on the ingest thread or a
+ * store thread, the MDC holds its ids, {@code trace_id} (32 hex digits) and {@code span_id} (16),
+ * so log lines made meanwhile (a rejected record, a retry, the batch's debug line, the store's own)
+ * carry them; they are removed after. Without an {@code OpenTelemetry}, or with the no-op one, no
+ * span is made, no record header is read and nothing is put in the MDC; for a batch the sampler
+ * drops, no record header is read either.
  */
 package dev.orderservice.ingest;

@@ -14,6 +14,7 @@ import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.domain.SaveOutcome;
 import dev.orderservice.domain.SaveResult;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -56,6 +57,40 @@ class BatchTest {
     assertThat(store.saveAllCalls.get()).isEqualTo(4);
     assertThat(store.rows).hasSize(400);
     assertThat(batch.deadLetters()).isEmpty();
+  }
+
+  @Test
+  void eachGroupIsStoredInAStoreSpanOfItsOwnUnderTheBatchSpanWithItsOutcome() {
+    List<byte[]> values = new ArrayList<>(orders(300).stream().map(CODEC::encode).toList());
+    values.add("{not json".getBytes(UTF_8));
+    try (TestTracing tracing = new TestTracing()) {
+      BatchTrace trace =
+          IngestTracing.of(tracing.openTelemetry(), "orders", "group", "orders.dlq").startBatch();
+      Batch batch = new Batch(records(values), 0, trace);
+
+      batch.check(service, 2);
+      batch.store(service, lanes);
+      trace.end();
+
+      SpanData span = tracing.named(IngestTracing.BATCH).get(0);
+      assertThat(span.getAttributes().get(IngestTracing.MESSAGE_COUNT)).isEqualTo(301);
+      assertThat(span.getAttributes().get(IngestTracing.PARTITION)).isEqualTo("0");
+      assertThat(span.getAttributes().get(IngestTracing.INSERTED)).isEqualTo(300);
+      assertThat(span.getAttributes().get(IngestTracing.REJECTED)).isEqualTo(1);
+      List<SpanData> stores = tracing.named(IngestTracing.STORE);
+      assertThat(stores)
+          .hasSize(2)
+          .allMatch(s -> s.getParentSpanContext().equals(span.getSpanContext()));
+      assertThat(stores.stream().mapToLong(s -> s.getAttributes().get(IngestTracing.ORDERS)).sum())
+          .isEqualTo(300);
+      assertThat(
+              stores.stream().mapToLong(s -> s.getAttributes().get(IngestTracing.INSERTED)).sum())
+          .isEqualTo(300);
+      SpanData check = tracing.named(IngestTracing.CHECK).get(0);
+      assertThat(check.getParentSpanContext()).isEqualTo(span.getSpanContext());
+      assertThat(check.getAttributes().get(IngestTracing.ORDERS)).isEqualTo(301);
+      assertThat(check.getAttributes().get(IngestTracing.REJECTED)).isEqualTo(1);
+    }
   }
 
   @Test
@@ -111,7 +146,7 @@ class BatchTest {
     values.add(CODEC.encode(changed)); // offset 61, appended: the first version wins
     values.add("[]".getBytes(UTF_8)); // offset 62, appended
     List<ConsumerRecord<byte[], byte[]>> records = records(values);
-    Batch batch = new Batch(records.subList(0, 40), 0);
+    Batch batch = new Batch(records.subList(0, 40), 0, BatchTrace.OFF);
     batch.check(service, 3);
     batch.append(records.subList(40, 61), service);
     batch.append(records.subList(61, 63), service);
@@ -175,7 +210,7 @@ class BatchTest {
   }
 
   private static Batch batch(List<byte[]> values) {
-    return new Batch(records(values), 0);
+    return new Batch(records(values), 0, BatchTrace.OFF);
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> records(List<byte[]> values) {

@@ -1,10 +1,12 @@
 package dev.orderservice.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderservice.domain.OrderService;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.junit.jupiter.api.Test;
 
 class IngestClientSettingsTest {
@@ -89,11 +91,40 @@ class IngestClientSettingsTest {
   void theMembershipIsDescribedForTheStartUpLine() {
     OrderIngest.Builder builder = OrderIngest.builder().bootstrapServers("broker:9092");
 
-    assertThat(settings(builder).membership()).isEqualTo("dynamic member");
+    assertThat(settings(builder).membership())
+        .isEqualTo("dynamic member, classic protocol, session timeout Kafka's default");
     assertThat(
             settings(builder.groupInstanceId("host-1").sessionTimeout(Duration.ofSeconds(10)))
                 .membership())
-        .isEqualTo("static member host-1, session timeout 10000 ms");
+        .isEqualTo("static member host-1, classic protocol, session timeout 10000 ms");
+  }
+
+  @Test
+  void theConsumerProtocolLeavesTheSessionTimeoutToTheBroker() {
+    OrderIngest.Builder builder =
+        OrderIngest.builder()
+            .bootstrapServers("broker:9092")
+            .groupInstanceId("host-1")
+            .groupProtocol(GroupProtocol.CONSUMER);
+
+    IngestClientSettings clients = settings(builder);
+
+    assertThat(clients.consumerConfig())
+        .containsEntry("group.protocol", "consumer")
+        .doesNotContainKey("session.timeout.ms");
+    assertThat(clients.membership())
+        .isEqualTo("static member host-1, consumer protocol, session timeout the broker's");
+    assertThatThrownBy(() -> builder.sessionTimeout(Duration.ofSeconds(10)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("group.consumer.session.timeout.ms");
+    assertThat(
+            settings(
+                    OrderIngest.builder()
+                        .bootstrapServers("broker:9092")
+                        .consumerProperties(Map.of("group.protocol", "consumer")))
+                .consumerConfig())
+        .as("a group.protocol property is taken when the builder names none")
+        .containsEntry("group.protocol", "consumer");
   }
 
   private IngestClientSettings settings(OrderIngest.Builder builder) {

@@ -24,10 +24,12 @@ final class IngestLog implements AutoCloseable {
 
   /** The formatted messages logged at {@code level} so far. */
   List<String> messages(Level level) {
-    return List.copyOf(appender.list).stream()
-        .filter(e -> e.getLevel() == level)
-        .map(ILoggingEvent::getFormattedMessage)
-        .toList();
+    return events(level).stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  /** The events logged at {@code level} so far, with their MDC. */
+  List<ILoggingEvent> events(Level level) {
+    return List.copyOf(appender.list).stream().filter(e -> e.getLevel() == level).toList();
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.orderservice.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.opentelemetry.sdk.trace.data.EventData;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,32 @@ class KafkaRefusalsTest {
     assertThat(heard)
         .containsExactly(
             "refused: bad password for orders", "refused: bad password for orders", "accepted");
+  }
+
+  @Test
+  void eachRefusedAttemptIsARetryEventOfTheBatchInHandWithTheAttemptAndTheWait() {
+    KafkaRefusals refusals =
+        new KafkaRefusals(listener, Duration.ofMillis(4), Duration.ofMillis(8));
+    try (TestTracing tracing = new TestTracing()) {
+      BatchTrace inHand =
+          IngestTracing.of(tracing.openTelemetry(), "orders", "group", "orders.dlq").startBatch();
+
+      refusals.refusedThenWait(new SaslAuthenticationException("bad password"), inHand);
+      refusals.refusedThenWait(new SaslAuthenticationException("bad password"), inHand);
+      inHand.end();
+
+      List<EventData> events = tracing.named(IngestTracing.BATCH).get(0).getEvents();
+      assertThat(events).extracting(EventData::getName).containsExactly("retry", "retry");
+      assertThat(events)
+          .extracting(e -> e.getAttributes().get(IngestTracing.ATTEMPT))
+          .containsExactly(2L, 3L);
+      assertThat(events)
+          .extracting(e -> e.getAttributes().get(IngestTracing.WAIT_MS))
+          .allMatch(ms -> ms >= 2 && ms <= 8);
+      assertThat(events)
+          .extracting(e -> e.getAttributes().get(IngestTracing.EXCEPTION_TYPE))
+          .containsOnly(SaslAuthenticationException.class.getName());
+    }
   }
 
   @Test

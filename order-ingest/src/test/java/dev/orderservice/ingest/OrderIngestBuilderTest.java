@@ -142,6 +142,13 @@ class OrderIngestBuilderTest {
   }
 
   @Test
+  void aMissingOpenTelemetryIsNamed() {
+    assertThatThrownBy(() -> OrderIngest.builder().openTelemetry(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("openTelemetry");
+  }
+
+  @Test
   void aMissingServiceIsNamed() {
     assertThatThrownBy(() -> OrderIngest.builder().service(null))
         .isInstanceOf(NullPointerException.class)

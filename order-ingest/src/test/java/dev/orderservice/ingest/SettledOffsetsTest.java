@@ -29,7 +29,7 @@ class SettledOffsetsTest {
     consumer.assign(List.of(P0, P1));
     PositionKeeper noPositions =
         new PositionKeeper(null, consumer, "group", "orders", counters, Duration.ofSeconds(30));
-    settled = new SettledOffsets(consumer, noPositions, counters);
+    settled = new SettledOffsets(consumer, noPositions, counters, IngestTracing.OFF);
   }
 
   @Test
@@ -91,7 +91,7 @@ class SettledOffsetsTest {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     records.add(new ConsumerRecord<>("orders", 0, 0, null, null));
     records.add(new ConsumerRecord<>("orders", 1, 0, null, null));
-    settled.add(new Batch(records, System.nanoTime()));
+    settled.add(new Batch(records, System.nanoTime(), BatchTrace.OFF));
 
     settled.forget(Set.of(P0));
     assertThat(settled.isEmpty()).isFalse();
@@ -109,6 +109,6 @@ class SettledOffsetsTest {
       records.add(
           new ConsumerRecord<>(partition.topic(), partition.partition(), from + i, null, null));
     }
-    return new Batch(records, System.nanoTime());
+    return new Batch(records, System.nanoTime(), BatchTrace.OFF);
   }
 }

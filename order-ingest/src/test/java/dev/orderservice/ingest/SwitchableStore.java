@@ -5,20 +5,23 @@ import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.SaveResult;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.MDC;
 
 /**
  * A store that can be made unreachable on demand: while down, {@link #saveAll} fails at once with a
  * transient {@link OrderStoreException}, as the real store does when the database is away. Reads go
- * to the real store. It also keeps the size of every batch it stored, and the name of the thread
- * that stored it.
+ * to the real store. It also keeps the size of every batch it stored, the name of the thread that
+ * stored it, and the trace id in that thread's MDC at each call.
  */
 final class SwitchableStore implements OrderStore {
 
   private final OrderStore store;
   private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
   private final List<String> storingThreads = new CopyOnWriteArrayList<>();
+  private final List<String> storingTraceIds = new CopyOnWriteArrayList<>();
   private volatile boolean down;
 
   SwitchableStore(OrderStore store) {
@@ -43,8 +46,17 @@ final class SwitchableStore implements OrderStore {
     return List.copyOf(storingThreads);
   }
 
+  /**
+   * The trace id in the storing thread's MDC ({@code trace_id}) at each store call so far, stored
+   * or not; empty where there was none.
+   */
+  List<String> storingTraceIds() {
+    return List.copyOf(storingTraceIds);
+  }
+
   @Override
   public List<SaveResult> saveAll(List<EncodedOrder> batch) {
+    storingTraceIds.add(Objects.requireNonNullElse(MDC.get(CurrentSpan.TRACE_ID), ""));
     if (down) {
       throw new OrderStoreException(
           "could not save a batch: the database is down (test)", true, null);

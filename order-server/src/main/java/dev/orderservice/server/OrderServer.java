@@ -60,6 +60,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -411,7 +412,6 @@ public final class OrderServer implements AutoCloseable {
             .deadLetterTopic(config.kafkaDeadLetterTopic())
             .deadLetterRetention(config.kafkaDlqRetention())
             .groupId(config.kafkaGroup())
-            .sessionTimeout(config.kafkaSessionTimeout())
             .consumerProperties(config.kafkaClients().properties())
             .producerProperties(config.kafkaClients().properties())
             .service(service)
@@ -423,6 +423,11 @@ public final class OrderServer implements AutoCloseable {
             .listener(new KafkaProblems(problems))
             .closeTimeout(INGEST_CLOSE_TIMEOUT);
     config.kafkaInstanceId().ifPresent(builder::groupInstanceId);
+    if (config.kafkaGroupProtocol().equals("consumer")) {
+      builder.groupProtocol(GroupProtocol.CONSUMER);
+    } else {
+      builder.groupProtocol(GroupProtocol.CLASSIC).sessionTimeout(config.kafkaSessionTimeout());
+    }
     OrderIngest ingest = builder.build();
     Thread thread = DaemonThreads.named("order-ingest").newThread(() -> runIngest(ingest));
     thread.start();

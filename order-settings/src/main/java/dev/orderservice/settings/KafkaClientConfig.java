@@ -55,7 +55,8 @@ public final class KafkaClientConfig {
   private static final Map<String, Setting<?>> SET_BY_SETTINGS =
       Map.of(
           "group.id", Settings.KAFKA_GROUP,
-          "group.instance.id", Settings.KAFKA_INSTANCE_ID);
+          "group.instance.id", Settings.KAFKA_INSTANCE_ID,
+          "group.protocol", Settings.KAFKA_GROUP_PROTOCOL);
 
   /** A property as given, and where: a variable, or the file. */
   private record Given(String value, String origin) {}

@@ -138,6 +138,18 @@ public final class Settings {
                       + " port is 0")
               .optional(Parsers::instanceId));
 
+  public static final Setting<String> KAFKA_GROUP_PROTOCOL =
+      add(
+          Setting.named("KAFKA_GROUP_PROTOCOL")
+              .flag("--kafka-group-protocol", "PROTOCOL")
+              .byDefault("classic")
+              .describedAs(
+                  "The consumer group protocol: classic (the group's leader assigns partitions"
+                      + " in rebalances), or consumer (Kafka 4's, KIP-848: the broker assigns"
+                      + " them incrementally and owns the session timeout, so"
+                      + " KAFKA_SESSION_TIMEOUT is refused with it)")
+              .parsedBy(Parsers.either("classic", "consumer")));
+
   public static final Setting<Duration> KAFKA_SESSION_TIMEOUT =
       add(
           Setting.named("KAFKA_SESSION_TIMEOUT")

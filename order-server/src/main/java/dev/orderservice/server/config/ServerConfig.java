@@ -25,7 +25,8 @@ import java.util.TreeSet;
  * @param kafkaDeadLetterTopic where rejected records go
  * @param kafkaGroup the consumer group
  * @param kafkaInstanceId the static member id in the group; empty for a dynamic member
- * @param kafkaSessionTimeout how long the group waits for a member that stopped
+ * @param kafkaGroupProtocol the consumer group protocol, {@code classic} or {@code consumer}
+ * @param kafkaSessionTimeout how long the group waits for a member that stopped (classic protocol)
  * @param kafkaDlqRetention how long a dead-letter topic the service creates keeps its records
  * @param httpHost the address HTTP binds to; {@code 0.0.0.0} for every interface
  * @param httpPort the HTTP port; 0 picks a free one
@@ -56,6 +57,7 @@ public record ServerConfig(
     String kafkaDeadLetterTopic,
     String kafkaGroup,
     Optional<String> kafkaInstanceId,
+    String kafkaGroupProtocol,
     Duration kafkaSessionTimeout,
     Duration kafkaDlqRetention,
     String httpHost,
@@ -80,6 +82,7 @@ public record ServerConfig(
     Objects.requireNonNull(kafkaDeadLetterTopic, "kafkaDeadLetterTopic");
     Objects.requireNonNull(kafkaGroup, "kafkaGroup");
     Objects.requireNonNull(kafkaInstanceId, "kafkaInstanceId");
+    Objects.requireNonNull(kafkaGroupProtocol, "kafkaGroupProtocol");
     Objects.requireNonNull(kafkaSessionTimeout, "kafkaSessionTimeout");
     Objects.requireNonNull(kafkaDlqRetention, "kafkaDlqRetention");
     Objects.requireNonNull(httpHost, "httpHost");
@@ -127,6 +130,8 @@ public record ServerConfig(
         + kafkaGroup
         + ", instanceId="
         + kafkaInstanceId.orElse("none")
+        + ", groupProtocol="
+        + kafkaGroupProtocol
         + ", sessionTimeout="
         + kafkaSessionTimeout.toMillis()
         + "ms, dlqRetention="

@@ -9,6 +9,7 @@ import static dev.orderservice.settings.Settings.HTTP_ADDR;
 import static dev.orderservice.settings.Settings.KAFKA_BROKER;
 import static dev.orderservice.settings.Settings.KAFKA_DLQ_RETENTION;
 import static dev.orderservice.settings.Settings.KAFKA_GROUP;
+import static dev.orderservice.settings.Settings.KAFKA_GROUP_PROTOCOL;
 import static dev.orderservice.settings.Settings.KAFKA_INSTANCE_ID;
 import static dev.orderservice.settings.Settings.KAFKA_SESSION_TIMEOUT;
 import static dev.orderservice.settings.Settings.KAFKA_TOPIC;
@@ -26,6 +27,7 @@ import dev.orderservice.settings.SettingOptions;
 import dev.orderservice.settings.SettingValues;
 import dev.orderservice.settings.Settings;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -124,7 +126,8 @@ public final class ServerOptions {
         Settings.deadLetterTopic(values),
         values.get(KAFKA_GROUP),
         instanceId(values, http.getPort()),
-        values.get(KAFKA_SESSION_TIMEOUT),
+        values.get(KAFKA_GROUP_PROTOCOL),
+        sessionTimeout(values),
         values.get(KAFKA_DLQ_RETENTION),
         http.getHostString(),
         http.getPort(),
@@ -164,6 +167,28 @@ public final class ServerOptions {
       return Optional.empty(); // a port picked at each start would give a new id each start
     }
     return Optional.of(HostName.local(env) + "-" + httpPort);
+  }
+
+  /**
+   * KAFKA_SESSION_TIMEOUT, which the consumer group protocol leaves to the broker: given with it,
+   * it is refused rather than ignored.
+   */
+  private Duration sessionTimeout(SettingValues values) {
+    Duration timeout = values.get(KAFKA_SESSION_TIMEOUT);
+    boolean given =
+        env.containsKey(KAFKA_SESSION_TIMEOUT.variable())
+            || spec.commandLine()
+                .getParseResult()
+                .hasMatchedOption(values.flag(KAFKA_SESSION_TIMEOUT));
+    if (given && values.get(KAFKA_GROUP_PROTOCOL).equals("consumer")) {
+      throw values.invalid(
+          KAFKA_SESSION_TIMEOUT,
+          "the consumer group protocol takes the broker's session timeout"
+              + " (group.consumer.session.timeout.ms); unset it, or use "
+              + KAFKA_GROUP_PROTOCOL.variable()
+              + "=classic");
+    }
+    return timeout;
   }
 
   /** PROTECT_READS, which needs a token to protect the reads with. */

@@ -244,6 +244,29 @@ class ServerConfigTest {
   }
 
   @Test
+  void theGroupProtocolIsClassicOrConsumerAndTheConsumerOneTakesNoSessionTimeout() {
+    assertThat(parse(Map.of()).kafkaGroupProtocol()).isEqualTo("classic");
+    assertThat(parse(Map.of("KAFKA_GROUP_PROTOCOL", "CONSUMER")).kafkaGroupProtocol())
+        .isEqualTo("consumer");
+    assertThatThrownBy(() -> parse(Map.of("KAFKA_GROUP_PROTOCOL", "eager")))
+        .hasMessageStartingWith("invalid KAFKA_GROUP_PROTOCOL (--kafka-group-protocol)");
+    assertThatThrownBy(
+            () -> parse(Map.of("KAFKA_GROUP_PROTOCOL", "consumer", "KAFKA_SESSION_TIMEOUT", "45s")))
+        .hasMessageStartingWith("invalid KAFKA_SESSION_TIMEOUT (--kafka-session-timeout)")
+        .hasMessageContaining("group.consumer.session.timeout.ms");
+    assertThatThrownBy(
+            () ->
+                ServerOptions.parse(
+                    new String[] {
+                      "--kafka-group-protocol", "consumer", "--kafka-session-timeout", "10s"
+                    },
+                    Map.of()))
+        .hasMessageStartingWith("invalid KAFKA_SESSION_TIMEOUT (--kafka-session-timeout)");
+    assertThatThrownBy(() -> parse(Map.of("KAFKA_CLIENT_GROUP_PROTOCOL", "consumer")))
+        .hasMessageContaining("KAFKA_GROUP_PROTOCOL");
+  }
+
+  @Test
   void aSessionTimeoutOutOfRangeIsRefused() {
     assertThatThrownBy(() -> parse(Map.of("KAFKA_SESSION_TIMEOUT", "500ms")))
         .hasMessageStartingWith("invalid KAFKA_SESSION_TIMEOUT (--kafka-session-timeout)");
