@@ -191,7 +191,9 @@ final class IngestBenchmark {
               new Done(source.admin(), group, source.ends(), source.count()));
       System.err.printf(
           "%s: ingest %,.0f orders/s%s%n",
-          name, run.rate(), tracing == null ? "" : ", tracing on; sent " + tracing.sent());
+          name,
+          run.rate(),
+          tracing == null ? "" : ", tracing on; sent before the close: " + tracing.sent());
       return run;
     }
   }
