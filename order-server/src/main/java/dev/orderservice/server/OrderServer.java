@@ -6,6 +6,7 @@ import dev.orderservice.cache.EhcacheOrderCache;
 import dev.orderservice.domain.IngestPositions;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderLookup;
+import dev.orderservice.domain.OrderSearch;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.ingest.OrderIngest;
@@ -190,14 +191,9 @@ public final class OrderServer implements AutoCloseable {
     liveStream.bindTo(meters);
     LivePolls livePolls = new LivePolls(feed);
     livePolls.bindTo(meters);
+    OrderSearch search = tracing.search(new PostgresOrderSearch(pool));
     OrderEndpoints orders =
-        new OrderEndpoints(
-            service,
-            lookup,
-            tracing.search(new PostgresOrderSearch(pool)),
-            codec,
-            new RequestBodies(),
-            workers);
+        new OrderEndpoints(service, lookup, search, codec, new RequestBodies(), workers);
     PersonalDataEndpoints personal =
         new PersonalDataEndpoints(
             new OrderErasure(pool),
