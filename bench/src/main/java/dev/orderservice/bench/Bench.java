@@ -9,8 +9,9 @@ public final class Bench {
       """
       usage: bench/run store  [--orders N] [--batch N]
              bench/run ingest [--orders N] [--partitions N] [--batch N] [--topic NAME]
+                              [--tracing]
              bench/run http   [--orders N] [--warmup-orders N] [--threads N] [--connections N]
-                              [--duration SECONDS] [--server-heap SIZE]
+                              [--duration SECONDS] [--server-heap SIZE] [--trace-ratio R]
              bench/run read   [--orders N] [--pool N] [--threads N] [--connections N]
                               [--duration SECONDS]
              bench/run validate [--orders N] [--invalid-every N] [--cpus LIST]

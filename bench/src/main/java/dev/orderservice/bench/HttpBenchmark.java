@@ -33,12 +33,14 @@ import java.util.stream.Stream;
  * (embedded ones unless {@code BENCH_DB_DSN} / {@code BENCH_KAFKA} name others); orders are written
  * with {@link PostgresOrderStore#saveAll}. Both HTTP servers get the same wrk command and the same
  * random uids, one after the other, each after a warm-up run of its own. Everything listens on
- * 127.0.0.1 only. Targets: cache hits at least 0.9x nginx's rate; heap after warm-up at most 1.2x
- * the JSON it holds.
+ * 127.0.0.1 only. The cache hits are measured again with tracing off and on, alternately ({@link
+ * #compareTracing}). Targets: cache hits at least 0.9x nginx's rate; with tracing on at least 0.9x
+ * the rate with it off; heap after warm-up at most 1.2x the JSON it holds.
  */
 final class HttpBenchmark {
 
   private static final double TARGET_RATIO = 0.9;
+  private static final double TARGET_TRACING_RATIO = 0.9;
   private static final double TARGET_HEAP_RATIO = 1.2;
   private static final int SAVE_BATCH = 1_000;
   private static final Duration WARM_UP_TIMEOUT = Duration.ofMinutes(30);
@@ -106,9 +108,11 @@ final class HttpBenchmark {
 
       Map<String, byte[]> documents = new LinkedHashMap<>();
       Wrk.Result hits = measureCacheHits(load, serverArgs, orders, documents);
+      TracingComparison tracing = compareTracing(load, serverArgs);
       Wrk.Result nginx = measureNginx(load, documents);
       CacheOff cacheOff = measureCacheOff(load, serverArgs);
       printRates(load, orders, loadAtStart, hits, nginx, cacheOff);
+      printTracing(tracing);
 
       if (warmUpCount > count) {
         long jsonBytes = orders.stream().mapToLong(o -> o.json().length).sum();
@@ -132,6 +136,55 @@ final class HttpBenchmark {
       fetchAll(server, orders, documents);
       return measure(load, "order-server, cache hits", server.baseUri());
     }
+  }
+
+  /**
+   * The cache hits with tracing off and on, two servers up side by side (the second exporting by
+   * OTLP/HTTP with the SDK's default batching to a local endpoint that discards, {@link OtlpSink}),
+   * measured alternately: off, on, on, off, so that the machine's other work falls on both sides
+   * alike; the best run of each side counts, as in the other benchmarks. wrk sends no traceparent:
+   * each request is a root span, and the default sampler keeps every one ({@code --trace-ratio}
+   * keeps fewer).
+   */
+  private TracingComparison compareTracing(Wrk load, List<String> serverArgs) throws Exception {
+    try (OtlpSink sink = OtlpSink.start();
+        ServerProcess off =
+            ServerProcess.start(jar, work, "server-tracing-off", jvmOptions, serverArgs);
+        ServerProcess on =
+            ServerProcess.start(
+                jar, work, "server-tracing-on", jvmOptions, serverArgs, tracingVariables(sink))) {
+      off.awaitWarmedUp(WARM_UP_TIMEOUT);
+      on.awaitWarmedUp(WARM_UP_TIMEOUT);
+      List<Wrk.Result> offRuns = new ArrayList<>();
+      List<Wrk.Result> onRuns = new ArrayList<>();
+      offRuns.add(measure(load, "cache hits, tracing off (1 of 2)", off.baseUri()));
+      onRuns.add(measure(load, "cache hits, tracing on (1 of 2)", on.baseUri()));
+      onRuns.add(measure(load, "cache hits, tracing on (2 of 2)", on.baseUri()));
+      offRuns.add(measure(load, "cache hits, tracing off (2 of 2)", off.baseUri()));
+      String ratio = options.text("trace-ratio", "");
+      String sampled =
+          ratio.isEmpty() ? "every request" : "a ratio of " + ratio + " of the requests";
+      return new TracingComparison(offRuns, onRuns, sampled, sink.requests(), sink.bytes());
+    }
+  }
+
+  /**
+   * The traced server's OTEL_* variables: the sink as its endpoint, and with {@code --trace-ratio
+   * R} (0..1) OpenTelemetry's ratio sampler, which keeps that share of the traces; else the default
+   * sampler, which keeps every one.
+   */
+  private Map<String, String> tracingVariables(OtlpSink sink) {
+    String ratio = options.text("trace-ratio", "");
+    if (ratio.isEmpty()) {
+      return Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", sink.endpoint());
+    }
+    return Map.of(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        sink.endpoint(),
+        "OTEL_TRACES_SAMPLER",
+        "parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG",
+        ratio);
   }
 
   private Wrk.Result measureNginx(Wrk load, Map<String, byte[]> documents) throws Exception {
@@ -248,6 +301,31 @@ final class HttpBenchmark {
     print("order-server, " + cacheOff.label(), cacheOff.result());
   }
 
+  private static void printTracing(TracingComparison tracing) {
+    System.out.println(
+        "tracing off vs on: two servers up side by side, measured alternately (off, on, on, off),"
+            + " each run after a warm-up run");
+    // In the order they ran.
+    print("order-server, cache hits, tracing off", tracing.off().get(0));
+    print("order-server, cache hits, tracing on", tracing.on().get(0));
+    print("order-server, cache hits, tracing on", tracing.on().get(1));
+    print("order-server, cache hits, tracing off", tracing.off().get(1));
+    System.out.printf("  sampled: %s%n", tracing.sampled());
+    double ratio = best(tracing.on()) / best(tracing.off());
+    System.out.printf(
+        "%-38s %10.2f            (tracing on / off, best of each; target >= %.1f: %s)%n",
+        "ratio", ratio, TARGET_TRACING_RATIO, ratio >= TARGET_TRACING_RATIO ? "met" : "NOT met");
+    System.out.printf(
+        "  spans sent to the discarding OTLP endpoint: %,d requests, %,d B (warm-up runs"
+            + " included)%n",
+        tracing.exports(), tracing.exportedBytes());
+  }
+
+  /** The best run: on a shared machine a slow run says more about the neighbours than the code. */
+  private static double best(List<Wrk.Result> runs) {
+    return runs.stream().mapToDouble(Wrk.Result::requestsPerSecond).max().orElse(0);
+  }
+
   /** A warm-up run, then the measured run. */
   private Wrk.Result measure(Wrk load, String what, URI base)
       throws IOException, InterruptedException {
@@ -326,6 +404,13 @@ final class HttpBenchmark {
   }
 
   private record CacheOff(String label, Wrk.Result result, long baselineHeap) {}
+
+  private record TracingComparison(
+      List<Wrk.Result> off,
+      List<Wrk.Result> on,
+      String sampled,
+      long exports,
+      long exportedBytes) {}
 
   /**
    * Random orders from one fixed seed, in order: the first N are the same on every run, so the

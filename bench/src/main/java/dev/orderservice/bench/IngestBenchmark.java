@@ -50,12 +50,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * consumer's alone: group join, polls, decode, validate, {@code saveAll}, cache, commits. It is
  * done when the group's committed offsets reach the end of every partition and the store holds
  * every order. Targets: ingest at least 0.8x the COPY rate; decode + validate at least 5x the
- * ingest rate.
+ * ingest rate. With {@code --tracing}, each round also runs the ingest with tracing on ({@link
+ * BenchTracing}), target at least 0.9x the rate with it off.
  */
 final class IngestBenchmark {
 
   private static final double TARGET_COPY_RATIO = 0.8;
   private static final double TARGET_DECODE_RATIO = 5.0;
+  private static final double TARGET_TRACING_RATIO = 0.9;
   private static final String GROUP_ID = "bench-ingest";
   private static final Duration CHECK_EVERY = Duration.ofMillis(50);
   private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(15);
@@ -71,7 +73,9 @@ final class IngestBenchmark {
     long rows = BenchOrders.rows(orders);
 
     int rounds = options.integer("rounds", 2);
+    boolean tracing = options.flag("tracing");
     IngestRun ingest = null;
+    IngestRun traced = null;
     double copyRate = 0;
     try (BenchKafka kafka = BenchKafka.start();
         Admin admin =
@@ -81,6 +85,7 @@ final class IngestBenchmark {
       createTopic(admin, topic, partitions);
       produce(kafka.bootstrapServers(), topic, orders);
       Map<TopicPartition, Long> ends = endOffsets(admin, topic, partitions, count);
+      Source source = new Source(kafka, admin, database, topic, batchSize, ends, count);
       // Rounds in alternating order, each into fresh databases, each ingest as a new consumer
       // group reading the whole topic; the best of each counts, so neither the JIT's warm-up nor
       // a checkpoint falls on one side only.
@@ -89,24 +94,12 @@ final class IngestBenchmark {
         if (copyFirst) {
           copyRate = Math.max(copyRate, timeCopy(database, orders, round));
         }
-        String group = GROUP_ID + "-" + round;
-        OrderIngest.Builder builder =
-            OrderIngest.builder()
-                .bootstrapServers(kafka.bootstrapServers())
-                .topic(topic)
-                .deadLetterTopic(topic + ".dlq")
-                .groupId(group)
-                .maxBatchSize(batchSize);
-        try (HikariDataSource ingestDb =
-            pool(database.freshDatabase("bench_ingest_" + round), "bench-ingest")) {
-          Migrations.migrate(ingestDb);
-          // As the server does: each batch's positions recorded before its offsets are committed.
-          builder.positions(new PostgresIngestPositions(ingestDb));
-          IngestRun run =
-              timeIngest(
-                  builder, new PostgresOrderStore(ingestDb), new Done(admin, group, ends, count));
-          System.err.printf("round %d: ingest %,.0f orders/s%n", round, run.rate());
-          ingest = ingest == null || run.rate() > ingest.rate() ? run : ingest;
+        if (tracing && copyFirst) {
+          traced = best(traced, timeTracedIngest(source, round));
+        }
+        ingest = best(ingest, timeIngest(source, String.valueOf(round), null));
+        if (tracing && !copyFirst) {
+          traced = best(traced, timeTracedIngest(source, round));
         }
         if (!copyFirst) {
           copyRate = Math.max(copyRate, timeCopy(database, orders, round));
@@ -138,6 +131,17 @@ final class IngestBenchmark {
         m.batchLatencyNanosTotal() / 1e6 / Math.max(1, m.batches()),
         (double) ingest.saveAllMillis() / ingest.millis(),
         OrderIngest.DEFAULT_STORE_CONNECTIONS);
+    if (traced != null) {
+      System.out.printf(
+          "ingest, tracing: %,12.0f orders/s   (every batch a span with its children, exported by"
+              + " OTLP/HTTP to a local endpoint that discards)%n",
+          traced.rate());
+      System.out.printf(
+          "ratio:           %12.2f   (tracing on / off; target >= %.1f: %s)%n",
+          traced.rate() / ingest.rate(),
+          TARGET_TRACING_RATIO,
+          verdict(traced.rate() / ingest.rate(), TARGET_TRACING_RATIO));
+    }
     System.out.printf("COPY:            %,12.0f orders/s%n", copyRate);
     System.out.printf(
         "ratio:           %12.2f   (ingest / COPY; target >= %.1f: %s)%n",
@@ -157,6 +161,63 @@ final class IngestBenchmark {
   /** What one timed ingest measured. */
   private record IngestRun(
       double rate, long millis, long firstBatchMillis, long saveAllMillis, IngestMetrics metrics) {}
+
+  /**
+   * One timed ingest, as a new consumer group named after {@code name} into a fresh database; with
+   * {@code tracing} (null for none) the ingest is handed its OpenTelemetry.
+   */
+  private static IngestRun timeIngest(Source source, String name, BenchTracing tracing)
+      throws Exception {
+    String group = GROUP_ID + "-" + name;
+    try (HikariDataSource ingestDb =
+        pool(source.database().freshDatabase("bench_ingest_" + name), "bench-ingest")) {
+      Migrations.migrate(ingestDb);
+      OrderIngest.Builder builder =
+          OrderIngest.builder()
+              .bootstrapServers(source.kafka().bootstrapServers())
+              .topic(source.topic())
+              .deadLetterTopic(source.topic() + ".dlq")
+              .groupId(group)
+              .maxBatchSize(source.batchSize())
+              // As the server does: each batch's positions recorded before its offsets commit.
+              .positions(new PostgresIngestPositions(ingestDb));
+      if (tracing != null) {
+        builder.openTelemetry(tracing.openTelemetry());
+      }
+      IngestRun run =
+          timeIngest(
+              builder,
+              new PostgresOrderStore(ingestDb),
+              new Done(source.admin(), group, source.ends(), source.count()));
+      System.err.printf(
+          "%s: ingest %,.0f orders/s%s%n",
+          name,
+          run.rate(),
+          tracing == null ? "" : ", tracing on; sent before the close: " + tracing.sent());
+      return run;
+    }
+  }
+
+  /** {@code --tracing}: the same ingest with an SDK exporting to a sink that discards. */
+  private static IngestRun timeTracedIngest(Source source, int round) throws Exception {
+    try (BenchTracing tracing = BenchTracing.start()) {
+      return timeIngest(source, "traced_" + round, tracing);
+    }
+  }
+
+  /** The topic every timed ingest reads whole, and where it is done. */
+  private record Source(
+      BenchKafka kafka,
+      Admin admin,
+      BenchDatabase database,
+      String topic,
+      int batchSize,
+      Map<TopicPartition, Long> ends,
+      int count) {}
+
+  private static IngestRun best(IngestRun best, IngestRun run) {
+    return best == null || run.rate() > best.rate() ? run : best;
+  }
 
   private static double timeCopy(BenchDatabase database, List<EncodedOrder> orders, int round)
       throws Exception {

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 /**
  * The order server's jar ({@code java -jar order-server.jar}) run as a child process on 127.0.0.1,
  * in a JVM of its own so that its CPU and heap are its own. Settings are passed as flags; the
- * variables the server would also read are removed from its environment, so that the caller's shell
- * cannot change what is measured.
+ * variables the server would also read (OpenTelemetry's {@code OTEL_*} too) are removed from its
+ * environment, so that the caller's shell cannot change what is measured.
  *
  * <p>Its output goes to {@code <name>.log} in the work directory. {@link #close()} sends SIGTERM
  * (the server's graceful shutdown) and waits. Not thread safe.
@@ -67,6 +67,21 @@ final class ServerProcess implements AutoCloseable {
   static ServerProcess start(
       Path jar, Path workDirectory, String name, List<String> jvmOptions, List<String> serverArgs)
       throws IOException {
+    return start(jar, workDirectory, name, jvmOptions, serverArgs, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, Path, String, List, List)}, with {@code environment} added to the
+   * server's environment: settings that are variables only, such as OpenTelemetry's {@code OTEL_*}.
+   */
+  static ServerProcess start(
+      Path jar,
+      Path workDirectory,
+      String name,
+      List<String> jvmOptions,
+      List<String> serverArgs,
+      Map<String, String> variables)
+      throws IOException {
     int port = LocalPorts.free();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -84,6 +99,8 @@ final class ServerProcess implements AutoCloseable {
             .redirectOutput(log.toFile());
     Map<String, String> environment = builder.environment();
     SERVER_VARIABLES.forEach(environment::remove);
+    environment.keySet().removeIf(variable -> variable.startsWith("OTEL_")); // tracing off
+    environment.putAll(variables);
     long startedAt = System.nanoTime();
     return new ServerProcess(
         builder.start(), URI.create("http://127.0.0.1:" + port), log, startedAt);

@@ -1,5 +1,14 @@
 package dev.orderservice.domain;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -36,6 +45,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread, and so do the actions chained to it: keep them short, or chain with the {@code *Async}
  * variants.
  *
+ * <p>Traces, when the builder is handed an {@link OpenTelemetry} ({@link Builder#openTelemetry}):
+ * each read is a span {@value #READ_SPAN} whose parent is the span current when the first of its
+ * misses was looked up (e.g. the HTTP request's), linked to the spans of the other misses it
+ * answers. Hits make no span. Without it nothing is traced and a lookup costs what it did.
+ *
  * <p>Thread safe. {@link #close()} refuses further misses and waits for those already queued to be
  * answered; the executor stays the caller's to shut down, after this lookup is closed.
  */
@@ -50,6 +64,15 @@ public final class OrderLookup implements AutoCloseable {
   /** Misses that may wait unless {@link Builder#maxWaiting} says otherwise. */
   public static final int DEFAULT_MAX_WAITING = 1_000;
 
+  /** The name of a read's span. */
+  public static final String READ_SPAN = "read orders";
+
+  /** How many uids a read asked for (a span attribute). */
+  static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("order.lookup.batch_size");
+
+  /** How many of them were stored (a span attribute). */
+  static final AttributeKey<Long> FOUND = AttributeKey.longKey("order.lookup.found");
+
   private final OrderStore store;
   private final OrderCache cache;
   private final Executor executor;
@@ -57,6 +80,9 @@ public final class OrderLookup implements AutoCloseable {
   private final int maxBatchSize;
   private final Duration closeTimeout;
   private final BlockingQueue<Lookup> waiting;
+
+  /** Null when not traced: then a miss captures no context and a read makes no span. */
+  private final Tracer tracer;
 
   /** Readers handed to the executor and not finished yet: never more than maxConcurrentReads. */
   private final AtomicInteger readers = new AtomicInteger();
@@ -74,6 +100,11 @@ public final class OrderLookup implements AutoCloseable {
     this.maxBatchSize = builder.maxBatchSize;
     this.closeTimeout = builder.closeTimeout;
     this.waiting = new ArrayBlockingQueue<>(builder.maxWaiting);
+    // A no-op one traces nothing either: then a miss need not even capture its context.
+    this.tracer =
+        builder.openTelemetry == null || builder.openTelemetry == OpenTelemetry.noop()
+            ? null
+            : builder.openTelemetry.getTracer(OrderLookup.class.getName());
   }
 
   /** A lookup over {@code store} and {@code cache}, the settings still to choose. */
@@ -100,7 +131,8 @@ public final class OrderLookup implements AutoCloseable {
     if (closed) {
       throw new RejectedExecutionException("the lookup is closed");
     }
-    Lookup lookup = new Lookup(orderUid, new CompletableFuture<>());
+    Context caller = tracer == null ? null : Context.current();
+    Lookup lookup = new Lookup(orderUid, new CompletableFuture<>(), caller);
     if (!waiting.offer(lookup)) {
       throw new RejectedExecutionException("too many lookups waiting for the database");
     }
@@ -168,17 +200,54 @@ public final class OrderLookup implements AutoCloseable {
   }
 
   private void read(List<Lookup> batch) {
+    if (tracer == null) {
+      readUntraced(batch);
+      return;
+    }
+    Span span = readSpan(batch);
+    try (Scope scope = span.makeCurrent()) {
+      readUntraced(batch);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void readUntraced(List<Lookup> batch) {
     Set<String> uids = new LinkedHashSet<>();
     batch.forEach(lookup -> uids.add(lookup.orderUid()));
     try {
       Map<String, byte[]> found = store.findJsonAll(uids);
       found.forEach(cache::put);
+      Span.current().setAttribute(FOUND, found.size());
       for (Lookup lookup : batch) {
         lookup.answer().complete(Optional.ofNullable(found.get(lookup.orderUid())));
       }
     } catch (RuntimeException failure) {
+      Span.current().recordException(failure);
+      Span.current().setStatus(StatusCode.ERROR);
       batch.forEach(lookup -> lookup.answer().completeExceptionally(failure));
     }
+  }
+
+  /**
+   * The span of one read: a child of the first miss's caller, linked to the other callers' spans
+   * (one read answers lookups of several requests; a span has one parent).
+   */
+  private Span readSpan(List<Lookup> batch) {
+    Context parent = batch.get(0).caller();
+    SpanBuilder span =
+        tracer
+            .spanBuilder(READ_SPAN)
+            .setParent(parent)
+            .setAttribute(BATCH_SIZE, (long) batch.size());
+    SpanContext parentSpan = Span.fromContext(parent).getSpanContext();
+    for (Lookup lookup : batch.subList(1, batch.size())) {
+      SpanContext other = Span.fromContext(lookup.caller()).getSpanContext();
+      if (other.isValid() && !other.equals(parentSpan)) {
+        span.addLink(other);
+      }
+    }
+    return span.startSpan();
   }
 
   /**
@@ -202,8 +271,12 @@ public final class OrderLookup implements AutoCloseable {
     }
   }
 
-  /** A miss waiting for a reader, and where its answer goes. */
-  private record Lookup(String orderUid, CompletableFuture<Optional<byte[]>> answer) {}
+  /**
+   * A miss waiting for a reader, where its answer goes, and the context it was looked up in (null
+   * when not traced).
+   */
+  private record Lookup(
+      String orderUid, CompletableFuture<Optional<byte[]>> answer, Context caller) {}
 
   /** Settings of an {@link OrderLookup}; each is checked when set. Not thread safe. */
   public static final class Builder {
@@ -214,6 +287,7 @@ public final class OrderLookup implements AutoCloseable {
     private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
     private int maxWaiting = DEFAULT_MAX_WAITING;
     private Duration closeTimeout = Duration.ofSeconds(5);
+    private OpenTelemetry openTelemetry;
 
     private Builder(OrderStore store, OrderCache cache) {
       this.store = Objects.requireNonNull(store, "store");
@@ -264,6 +338,15 @@ public final class OrderLookup implements AutoCloseable {
           timeout != null && !timeout.isNegative() && !timeout.isZero(),
           "closeTimeout must be > 0");
       this.closeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Traces each read (see {@link OrderLookup}) with this application's OpenTelemetry; no global
+     * one is ever used. Default: none, nothing traced.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 

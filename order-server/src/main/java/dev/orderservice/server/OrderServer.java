@@ -6,6 +6,7 @@ import dev.orderservice.cache.EhcacheOrderCache;
 import dev.orderservice.domain.IngestPositions;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderLookup;
+import dev.orderservice.domain.OrderSearch;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderValidator;
 import dev.orderservice.ingest.OrderIngest;
@@ -29,6 +30,7 @@ import dev.orderservice.server.http.DocsResources;
 import dev.orderservice.server.http.HealthEndpoints;
 import dev.orderservice.server.http.HttpApi;
 import dev.orderservice.server.http.HttpMetrics;
+import dev.orderservice.server.http.HttpTracing;
 import dev.orderservice.server.http.MetricsEndpoint;
 import dev.orderservice.server.http.OrderEndpoints;
 import dev.orderservice.server.http.PageResources;
@@ -43,9 +45,10 @@ import dev.orderservice.server.lifecycle.KafkaProblems;
 import dev.orderservice.server.lifecycle.Lifecycle;
 import dev.orderservice.server.lifecycle.ProcessMeters;
 import dev.orderservice.server.lifecycle.RetentionSchedule;
+import dev.orderservice.server.lifecycle.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
@@ -141,6 +144,8 @@ public final class OrderServer implements AutoCloseable {
   private void startAll() {
     LOG.info("starting with {}", config);
     PrometheusMeterRegistry meters = ProcessMeters.start(lifecycle);
+    OpenTelemetry telemetry = Tracing.start(config.otelVariables(), lifecycle);
+    HttpTracing tracing = new HttpTracing(telemetry);
     BackingServices backing = BackingServices.start(config);
     lifecycle.onClose("stop the embedded servers", backing::close);
     HikariDataSource pool =
@@ -167,7 +172,7 @@ public final class OrderServer implements AutoCloseable {
       warmUp.set(startWarmUp(store, cache, meters));
     }
     ThreadPoolExecutor workers = startWorkers();
-    OrderLookup lookup = startLookup(store, cache);
+    OrderLookup lookup = startLookup(store, cache, telemetry);
     AtomicReference<OrderIngest> ingest = new AtomicReference<>();
     AtomicReference<StoredOrdersListener> listener = new AtomicReference<>();
     HealthEndpoints health =
@@ -186,9 +191,9 @@ public final class OrderServer implements AutoCloseable {
     liveStream.bindTo(meters);
     LivePolls livePolls = new LivePolls(feed);
     livePolls.bindTo(meters);
+    OrderSearch search = tracing.search(new PostgresOrderSearch(pool));
     OrderEndpoints orders =
-        new OrderEndpoints(
-            service, lookup, new PostgresOrderSearch(pool), codec, new RequestBodies(), workers);
+        new OrderEndpoints(service, lookup, search, codec, new RequestBodies(), workers);
     PersonalDataEndpoints personal =
         new PersonalDataEndpoints(
             new OrderErasure(pool),
@@ -200,8 +205,8 @@ public final class OrderServer implements AutoCloseable {
             workers);
     GracefulShutdownHandler graceful =
         new GracefulShutdownHandler(
-            httpApi(orders, health, meters, personal, liveStream, livePolls));
-    Undertow undertow = undertow(graceful);
+            httpApi(orders, health, meters, personal, liveStream, livePolls, tracing));
+    Undertow undertow = HttpApi.undertow(config.httpHost(), config.httpPort(), graceful);
     lifecycle.onClose("stop HTTP", undertow::stop);
     lifecycle.onClose(
         "drain HTTP requests in flight",
@@ -227,7 +232,8 @@ public final class OrderServer implements AutoCloseable {
                   config.retentionDeletes(),
                   meters));
           lifecycle.onClose("stop the live feed's listener", listener.get()::close);
-          ingest.set(startIngest(backing, service, new PostgresIngestPositions(pool), meters));
+          ingest.set(
+              startIngest(backing, service, new PostgresIngestPositions(pool), meters, telemetry));
           RetentionSchedule.startIfSet(config, pool, meters, lifecycle);
         };
     if (accepted) {
@@ -320,7 +326,8 @@ public final class OrderServer implements AutoCloseable {
    * The lookups that miss the cache: {@link #missReaders} threads read them, many per query; the
    * rest of the pool is left to the ingest, the warm-up and the other requests.
    */
-  private OrderLookup startLookup(PostgresOrderStore store, EhcacheOrderCache cache) {
+  private OrderLookup startLookup(
+      PostgresOrderStore store, EhcacheOrderCache cache, OpenTelemetry telemetry) {
     int missReads = missReaders(config.dbPoolSize(), Runtime.getRuntime().availableProcessors());
     ExecutorService missReaders =
         Executors.newFixedThreadPool(missReads, DaemonThreads.named("order-miss-loader"));
@@ -330,6 +337,7 @@ public final class OrderServer implements AutoCloseable {
             .maxConcurrentReads(missReads)
             .maxBatchSize(MISS_BATCH)
             .maxWaiting(HTTP_WORKER_QUEUE)
+            .openTelemetry(telemetry)
             .build();
     lifecycle.onClose(
         "stop the lookup readers",
@@ -368,7 +376,8 @@ public final class OrderServer implements AutoCloseable {
       PrometheusMeterRegistry meters,
       PersonalDataEndpoints personal,
       LiveStream liveStream,
-      LivePolls livePolls) {
+      LivePolls livePolls,
+      HttpTracing tracing) {
     ClassLoader resources = OrderServer.class.getClassLoader();
     return HttpApi.handler(
         orders,
@@ -381,22 +390,8 @@ public final class OrderServer implements AutoCloseable {
         liveStream::stream,
         livePolls::events,
         new BearerToken(config.apiToken(), config.protectReads()),
-        new HttpMetrics(meters, config.accessLog()));
-  }
-
-  private Undertow undertow(HttpHandler handler) {
-    long maxEntity = (long) RequestBodies.MAX_BYTES + RequestBodies.MULTIPART_OVERHEAD;
-    return Undertow.builder()
-        .addHttpListener(config.httpPort(), config.httpHost())
-        .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
-        .setWorkerThreads(4) // Undertow's own pool serves only the page's static files
-        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
-        .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
-        .setServerOption(UndertowOptions.MEMORY_STORAGE_THRESHOLD, (long) RequestBodies.MAX_BYTES)
-        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
-        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
-        .setHandler(handler)
-        .build();
+        new HttpMetrics(meters, config.accessLog()),
+        tracing);
   }
 
   /** The Kafka ingest, on a thread of its own until closed. */
@@ -404,7 +399,8 @@ public final class OrderServer implements AutoCloseable {
       BackingServices backing,
       OrderService service,
       IngestPositions positions,
-      PrometheusMeterRegistry meters) {
+      PrometheusMeterRegistry meters,
+      OpenTelemetry telemetry) {
     OrderIngest.Builder builder =
         OrderIngest.builder()
             .bootstrapServers(backing.kafkaBootstrapServers())
@@ -419,6 +415,7 @@ public final class OrderServer implements AutoCloseable {
             // restore or lost group offsets (see order-ingest's package documentation).
             .positions(positions)
             .meterRegistry(meters)
+            .openTelemetry(telemetry)
             .listener(new KafkaProblems(problems))
             .closeTimeout(INGEST_CLOSE_TIMEOUT);
     config.kafkaInstanceId().ifPresent(builder::groupInstanceId);

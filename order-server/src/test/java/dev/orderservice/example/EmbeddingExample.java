@@ -9,6 +9,7 @@ import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
 import dev.orderservice.persistence.PostgresOrderStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
@@ -25,9 +26,14 @@ final class EmbeddingExample implements AutoCloseable {
   private final OrderLookup lookup;
 
   EmbeddingExample(
-      String jdbcUrl, String kafkaServers, ExecutorService executor, MeterRegistry meters) {
+      String jdbcUrl,
+      String kafkaServers,
+      ExecutorService executor,
+      MeterRegistry meters,
+      OpenTelemetry openTelemetry) {
     // README:start
     // meters: your application's Micrometer registry; leave the meterRegistry lines out for none
+    // openTelemetry: your application's OpenTelemetry; leave the openTelemetry lines out for none
     HikariDataSource pool = OrderDatabase.pool(jdbcUrl, 4, "my-app", meters);
     Migrations.migrate(pool); // creates or upgrades the tables
 
@@ -35,7 +41,10 @@ final class EmbeddingExample implements AutoCloseable {
         EhcacheOrderCache.builder().maxEntries(100_000).meterRegistry(meters).build();
     PostgresOrderStore store = new PostgresOrderStore(pool);
     OrderService orders = new OrderService(store, cache);
-    OrderLookup lookup = OrderLookup.builder(store, cache).build(); // reads on the finding thread
+    OrderLookup lookup =
+        OrderLookup.builder(store, cache) // reads on the finding thread
+            .openTelemetry(openTelemetry) // a span per read of the misses
+            .build();
 
     OrderIngest ingest =
         OrderIngest.builder()
@@ -44,6 +53,7 @@ final class EmbeddingExample implements AutoCloseable {
             .groupId("my-app")
             .service(orders)
             .meterRegistry(meters)
+            .openTelemetry(openTelemetry) // a span per batch, linked to the producers' traces
             .build();
     executor.submit(ingest); // consumes until ingest.close()
     // README:end

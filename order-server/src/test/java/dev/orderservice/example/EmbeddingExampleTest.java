@@ -6,11 +6,16 @@ import static org.awaitility.Awaitility.await;
 
 import dev.orderservice.domain.DecodeResult;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderLookup;
 import dev.orderservice.persistence.PostgresDsn;
 import dev.orderservice.testsupport.SharedDatabase;
 import dev.orderservice.testsupport.TestBroker;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,14 +38,17 @@ class EmbeddingExampleTest {
       Path.of("src", "test", "java", "dev", "orderservice", "example", "EmbeddingExample.java");
 
   @Test
-  void theExampleConsumesAnOrderFromKafkaAndFindsItAndItsMetersAreInTheAppsOwnRegistry()
+  void theExampleConsumesAnOrderFromKafkaAndFindsItAndItsMetersAndSpansAreTheAppsOwn()
       throws Exception {
     byte[] sample = Files.readAllBytes(Path.of("..", "samples", "order.json"));
     String jdbcUrl = new SharedDatabase("embedding_example", PostgresDsn::toJdbcUrl).jdbcUrl();
     String kafka = TestBroker.bootstrapServers();
     ExecutorService executor = Executors.newSingleThreadExecutor();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (EmbeddingExample example = new EmbeddingExample(jdbcUrl, kafka, executor, meters)) {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (OpenTelemetrySdk telemetry = appsOwnOpenTelemetry(spans);
+        EmbeddingExample example =
+            new EmbeddingExample(jdbcUrl, kafka, executor, meters, telemetry)) {
       produce(kafka, sample);
 
       await()
@@ -79,9 +87,22 @@ class EmbeddingExampleTest {
       assertThat(meters.get("hikaricp.connections.max").tag("pool", "my-app").gauge().value())
           .isEqualTo(4);
       assertThat(Metrics.globalRegistry.getMeters()).as("no global registry touched").isEmpty();
+
+      assertThat(example.find("no-such-order")).isEmpty();
+      assertThat(spans.getFinishedSpanItems())
+          .as("the lookup's read of a miss, in the application's own OpenTelemetry")
+          .anySatisfy(span -> assertThat(span.getName()).isEqualTo(OrderLookup.READ_SPAN));
     } finally {
       executor.shutdownNow();
     }
+  }
+
+  /** An application's OpenTelemetry that keeps its spans in memory, for the test to read. */
+  private static OpenTelemetrySdk appsOwnOpenTelemetry(InMemorySpanExporter spans) {
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(
+            SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+        .build();
   }
 
   @Test

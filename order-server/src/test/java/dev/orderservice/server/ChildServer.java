@@ -72,7 +72,8 @@ final class ChildServer implements AutoCloseable {
                     || variable.startsWith("HTTP_")
                     || variable.equals("API_TOKEN")
                     || variable.equals("CACHE_MAX_ENTRIES")
-                    || variable.equals("DATA_DIR"));
+                    || variable.equals("DATA_DIR")
+                    || variable.startsWith("OTEL_"));
     environment.putAll(env);
     return new ChildServer(builder.start(), logFile);
   }

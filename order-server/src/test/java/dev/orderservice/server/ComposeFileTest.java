@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.orderservice.server.config.ServerConfig;
 import dev.orderservice.server.config.ServerOptions;
+import dev.orderservice.server.lifecycle.Tracing;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -44,11 +45,14 @@ class ComposeFileTest {
   private static final String KAFKA = "kafka";
   private static final String PROMETHEUS = "prometheus";
   private static final String GRAFANA = "grafana";
+  private static final String JAEGER = "jaeger";
 
   /** Ports and paths the images use unless told otherwise (the compose file does not). */
   private static final int PROMETHEUS_PORT = 9090;
 
   private static final int GRAFANA_PORT = 3000;
+  private static final int OTLP_HTTP_PORT = 4318;
+  private static final int JAEGER_UI_PORT = 16686;
   private static final String GRAFANA_PROVISIONING = "/etc/grafana/provisioning";
 
   private static JsonNode compose;
@@ -75,9 +79,25 @@ class ComposeFileTest {
   @Test
   void setsOnlyEnvironmentVariablesTheServerReads() {
     Set<String> read = variablesTheServerReads();
+    Set<String> settings = new LinkedHashSet<>(environment(SERVICE).keySet());
+    // OpenTelemetry's variables go to its SDK whole (Tracing): the config carries every one.
+    settings.removeIf(name -> name.startsWith("OTEL_"));
 
     assertThat(read).as("variables ServerOptions.parse asks for").contains("DB_DSN", "HTTP_ADDR");
-    assertThat(environment(SERVICE).keySet()).isSubsetOf(read);
+    assertThat(settings).isSubsetOf(read);
+  }
+
+  @Test
+  void sendsTracesToTheJaegerServiceByOtlpOverHttp() {
+    ServerConfig config = serviceConfig();
+    URI endpoint = URI.create(config.otelVariables().get("OTEL_EXPORTER_OTLP_ENDPOINT"));
+
+    assertThat(Tracing.isOn(config.otelVariables())).as("tracing on").isTrue();
+    assertThat(endpoint.getHost()).isEqualTo(JAEGER);
+    assertThat(endpoint.getPort()).as("OTLP/HTTP").isEqualTo(OTLP_HTTP_PORT);
+    assertThat(service(JAEGER).path("image").asText())
+        .matches("jaegertracing/all-in-one:\\d+\\.\\d+\\.\\d+");
+    assertThat(publishedPorts(JAEGER)).contains(JAEGER_UI_PORT);
   }
 
   @Test

@@ -5,8 +5,10 @@ import dev.orderservice.settings.KafkaClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.TemporalAmount;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The settings of the order service, read once at start by {@link ServerOptions#parse} from
@@ -43,6 +45,9 @@ import java.util.Optional;
  * @param retention how long orders keep their personal data (a {@link java.time.Period} or a {@link
  *     Duration}); empty for no retention
  * @param retentionAction what the retention does to the orders older than that
+ * @param otelVariables the environment's {@code OTEL_*} variables, OpenTelemetry's own settings of
+ *     the traces (see {@link dev.orderservice.server.lifecycle.Tracing}); shown by name only, since
+ *     {@code OTEL_EXPORTER_OTLP_HEADERS} may carry a token
  */
 public record ServerConfig(
     Optional<String> jdbcUrl,
@@ -67,7 +72,8 @@ public record ServerConfig(
     boolean ignoreUnknownFields,
     KafkaClientConfig kafkaClients,
     Optional<TemporalAmount> retention,
-    OrderRetention.Action retentionAction) {
+    OrderRetention.Action retentionAction,
+    Map<String, String> otelVariables) {
 
   public ServerConfig {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -90,6 +96,7 @@ public record ServerConfig(
     Objects.requireNonNull(kafkaClients, "kafkaClients");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(retentionAction, "retentionAction");
+    otelVariables = Map.copyOf(otelVariables);
   }
 
   /** Whether the retention deletes orders (then a cache cannot learn of them after an outage). */
@@ -154,6 +161,8 @@ public record ServerConfig(
         + kafkaClients
         + ", retention="
         + retention.map(r -> r + " " + retentionAction.label()).orElse("none")
+        + ", otel="
+        + new TreeSet<>(otelVariables.keySet())
         + "]";
   }
 

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
@@ -140,7 +141,20 @@ public final class ServerOptions {
         values.get(UNKNOWN_FIELDS),
         kafkaClients,
         values.get(RETENTION),
-        OrderRetention.Action.valueOf(values.get(RETENTION_ACTION).toUpperCase(Locale.ROOT)));
+        OrderRetention.Action.valueOf(values.get(RETENTION_ACTION).toUpperCase(Locale.ROOT)),
+        otelVariables());
+  }
+
+  /** OpenTelemetry's own variables, read by its SDK (Tracing), not by this table. */
+  private Map<String, String> otelVariables() {
+    Map<String, String> otel = new TreeMap<>();
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith("OTEL_")) {
+            otel.put(name, value);
+          }
+        });
+    return otel;
   }
 
   /** The static member id: as given, "none" for none, else HOST-PORT unless the port is 0. */

@@ -15,7 +15,8 @@ import org.xnio.IoUtils;
 
 /**
  * The one place where exceptions become responses. Wraps a handler, on the IO thread or on a worker
- * (every dispatched handler is wrapped again, since a dispatch leaves this frame):
+ * (every dispatched handler is wrapped again, since a dispatch leaves this frame; there it also
+ * resumes the request's trace, {@link HttpTracing#resume}):
  *
  * <ul>
  *   <li>{@link ApiError}: its status and body;
@@ -45,7 +46,8 @@ public final class ErrorMapping implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
-    try {
+    // A dispatched handler runs on another thread: the request's span and its log ids come along.
+    try (HttpTracing.LogScope trace = HttpTracing.resume(exchange)) {
       next.handleRequest(exchange);
     } catch (Exception failure) { // an Error is left to Undertow, which answers 500
       respond(exchange, failure);

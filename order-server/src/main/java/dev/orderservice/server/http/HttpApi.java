@@ -1,5 +1,7 @@
 package dev.orderservice.server.http;
 
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
@@ -12,8 +14,9 @@ import java.util.Objects;
 
 /**
  * Every route of the HTTP API in one place, and the wrappers around them, outermost first: metrics
- * (each exchange counted by route template when it completes), {@code nosniff} on every response,
- * then {@link ErrorMapping} around the routes. Stateless.
+ * (each exchange counted by route template when it completes), traces ({@link HttpTracing}: a span
+ * per request, when on), {@code nosniff} on every response, then {@link ErrorMapping} around the
+ * routes. Stateless.
  *
  * <p>The writes need the bearer token when one is configured, the reads of orders (lookup, search,
  * the live feed) only when reads are protected too ({@code PROTECT_READS}); erasure, export and the
@@ -42,7 +45,8 @@ public final class HttpApi {
       HttpHandler stream,
       HttpHandler events,
       BearerToken token,
-      HttpMetrics httpMetrics) {
+      HttpMetrics httpMetrics,
+      HttpTracing tracing) {
     RoutingHandler routing =
         new RoutingHandler(false)
             .setFallbackHandler(HttpApi::notFound)
@@ -52,11 +56,32 @@ public final class HttpApi {
       routing.add(route.method(), route.template(), route.handler());
     }
     HttpHandler mapped = ErrorMapping.around(routing);
+    // Tracing inside the metrics: its span ends first, and the access line carries its ids.
     return httpMetrics.around(
-        exchange -> {
-          exchange.getResponseHeaders().put(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff");
-          mapped.handleRequest(exchange);
-        });
+        tracing.around(
+            exchange -> {
+              exchange.getResponseHeaders().put(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff");
+              mapped.handleRequest(exchange);
+            }));
+  }
+
+  /**
+   * The Undertow server of the API on {@code host:port} (port 0 picks a free one), not started:
+   * bodies limited as {@link RequestBodies} says, slow or idle clients timed out.
+   */
+  public static Undertow undertow(String host, int port, HttpHandler handler) {
+    long maxEntity = (long) RequestBodies.MAX_BYTES + RequestBodies.MULTIPART_OVERHEAD;
+    return Undertow.builder()
+        .addHttpListener(port, host)
+        .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
+        .setWorkerThreads(4) // Undertow's own pool serves only the page's static files
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
+        .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
+        .setServerOption(UndertowOptions.MEMORY_STORAGE_THRESHOLD, (long) RequestBodies.MAX_BYTES)
+        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+        .setHandler(handler)
+        .build();
   }
 
   /** The routes, in the order they are registered; Undertow path templates. */

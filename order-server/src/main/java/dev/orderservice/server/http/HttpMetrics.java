@@ -29,7 +29,9 @@ public final class HttpMetrics {
   static final String UNMATCHED = "UNMATCHED";
 
   private static final Logger ACCESS = LoggerFactory.getLogger("dev.orderservice.server.access");
-  private static final Set<String> METHODS =
+
+  /** The methods that are labels of their own; others are {@code OTHER}. */
+  static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
 
   private final MeterRegistry registry;

@@ -75,7 +75,7 @@ public final class OrderEndpoints {
     // Answered later, from a reader's thread: the exchange stays open after this handler returns.
     exchange.dispatch(
         SameThreadExecutor.INSTANCE,
-        () -> found.whenComplete((json, failure) -> answer(exchange, uid, found)));
+        () -> found.whenComplete((json, failure) -> answerOnReader(exchange, uid, found)));
   }
 
   /**
@@ -141,6 +141,14 @@ public final class OrderEndpoints {
       ErrorMapping.respond(exchange, e.getCause());
     } catch (RuntimeException e) {
       ErrorMapping.respond(exchange, e);
+    }
+  }
+
+  /** {@link #answer} on a reader's thread, in the request's trace. */
+  private static void answerOnReader(
+      HttpServerExchange exchange, String uid, CompletableFuture<Optional<byte[]>> done) {
+    try (HttpTracing.LogScope trace = HttpTracing.resume(exchange)) {
+      answer(exchange, uid, done);
     }
   }
 
