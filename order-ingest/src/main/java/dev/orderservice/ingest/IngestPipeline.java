@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,6 +118,10 @@ final class IngestPipeline {
         // Credentials, TLS or ACLs: an operator's fix, not the batch's fault. The batch in hand
         // stays as it is, and polling (which reconnects) resumes after a back-off.
         refusals.refusedThenWait(e, inHand == null ? BatchTrace.OFF : inHand.trace());
+      } catch (UnreleasedInstanceIdException e) {
+        // A crashed member's id still held: this member is fatal; a new consumer joins again.
+        refusals.refusedThenWait(e, inHand == null ? BatchTrace.OFF : inHand.trace());
+        throw e;
       }
     }
   }

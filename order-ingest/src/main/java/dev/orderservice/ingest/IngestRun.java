@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,52 @@ final class IngestRun implements AutoCloseable {
     this.closing = closing;
     this.refusals =
         new KafkaRefusals(settings.listener(), settings.initialBackoff(), settings.maxBackoff());
+  }
+
+  /**
+   * Runs until the ingest closes, each run with a consumer of its own: a new one joins again when
+   * the group still held this static member's id for a crashed predecessor (consumer protocol),
+   * which leaves a consumer unusable.
+   *
+   * @param started told of each run as it starts
+   */
+  static void untilClosed(
+      IngestSettings settings,
+      IngestCounters counters,
+      BooleanSupplier closing,
+      java.util.function.Consumer<IngestRun> started) {
+    Backoff rejoin = new Backoff(settings.initialBackoff(), settings.maxBackoff());
+    while (true) {
+      try (IngestRun run = new IngestRun(settings, counters, closing)) {
+        started.accept(run);
+        run.consume();
+        return;
+      } catch (UnreleasedInstanceIdException e) {
+        if (closing.getAsBoolean()) {
+          return;
+        }
+        Duration wait = rejoin.next();
+        if (rejoin.failures() == 1) {
+          LOG.info("joining the group again with a new consumer, until the id is released");
+        } else {
+          LOG.debug("joining the group again in {} ms", wait.toMillis());
+        }
+        pause(wait, closing);
+      }
+    }
+  }
+
+  /** Waits {@code wait}, in short steps so that a close is noticed within 100 ms. */
+  private static void pause(Duration wait, BooleanSupplier closing) {
+    long end = System.nanoTime() + wait.toNanos();
+    try {
+      while (!closing.getAsBoolean() && System.nanoTime() < end) {
+        // A back-off between joins, in steps of at most 100 ms so that a close is noticed.
+        Thread.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

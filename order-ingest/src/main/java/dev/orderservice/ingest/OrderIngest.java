@@ -120,9 +120,8 @@ public final class OrderIngest implements Runnable, AutoCloseable {
       throw new IllegalStateException("an OrderIngest runs once; build a new one");
     }
     runner = Thread.currentThread();
-    try (IngestRun run = new IngestRun(settings, counters, closing::get)) {
-      current = run;
-      run.consume();
+    try {
+      IngestRun.untilClosed(settings, counters, closing::get, run -> current = run);
     } finally {
       finished.countDown();
     }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -148,5 +149,46 @@ class ConsumerGroupTest {
     }
     TestBroker.produce(records);
     return orders;
+  }
+
+  @Test
+  void aStaticIdStillHeldOnTheConsumerProtocolIsWaitedForThenTheNewIngestConsumes()
+      throws Exception {
+    TestTopics names = TestTopics.create("group", 3);
+    OrderService service = new OrderService(schema.store(), new MapOrderCache());
+    OrderIngest holder =
+        TestIngest.builder(names, service)
+            .groupProtocol(GroupProtocol.CONSUMER)
+            .groupInstanceId("one-id")
+            .build();
+    Future<?> holderRun = running.start(holder);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> TestBroker.describeGroup(names.group()).members().size() == 1);
+    // The same id again while its holder is in the group: the broker refuses it
+    // (UNRELEASED_INSTANCE_ID), which ends that consumer but not the ingest.
+    OrderIngest waiting =
+        TestIngest.builder(names, service)
+            .groupProtocol(GroupProtocol.CONSUMER)
+            .groupInstanceId("one-id")
+            .build();
+    Future<?> waitingRun = running.start(waiting);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !waitingRun.isDone());
+
+    holder.close();
+    holderRun.get();
+    try (BackgroundProducer producer =
+        BackgroundProducer.start(names.topic(), 300, 100, Duration.ofMillis(100), 7L)) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> producer.isDone() && names.allCommitted());
+    }
+    assertThat(waiting.metrics().ordersInserted()).isEqualTo(300);
+    assertThat(waitingRun.isDone()).isFalse();
   }
 }
