@@ -1,5 +1,6 @@
 package dev.orderservice.ingest;
 
+import dev.orderservice.domain.TraceLog;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -83,7 +84,7 @@ final class BatchTrace {
   }
 
   private static void run(Span child, Consumer<Span> step) {
-    try (CurrentSpan current = CurrentSpan.of(child)) {
+    try (TraceLog current = TraceLog.of(child)) {
       step.accept(child);
     } catch (RuntimeException | Error e) {
       IngestTracing.failed(child, e);
@@ -94,8 +95,8 @@ final class BatchTrace {
   }
 
   /** The batch's span made current on this thread, with its ids in the MDC, until closed. */
-  CurrentSpan current() {
-    return CurrentSpan.of(span);
+  TraceLog current() {
+    return TraceLog.of(span);
   }
 
   /** Its records are all taken: counts them and names their partitions. */

@@ -2,6 +2,7 @@ package dev.orderservice.ingest;
 
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStoreException;
+import dev.orderservice.domain.TraceLog;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -329,7 +330,7 @@ final class IngestPipeline {
    */
   private void settle() {
     Batch batch = inHand;
-    try (CurrentSpan current = batch.trace().current()) {
+    try (TraceLog current = batch.trace().current()) {
       if (!batch.isDeadLettered()) {
         batch.trace().inDeadLetterSpan(batch.deadLetters(), deadLetters::publish);
         batch.markDeadLettered();
@@ -404,7 +405,7 @@ final class IngestPipeline {
     retryPending = true;
     counters.paused.set(1);
     consumer.pause(consumer.assignment());
-    try (CurrentSpan current = inHand.trace().current()) {
+    try (TraceLog current = inHand.trace().current()) {
       LOG.warn(
           "transient failure, retrying the batch of {} records in {} ms: {}",
           inHand.size(),

@@ -1,5 +1,6 @@
 package dev.orderservice.ingest;
 
+import dev.orderservice.domain.TraceLog;
 import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ final class SettledOffsets {
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(next);
     Span span = tracing.startCommit(batches);
-    try (CurrentSpan current = CurrentSpan.of(span)) {
+    try (TraceLog current = TraceLog.of(span)) {
       positions.record(offsets);
       long now = System.nanoTime();
       batches.forEach(batch -> counters.batchCommitted(batch, now));

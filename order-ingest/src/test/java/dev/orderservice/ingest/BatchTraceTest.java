@@ -3,6 +3,7 @@ package dev.orderservice.ingest;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderservice.domain.TraceLog;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -69,8 +70,8 @@ class BatchTraceTest {
       BatchTrace trace = off.startBatch();
       trace.link(records);
       assertThat(trace).isSameAs(BatchTrace.OFF);
-      try (CurrentSpan current = trace.current()) {
-        assertThat(MDC.get(CurrentSpan.TRACE_ID)).isNull();
+      try (TraceLog current = trace.current()) {
+        assertThat(MDC.get(TraceLog.TRACE_ID)).isNull();
       }
     }
     assertThat(headerReads).hasValue(0);

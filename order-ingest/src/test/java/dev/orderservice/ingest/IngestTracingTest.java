@@ -11,6 +11,7 @@ import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.RandomOrders;
+import dev.orderservice.domain.TraceLog;
 import dev.orderservice.testsupport.RunningTasks;
 import dev.orderservice.testsupport.TestBroker;
 import dev.orderservice.testsupport.TestTopics;
@@ -156,14 +157,14 @@ class IngestTracingTest {
       SpanData batch = tracing.batchLinkedTo(REJECTED_PRODUCER);
       ILoggingEvent rejection = rejectionLine(log);
       assertThat(rejection.getMDCPropertyMap())
-          .containsEntry(CurrentSpan.TRACE_ID, batch.getTraceId())
-          .containsEntry(CurrentSpan.SPAN_ID, batch.getSpanId());
+          .containsEntry(TraceLog.TRACE_ID, batch.getTraceId())
+          .containsEntry(TraceLog.SPAN_ID, batch.getSpanId());
       assertThat(store.storingTraceIds()).contains(batch.getTraceId());
       List<String> lines =
           log.events(Level.INFO).stream().map(ILoggingEvent::getFormattedMessage).toList();
       assertThat(log.events(Level.INFO).stream().filter(e -> !e.equals(rejection)))
           .as("lines made outside the batch: %s", lines)
-          .allMatch(e -> !e.getMDCPropertyMap().containsKey(CurrentSpan.TRACE_ID));
+          .allMatch(e -> !e.getMDCPropertyMap().containsKey(TraceLog.TRACE_ID));
     }
   }
 
@@ -210,7 +211,7 @@ class IngestTracingTest {
 
       ILoggingEvent rejection = rejectionLine(log);
       assertThat(rejection.getMDCPropertyMap())
-          .doesNotContainKeys(CurrentSpan.TRACE_ID, CurrentSpan.SPAN_ID);
+          .doesNotContainKeys(TraceLog.TRACE_ID, TraceLog.SPAN_ID);
       assertThat(store.storingTraceIds()).isNotEmpty().containsOnly("");
       assertThat(tracing.spans()).isEmpty();
     } finally {

@@ -4,6 +4,7 @@ import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.OrderStore;
 import dev.orderservice.domain.OrderStoreException;
 import dev.orderservice.domain.SaveResult;
+import dev.orderservice.domain.TraceLog;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,7 +57,7 @@ final class SwitchableStore implements OrderStore {
 
   @Override
   public List<SaveResult> saveAll(List<EncodedOrder> batch) {
-    storingTraceIds.add(Objects.requireNonNullElse(MDC.get(CurrentSpan.TRACE_ID), ""));
+    storingTraceIds.add(Objects.requireNonNullElse(MDC.get(TraceLog.TRACE_ID), ""));
     if (down) {
       throw new OrderStoreException(
           "could not save a batch: the database is down (test)", true, null);

@@ -1,6 +1,7 @@
 package dev.orderservice.server.http;
 
 import dev.orderservice.domain.OrderStoreException;
+import dev.orderservice.domain.TraceLog;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -47,7 +48,7 @@ public final class ErrorMapping implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     // A dispatched handler runs on another thread: the request's span and its log ids come along.
-    try (HttpTracing.LogScope trace = HttpTracing.resume(exchange)) {
+    try (TraceLog trace = HttpTracing.resume(exchange)) {
       next.handleRequest(exchange);
     } catch (Exception failure) { // an Error is left to Undertow, which answers 500
       respond(exchange, failure);

@@ -2,6 +2,7 @@ package dev.orderservice.server.http;
 
 import dev.orderservice.domain.OrderPage;
 import dev.orderservice.domain.OrderSearch;
+import dev.orderservice.domain.TraceLog;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -18,7 +19,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import java.util.Objects;
-import org.slf4j.MDC;
 
 /**
  * Traces of the HTTP API: a {@link SpanKind#SERVER} span per request, named by method and route
@@ -41,10 +41,10 @@ import org.slf4j.MDC;
 public final class HttpTracing {
 
   /** The MDC key of the current trace id (32 hex digits). */
-  public static final String TRACE_ID = "trace_id";
+  public static final String TRACE_ID = TraceLog.TRACE_ID;
 
   /** The MDC key of the current span id (16 hex digits). */
-  public static final String SPAN_ID = "span_id";
+  public static final String SPAN_ID = TraceLog.SPAN_ID;
 
   /** The name of the search query's span. */
   static final String SEARCH_SPAN = "SELECT orders";
@@ -97,7 +97,7 @@ public final class HttpTracing {
       Context context = parent.with(span);
       exchange.putAttachment(CONTEXT, context);
       exchange.addExchangeCompleteListener(new EndSpan(span, method));
-      try (LogScope scope = LogScope.enter(context)) {
+      try (TraceLog scope = TraceLog.enter(context)) {
         next.handleRequest(exchange);
       }
     };
@@ -107,12 +107,12 @@ public final class HttpTracing {
    * Makes the request's span current on this thread, with its ids in the MDC, until closed; null
    * (nothing to close) when the request is not traced or its span is current already.
    */
-  static LogScope resume(HttpServerExchange exchange) {
+  static TraceLog resume(HttpServerExchange exchange) {
     Context context = exchange.getAttachment(CONTEXT);
     if (context == null || Context.current() == context) {
       return null;
     }
-    return LogScope.enter(context);
+    return TraceLog.enter(context);
   }
 
   /** {@code search}, each query in a client span of its own; {@code search} itself when off. */
@@ -169,44 +169,8 @@ public final class HttpTracing {
         span.setStatus(StatusCode.ERROR);
       }
       span.end();
-      try (LogScope scope = LogScope.enter(Context.root().with(span))) {
+      try (TraceLog scope = TraceLog.enter(Context.root().with(span))) {
         next.proceed();
-      }
-    }
-  }
-
-  /** A span made current, and its ids in the MDC; closing restores what was there before. */
-  static final class LogScope implements AutoCloseable {
-    private final Scope scope;
-    private final String traceIdBefore;
-    private final String spanIdBefore;
-
-    private LogScope(Scope scope, String traceIdBefore, String spanIdBefore) {
-      this.scope = scope;
-      this.traceIdBefore = traceIdBefore;
-      this.spanIdBefore = spanIdBefore;
-    }
-
-    static LogScope enter(Context context) {
-      LogScope scope = new LogScope(context.makeCurrent(), MDC.get(TRACE_ID), MDC.get(SPAN_ID));
-      var span = Span.fromContext(context).getSpanContext();
-      MDC.put(TRACE_ID, span.getTraceId());
-      MDC.put(SPAN_ID, span.getSpanId());
-      return scope;
-    }
-
-    @Override
-    public void close() {
-      restore(TRACE_ID, traceIdBefore);
-      restore(SPAN_ID, spanIdBefore);
-      scope.close();
-    }
-
-    private static void restore(String key, String value) {
-      if (value == null) {
-        MDC.remove(key);
-      } else {
-        MDC.put(key, value);
       }
     }
   }

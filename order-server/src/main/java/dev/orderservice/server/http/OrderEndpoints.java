@@ -11,6 +11,7 @@ import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.OrderSearch;
 import dev.orderservice.domain.OrderService;
 import dev.orderservice.domain.OrderValidator;
+import dev.orderservice.domain.TraceLog;
 import dev.orderservice.domain.Violation;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.form.FormDataParser;
@@ -147,7 +148,7 @@ public final class OrderEndpoints {
   /** {@link #answer} on a reader's thread, in the request's trace. */
   private static void answerOnReader(
       HttpServerExchange exchange, String uid, CompletableFuture<Optional<byte[]>> done) {
-    try (HttpTracing.LogScope trace = HttpTracing.resume(exchange)) {
+    try (TraceLog trace = HttpTracing.resume(exchange)) {
       answer(exchange, uid, done);
     }
   }
