@@ -28,11 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -260,26 +258,11 @@ class CrashRestartTest {
   }
 
   private Map<TopicPartition, Long> committedOffsets() throws Exception {
-    Map<TopicPartition, Long> offsets = new HashMap<>();
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    committed.forEach(
-        (partition, offset) -> {
-          if (offset != null) {
-            offsets.put(partition, offset.offset());
-          }
-        });
-    return offsets;
+    return GroupOffsets.committed(admin, group);
   }
 
   private Map<TopicPartition, Long> endOffsets() throws Exception {
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (int p = 0; p < 3; p++) {
-      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-    }
-    Map<TopicPartition, Long> ends = new HashMap<>();
-    admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-    return ends;
+    return GroupOffsets.ends(admin, topic, 3);
   }
 
   private static int freePort() throws IOException {

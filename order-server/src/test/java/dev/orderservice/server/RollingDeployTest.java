@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -198,26 +196,11 @@ class RollingDeployTest {
   }
 
   private Map<TopicPartition, Long> committed() throws Exception {
-    Map<TopicPartition, Long> offsets = new HashMap<>();
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(topic + "-group").partitionsToOffsetAndMetadata().get();
-    committed.forEach(
-        (partition, offset) -> {
-          if (offset != null) {
-            offsets.put(partition, offset.offset());
-          }
-        });
-    return offsets;
+    return GroupOffsets.committed(admin, topic + "-group");
   }
 
   private Map<TopicPartition, Long> endOffsets() throws Exception {
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (int p = 0; p < PARTITIONS; p++) {
-      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-    }
-    Map<TopicPartition, Long> ends = new HashMap<>();
-    admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-    return ends;
+    return GroupOffsets.ends(admin, topic, PARTITIONS);
   }
 
   private static int freePort() throws IOException {
