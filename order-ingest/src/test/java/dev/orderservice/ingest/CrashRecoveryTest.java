@@ -73,9 +73,12 @@ class CrashRecoveryTest {
         TestBroker.committedOffsets(names.group()).values().stream()
             .mapToLong(Long::longValue)
             .sum();
-    assertThat(crashing.metrics().batches()).isEqualTo(2);
+    // Settled batches are committed together, 100 ms after the oldest settled (SettledOffsets):
+    // the two finished ones may or may not have been committed before the third crashed, but
+    // the crashed one never is, and what is counted is exactly what is committed.
+    assertThat(crashing.metrics().batches()).isBetween(0L, 2L);
     assertThat(committedRecords)
-        .as("committed: the two finished batches, not the crashed one")
+        .as("committed: the finished batches that were flushed, never the crashed one")
         .isEqualTo(crashing.metrics().recordsConsumed());
 
     OrderIngest next = TestIngest.builder(names, service).build();
