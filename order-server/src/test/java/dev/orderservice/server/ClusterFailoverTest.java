@@ -26,11 +26,9 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -96,11 +94,11 @@ class ClusterFailoverTest {
         assertThat(stream.failures())
             .as("every record is acknowledged in the end: the producer rides out the failover")
             .isEmpty();
-        Map<TopicPartition, Long> ends = endOffsets(admin, topic);
+        Map<TopicPartition, Long> ends = GroupOffsets.ends(admin, topic, PARTITIONS);
         await()
             .atMost(DEADLINE)
             .pollInterval(Duration.ofMillis(200))
-            .until(() -> committedOffsets(admin, group).equals(ends));
+            .until(() -> GroupOffsets.committed(admin, group).equals(ends));
         long settled = System.nanoTime();
 
         assertThat(acknowledgedAtKill).as("killed mid-stream").isLessThan(RECORDS * 2 / 3);
@@ -194,30 +192,6 @@ class ClusterFailoverTest {
                       == PARTITIONS;
             });
     return joined.get().coordinator().id();
-  }
-
-  private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (int p = 0; p < PARTITIONS; p++) {
-      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-    }
-    Map<TopicPartition, Long> ends = new HashMap<>();
-    admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-    return ends;
-  }
-
-  private static Map<TopicPartition, Long> committedOffsets(Admin admin, String group)
-      throws Exception {
-    Map<TopicPartition, Long> offsets = new HashMap<>();
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    committed.forEach(
-        (partition, offset) -> {
-          if (offset != null) {
-            offsets.put(partition, offset.offset());
-          }
-        });
-    return offsets;
   }
 
   private record StoredOrder(String uid, byte[] json) {}
