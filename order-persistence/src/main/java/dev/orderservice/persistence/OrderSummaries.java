@@ -39,6 +39,10 @@ final class OrderSummaries {
 
   private static final Instant LATEST = Instant.parse("+294276-12-31T23:59:59.999999Z");
 
+  private static final Field<?> AMOUNT_OR_ORIGINAL = SummaryCopies.AMOUNT.orOriginal();
+  private static final Field<?> CURRENCY_OR_ORIGINAL = SummaryCopies.CURRENCY.orOriginal();
+  private static final Field<?> ITEM_COUNT_OR_ORIGINAL = SummaryCopies.ITEM_COUNT.orOriginal();
+
   private static final List<Field<?>> FIELDS =
       List.of(
           ORDERS.ID,
@@ -47,11 +51,32 @@ final class OrderSummaries {
           ORDERS.TRACK_NUMBER,
           ORDERS.CUSTOMER_ID,
           ORDERS.DATE_CREATED,
-          SummaryCopies.AMOUNT.orOriginal(),
-          SummaryCopies.CURRENCY.orOriginal(),
-          SummaryCopies.ITEM_COUNT.orOriginal());
+          AMOUNT_OR_ORIGINAL,
+          CURRENCY_OR_ORIGINAL,
+          ITEM_COUNT_OR_ORIGINAL);
+
+  /** Each field's column number (1-based) in the rows of {@link #select}: read by number. */
+  private static final int ID = column(ORDERS.ID);
+
+  private static final int CREATED_AT = column(ORDERS.CREATED_AT);
+  private static final int ORDER_UID = column(ORDERS.ORDER_UID);
+  private static final int TRACK_NUMBER = column(ORDERS.TRACK_NUMBER);
+  private static final int CUSTOMER_ID = column(ORDERS.CUSTOMER_ID);
+  private static final int DATE_CREATED = column(ORDERS.DATE_CREATED);
+  private static final int AMOUNT = column(AMOUNT_OR_ORIGINAL);
+  private static final int CURRENCY = column(CURRENCY_OR_ORIGINAL);
+  private static final int ITEM_COUNT = column(ITEM_COUNT_OR_ORIGINAL);
 
   private OrderSummaries() {}
+
+  private static int column(Field<?> field) {
+    for (int i = 0; i < FIELDS.size(); i++) {
+      if (FIELDS.get(i) == field) {
+        return i + 1;
+      }
+    }
+    throw new IllegalStateException(field + " is not a summary field");
+  }
 
   /** The summaries of every order, with its id and created_at; callers add the rest. */
   static SelectJoinStep<Record> select(DSLContext db) {
@@ -74,18 +99,18 @@ final class OrderSummaries {
   }
 
   /**
-   * The summary on the current row of {@link #select}'s SQL run by JDBC; its columns are found by
-   * the names of the same fields.
+   * The summary on the current row of {@link #select}'s SQL run by JDBC; its columns are read by
+   * number (finding them by name for every row of every page cost more than reading them).
    */
   static OrderSummary summary(ResultSet row) throws SQLException {
     return new OrderSummary(
-        row.getString(ORDERS.ORDER_UID.getName()),
-        row.getString(ORDERS.TRACK_NUMBER.getName()),
-        row.getString(ORDERS.CUSTOMER_ID.getName()),
-        row.getString(ORDERS.DATE_CREATED.getName()),
-        row.getInt(SummaryCopies.AMOUNT.field().getName()),
-        row.getString(SummaryCopies.CURRENCY.field().getName()),
-        row.getInt(SummaryCopies.ITEM_COUNT.field().getName()));
+        row.getString(ORDER_UID),
+        row.getString(TRACK_NUMBER),
+        row.getString(CUSTOMER_ID),
+        row.getString(DATE_CREATED),
+        row.getInt(AMOUNT),
+        row.getString(CURRENCY),
+        row.getInt(ITEM_COUNT));
   }
 
   /**
@@ -94,8 +119,7 @@ final class OrderSummaries {
    */
   static OrderCursor position(ResultSet row) throws SQLException {
     return new OrderCursor(
-        row.getObject(ORDERS.CREATED_AT.getName(), OffsetDateTime.class).toInstant(),
-        row.getLong(ORDERS.ID.getName()));
+        row.getObject(CREATED_AT, OffsetDateTime.class).toInstant(), row.getLong(ID));
   }
 
   /** {@code instant} as a value to compare {@code created_at} with. */
