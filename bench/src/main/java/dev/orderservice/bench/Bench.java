@@ -16,7 +16,7 @@ public final class Bench {
                               [--duration SECONDS]
              bench/run validate [--orders N] [--invalid-every N] [--cpus LIST]
              bench/run search [--orders N] [--page N] [--cursor-walks N] [--threads N]
-                              [--connections N] [--duration SECONDS]
+                              [--connections N] [--duration SECONDS] [--ingest-backlog N]
              bench/run freshness [--rates N,N] [--duration SECONDS] [--warmup SECONDS]
                               [--partitions N] [--read-backs N]
              bench/run retention [--orders N] [--ingest N] [--action anonymize|delete|both]

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.domain.EncodedOrder;
-import dev.orderservice.domain.Order;
 import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.OrderQuery;
 import dev.orderservice.domain.RandomOrders;
 import dev.orderservice.domain.SaveOutcome;
 import dev.orderservice.domain.SaveResult;
 import dev.orderservice.persistence.Migrations;
 import dev.orderservice.persistence.OrderDatabase;
+import dev.orderservice.persistence.PostgresOrderSearch;
+import dev.orderservice.persistence.PostgresOrderSearch.SearchSql;
 import dev.orderservice.persistence.PostgresOrderStore;
 import java.io.IOException;
 import java.net.URI;
@@ -24,25 +26,23 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * {@code bench/run search}: the latency of {@code GET /orders} searches on a large store, through
- * the server (its own JVM) as a client sees them.
+ * {@code bench/run search}: {@code GET /orders} searches on a large store, through the server (its
+ * own JVM) as a client sees them, against PostgreSQL answering the same statement to pgbench.
  *
- * <p>It stores N orders (default 1,000,000) whose search fields are spread as a real store's would
- * be: about 50 orders per customer, 2 per track number, {@code date_created} over one year in four
- * different offsets (so that a day's orders are found by instant, not by text). Then, for each kind
- * of search, wrk sends requests picked at random from 2,000 different ones of that kind:
+ * <p>It stores N orders (default 1,000,000) spread as {@link SearchSpread} says. Then, for each
+ * kind of search, wrk sends requests picked at random from 2,000 different ones of that kind:
  *
  * <ul>
  *   <li>by track number; by customer; by day (one UTC day, about 2,700 orders);
@@ -51,29 +51,34 @@ import java.util.function.Function;
  *       by the cursor that walking its first 49 pages gave.
  * </ul>
  *
- * <p>Each kind is measured twice with {@code -c 8} (a support team's worth of clients; {@code
- * --connections} changes it): saturated, every connection sending its next request as soon as the
- * answer is in, which gives the most searches a second the machine can answer; and paced at {@code
- * --rate} requests a second in all (default 1,000, about a third of the saturated rate on two
- * cores), which gives the latency a client sees when the service is busy but not overloaded.
- * Target: p99 at most 20 ms for each kind at the paced rate; the saturated p99 is printed beside
- * it, since with every core busy it measures the queue in front of the cores more than the search.
- * wrk, the server and PostgreSQL share the machine's cores.
+ * <p>Each kind is measured three ways. Saturated, with {@code -c 8}: every connection sends its
+ * next request as soon as the answer is in, which gives the most searches a second the machine
+ * answers. pgbench, running the very statement the server runs for that kind ({@code
+ * PostgresOrderSearch#sql}), prepared, with values drawn alike, with as many clients as the server
+ * lets searches hold connections ({@code executor_pool_max_threads{name="order-search"}}): what
+ * PostgreSQL itself answers on this machine; target: the server's rate at least {@value
+ * #TARGET_PGBENCH_RATIO}x pgbench's. And paced to {@value #PACED_SHARE} of the saturated rate, by
+ * many connections each waiting between requests: the latency a client sees when the service is
+ * busy but not overloaded; target p99 at most {@value #TARGET_P99_MILLIS} ms. wrk, pgbench, the
+ * server and PostgreSQL share the machine's cores; the CPU the server and PostgreSQL spent per
+ * search in the saturated run is printed beside it.
+ *
+ * <p>Last, {@link SearchUnderIngest}: the customer searches saturated while the server's ingest
+ * stores a backlog at full speed; targets: searches keep {@value #TARGET_SEARCH_UNDER_INGEST}x of
+ * their idle rate, the ingest {@value #TARGET_INGEST_UNDER_SEARCH}x of its rate alone.
  */
 final class SearchBenchmark {
 
-  private static final double TARGET_P99_MILLIS = 20;
+  static final double TARGET_P99_MILLIS = 20;
+  static final double TARGET_PGBENCH_RATIO = 0.6;
+  static final double PACED_SHARE = 0.8;
+  static final double TARGET_SEARCH_UNDER_INGEST = 0.5;
+  static final double TARGET_INGEST_UNDER_SEARCH = 0.7;
   private static final int SAVE_BATCH = 5_000;
   private static final int QUERIES_PER_KIND = 2_000;
-  private static final int DAYS = 365;
-  private static final LocalDate FIRST_DAY = LocalDate.of(2025, 1, 1);
-  private static final List<ZoneOffset> OFFSETS =
-      List.of(
-          ZoneOffset.UTC,
-          ZoneOffset.ofHours(3),
-          ZoneOffset.ofHours(-5),
-          ZoneOffset.ofHoursMinutes(5, 30));
-  private static final DateTimeFormatter INSTANT = DateTimeFormatter.ISO_INSTANT;
+  private static final String TOPIC = "orders-search-bench";
+  private static final Pattern SEARCH_THREADS =
+      Pattern.compile("(?m)^executor_pool_max_threads\\{name=\"order-search\"} (\\S+)$");
 
   /**
    * The embedded PostgreSQL's memory as one would set it for a store of this size (its 128 MB
@@ -89,30 +94,44 @@ final class SearchBenchmark {
 
   private SearchBenchmark() {}
 
+  /** A kind of search: its name, wrk's paths, a query of its shape, pgbench's values. */
+  private record Kind(
+      String name, List<String> paths, OrderQuery shape, SearchSpread.PgBenchValues pgbench) {}
+
+  /** One kind's figures. */
+  record Measured(
+      Wrk.Result saturated,
+      SearchCpu.PerSearch cpu,
+      PgBench.Result pgbench,
+      Wrk.Result paced,
+      int pacedConnections) {}
+
   static void run(Options options) throws Exception {
     int count = options.integer("orders", 1_000_000);
     int page = options.integer("page", 50);
     int cursorWalks = options.integer("cursor-walks", 200);
+    int backlog = options.integer("ingest-backlog", 600_000);
     Wrk.Settings settings =
         new Wrk.Settings(
             options.integer("threads", 2),
             options.integer("connections", 8),
             Duration.ofSeconds(options.integer("duration", 10)),
             Duration.ofSeconds(options.integer("warmup-run", 3)));
-    int rate = options.integer("rate", 1_000);
     Path jar = Path.of(options.text("server-jar", "order-server/target/order-server.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           jar + " is missing: build it with ./mvnw -pl order-server -am package");
     }
+    PgBench pgbench = PgBench.find();
     Path work = Files.createTempDirectory("bench-search-");
     System.err.println("work directory (server log, scripts): " + work);
     String loadAtStart = HttpBenchmark.loadAverage();
-    Spread spread = new Spread(count);
+    SearchSpread spread = new SearchSpread(count);
 
     try (BenchDatabase database = BenchDatabase.start(POSTGRES_SETTINGS);
         BenchKafka kafka = BenchKafka.start()) {
       String jdbcUrl = database.freshDatabase("bench_search");
+      Map<OrderQuery, SearchSql> statements = new LinkedHashMap<>();
       try (HikariDataSource db = OrderDatabase.pool(jdbcUrl, 2, "bench-search")) {
         Migrations.migrate(db);
         store(new PostgresOrderStore(db), spread);
@@ -121,6 +140,21 @@ final class SearchBenchmark {
           s.execute("vacuum analyze");
           s.execute("checkpoint");
         }
+        PostgresOrderSearch search = new PostgresOrderSearch(db);
+        for (OrderQuery shape :
+            List.of(
+                SearchSpread.trackShape(),
+                SearchSpread.customerShape(),
+                SearchSpread.rangeShape(),
+                SearchSpread.combinedShape(),
+                SearchSpread.cursorShape())) {
+          statements.put(shape, search.sql(shape));
+        }
+      }
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        IngestBenchmark.createTopic(admin, TOPIC, 3);
       }
       settle();
       List<String> args =
@@ -129,6 +163,8 @@ final class SearchBenchmark {
               jdbcUrl,
               "--kafka-broker",
               kafka.bootstrapServers(),
+              "--kafka-topic",
+              TOPIC,
               "--cache-max-entries",
               "0",
               "--data-dir",
@@ -136,27 +172,70 @@ final class SearchBenchmark {
       try (ServerProcess server =
           ServerProcess.start(jar, work, "server", List.of("-Xmx1g"), args)) {
         server.awaitWarmedUp(Duration.ofMinutes(5));
-        Map<String, List<String>> kinds = new LinkedHashMap<>();
+        int searchThreads = searchThreads(server);
         Random random = new Random(20261203L);
-        kinds.put("by track number", paths(random, spread::trackQuery));
-        kinds.put("by customer", paths(random, spread::customerQuery));
-        kinds.put("by day", paths(random, spread::dayQuery));
-        kinds.put("customer within 90 days", paths(random, spread::combinedQuery));
-        kinds.put(
-            "page " + page + " of a date range, by cursor",
-            pageByCursor(server.baseUri(), random, spread, page, cursorWalks));
+        List<Kind> kinds =
+            List.of(
+                new Kind(
+                    "by track number",
+                    paths(random, spread::trackQuery),
+                    SearchSpread.trackShape(),
+                    spread.trackValues()),
+                new Kind(
+                    "by customer",
+                    paths(random, spread::customerQuery),
+                    SearchSpread.customerShape(),
+                    spread.customerValues()),
+                new Kind(
+                    "by day",
+                    paths(random, spread::dayQuery),
+                    SearchSpread.rangeShape(),
+                    spread.rangeValues(1)),
+                new Kind(
+                    "customer within 90 days",
+                    paths(random, spread::combinedQuery),
+                    SearchSpread.combinedShape(),
+                    spread.combinedValues()),
+                new Kind(
+                    "page " + page + " by cursor",
+                    pageByCursor(server.baseUri(), random, spread, page, cursorWalks),
+                    SearchSpread.cursorShape(),
+                    spread.cursorValues(page)));
         Map<String, Measured> results = new LinkedHashMap<>();
         String loadWhenMeasuring = HttpBenchmark.loadAverage();
-        for (Map.Entry<String, List<String>> kind : kinds.entrySet()) {
-          results.put(kind.getKey(), measure(server.baseUri(), work, kind, settings, rate));
+        for (Kind kind : kinds) {
+          Path script =
+              SearchPgBench.script(work, kind.name(), statements.get(kind.shape()), kind.pgbench());
+          results.put(
+              kind.name(),
+              measure(server, work, kind, settings, pgbench, jdbcUrl, script, searchThreads));
         }
-        print(count, loadAtStart, loadWhenMeasuring, settings, rate, results);
+        Wrk customers =
+            Wrk.forPaths(
+                work,
+                "by customer under ingest",
+                kinds.get(1).paths(),
+                settings.threads(),
+                settings.connections());
+        SearchUnderIngest.Result underIngest =
+            SearchUnderIngest.measure(
+                server, kafka.bootstrapServers(), TOPIC, backlog, customers, settings.duration());
+        SearchReport.print(
+            new SearchReport.Run(
+                count,
+                loadAtStart,
+                loadWhenMeasuring,
+                settings,
+                searchThreads,
+                pgbench.version(),
+                results,
+                underIngest));
       }
     }
     HttpBenchmark.deleteTree(work);
   }
 
-  private static void store(PostgresOrderStore store, Spread spread) {
+  private static void store(PostgresOrderStore store, SearchSpread spread) {
     System.err.printf("storing %,d orders...%n", spread.count);
     RandomOrders random = new RandomOrders(20261203L);
     OrderCodec codec = OrderCodec.standard();
@@ -202,30 +281,20 @@ final class SearchBenchmark {
     }
   }
 
-  private static List<String> paths(Random random, Function<Random, String> of) {
-    List<String> paths = new ArrayList<>(QUERIES_PER_KIND);
-    for (int i = 0; i < QUERIES_PER_KIND; i++) {
-      paths.add(of.apply(random));
-    }
-    return paths;
-  }
-
   /**
    * Page {@code page} of {@code walks} random days: each found by following {@code next} from the
    * first page, as a client does.
    */
   private static List<String> pageByCursor(
-      URI server, Random random, Spread spread, int page, int walks)
+      URI server, Random random, SearchSpread spread, int page, int walks)
       throws IOException, InterruptedException {
     System.err.printf("walking %d days' searches to their page %d...%n", walks, page);
     HttpClient http = HttpClient.newHttpClient();
     ObjectMapper json = new ObjectMapper();
     List<String> paths = new ArrayList<>(walks);
-    // A day holds about count / DAYS orders: with a small store, a range of days holds the pages.
-    int days =
-        (int) Math.max(1, Math.ceil(page * 20 * 1.5 / Math.max(1.0, (double) spread.count / DAYS)));
+    int days = spread.daysFor(page);
     for (int walk = 0; walk < walks; walk++) {
-      String query = spread.rangeQuery(random, Math.min(days, DAYS / 2));
+      String query = spread.rangeQuery(random, days);
       String path = query;
       for (int p = 1; p < page; p++) {
         JsonNode answer = get(http, json, server.resolve(path));
@@ -255,24 +324,6 @@ final class SearchBenchmark {
     return json.readTree(response.body());
   }
 
-  /** One kind's figures: saturated, and paced to the rate. */
-  private record Measured(Wrk.Result saturated, Wrk.Result paced) {}
-
-  private static Measured measure(
-      URI server, Path work, Map.Entry<String, List<String>> kind, Wrk.Settings settings, int rate)
-      throws Exception {
-    Wrk wrk =
-        Wrk.forPaths(
-            work, kind.getKey(), kind.getValue(), settings.threads(), settings.connections());
-    System.err.printf("%s: warm-up run...%n", kind.getKey());
-    wrk.run(server, settings.warmUpRun());
-    System.err.printf("%s: saturated run...%n", kind.getKey());
-    Wrk.Result saturated = checked(kind.getKey(), wrk.run(server, settings.duration()));
-    System.err.printf("%s: run paced to %,d req/s...%n", kind.getKey(), rate);
-    Wrk.Result paced = checked(kind.getKey(), wrk.pacedTo(rate).run(server, settings.duration()));
-    return new Measured(saturated, paced);
-  }
-
   private static Wrk.Result checked(String kind, Wrk.Result result) {
     if (!result.clean()) {
       throw new IllegalStateException(kind + ": wrk saw errors:\n" + result.report());
@@ -280,106 +331,76 @@ final class SearchBenchmark {
     return result;
   }
 
-  private static void print(
-      int count,
-      String loadAtStart,
-      String loadWhenMeasuring,
-      Wrk.Settings wrk,
-      int rate,
-      Map<String, Measured> results) {
-    System.out.printf(
-        "orders: %,d stored (about 50 per customer, 2 per track number, over %d days in 4 offsets);"
-            + " %d cores, load average %s at the start, %s when measuring; PostgreSQL %s%n",
-        count,
-        DAYS,
-        Runtime.getRuntime().availableProcessors(),
-        loadAtStart,
-        loadWhenMeasuring,
-        System.getenv("BENCH_DB_DSN") == null ? "embedded, " + POSTGRES_SETTINGS : "BENCH_DB_DSN");
-    System.out.printf(
-        "GET /orders searches, wrk -t%d -c%d -d%ds, %,d different queries of each kind picked at"
-            + " random, 20 a page; saturated (each connection asks again at once), then paced to"
-            + " %,d req/s in all:%n",
-        wrk.threads(), wrk.connections(), wrk.duration().toSeconds(), QUERIES_PER_KIND, rate);
-    boolean allMet = true;
-    for (Map.Entry<String, Measured> entry : results.entrySet()) {
-      Wrk.Result saturated = entry.getValue().saturated();
-      Wrk.Result paced = entry.getValue().paced();
-      boolean met = paced.p99Millis() <= TARGET_P99_MILLIS;
-      allMet &= met;
-      System.out.printf(
-          "  %-36s saturated %,6.0f req/s p50 %5.2f ms p99 %6.2f ms | paced %,6.0f req/s p50 %5.2f"
-              + " ms p99 %6.2f ms (target <= %.0f ms: %s)%n",
-          entry.getKey() + ":",
-          saturated.requestsPerSecond(),
-          saturated.p50Millis(),
-          saturated.p99Millis(),
-          paced.requestsPerSecond(),
-          paced.p50Millis(),
-          paced.p99Millis(),
-          TARGET_P99_MILLIS,
-          met ? "met" : "NOT met");
+  private static List<String> paths(Random random, Function<Random, String> of) {
+    List<String> paths = new ArrayList<>(QUERIES_PER_KIND);
+    for (int i = 0; i < QUERIES_PER_KIND; i++) {
+      paths.add(of.apply(random));
     }
-    System.out.println(
-        "every kind within the target at "
-            + String.format("%,d", rate)
-            + " req/s: "
-            + (allMet ? "yes" : "NO"));
+    return paths;
   }
 
-  /** Which track number, customer and date each order gets, and queries that find them. */
-  private static final class Spread {
-
-    final int count;
-    final int customers;
-    final int tracks;
-
-    Spread(int count) {
-      this.count = count;
-      this.customers = Math.max(1, count / 50);
-      this.tracks = Math.max(1, count / 2);
+  /** How many searches the server runs at once, each on a connection: from its metrics. */
+  private static int searchThreads(ServerProcess server) throws IOException, InterruptedException {
+    String metrics = new String(server.get("/metrics").body(), StandardCharsets.UTF_8);
+    Matcher m = SEARCH_THREADS.matcher(metrics);
+    if (!m.find()) {
+      throw new IllegalStateException("the server's /metrics has no order-search executor");
     }
+    return (int) Double.parseDouble(m.group(1));
+  }
 
-    /** Order {@code i}: its random content, with the search fields of the spread. */
-    Order order(Order random, int i) {
-      Random fields = new Random(i * 7919L + 17);
-      ZoneOffset offset = OFFSETS.get(fields.nextInt(OFFSETS.size()));
-      LocalDateTime local =
-          FIRST_DAY
-              .atStartOfDay()
-              .plusSeconds((long) (fields.nextDouble() * DAYS * 86_400L))
-              .plusSeconds(offset.getTotalSeconds());
-      return random
-          .withTrackNumber(String.format("TRK%08d", fields.nextInt(tracks)))
-          .withCustomerId(String.format("cust-%06d", fields.nextInt(customers)))
-          .withDateCreated(local.atOffset(offset).toString());
-    }
+  private static Measured measure(
+      ServerProcess server,
+      Path work,
+      Kind kind,
+      Wrk.Settings settings,
+      PgBench pgbench,
+      String jdbcUrl,
+      Path script,
+      int searchThreads)
+      throws Exception {
+    String name = kind.name();
+    Wrk wrk = Wrk.forPaths(work, name, kind.paths(), settings.threads(), settings.connections());
+    System.err.printf("%s: warm-up run...%n", name);
+    wrk.run(server.baseUri(), settings.warmUpRun());
+    System.err.printf("%s: saturated run...%n", name);
+    SearchCpu cpu = SearchCpu.start(server.pid());
+    Wrk.Result saturated = checked(name, wrk.run(server.baseUri(), settings.duration()));
+    SearchCpu.PerSearch perSearch = cpu.perSearch(saturated.requests());
+    System.err.printf("%s: pgbench, %d clients...%n", name, searchThreads);
+    PgBench.Result pg = pgbench.run(jdbcUrl, script, searchThreads, settings.duration(), Map.of());
+    Paced paced = paced(server, work, kind, settings, PACED_SHARE * saturated.requestsPerSecond());
+    return new Measured(saturated, perSearch, pg, paced.result(), paced.connections());
+  }
 
-    String trackQuery(Random random) {
-      return "/orders?track_number=" + String.format("TRK%08d", random.nextInt(tracks));
-    }
+  private record Paced(Wrk.Result result, int connections) {}
 
-    String customerQuery(Random random) {
-      return "/orders?customer_id=" + String.format("cust-%06d", random.nextInt(customers));
+  /**
+   * wrk at {@code rate} requests a second: enough connections that each waits at least 10 ms
+   * between requests (wrk's delay is whole milliseconds), the wait set for the answer's time too,
+   * and set again once from the rate the first run reached when it is more than 5 % off.
+   */
+  private static Paced paced(
+      ServerProcess server, Path work, Kind kind, Wrk.Settings settings, double rate)
+      throws Exception {
+    int connections = (int) Math.max(settings.connections(), Math.ceil(rate * 0.012));
+    double cycleMillis = connections * 1000.0 / rate;
+    double answerMillis = 1;
+    Wrk.Result result = null;
+    for (int attempt = 0; attempt < 2; attempt++) {
+      long delay = Math.max(1, Math.round(cycleMillis - answerMillis));
+      Wrk wrk =
+          Wrk.forPaths(work, kind.name(), kind.paths(), settings.threads(), connections)
+              .pacedBy(delay);
+      System.err.printf(
+          "%s: paced to %,.0f req/s (%d connections, %d ms apart)...%n",
+          kind.name(), rate, connections, delay);
+      result = checked(kind.name(), wrk.run(server.baseUri(), settings.duration()));
+      if (Math.abs(result.requestsPerSecond() - rate) <= 0.05 * rate) {
+        break;
+      }
+      answerMillis = Math.max(0, connections * 1000.0 / result.requestsPerSecond() - delay);
     }
-
-    String dayQuery(Random random) {
-      return rangeQuery(random, 1);
-    }
-
-    /** {@code days} UTC days from a random one. */
-    String rangeQuery(Random random, int days) {
-      LocalDate day = FIRST_DAY.plusDays(random.nextInt(DAYS - days + 1));
-      return "/orders?from=" + instant(day) + "&to=" + instant(day.plusDays(days));
-    }
-
-    String combinedQuery(Random random) {
-      LocalDate from = FIRST_DAY.plusDays(random.nextInt(DAYS - 90));
-      return customerQuery(random) + "&from=" + instant(from) + "&to=" + instant(from.plusDays(90));
-    }
-
-    private static String instant(LocalDate day) {
-      return INSTANT.format(day.atStartOfDay(ZoneOffset.UTC));
-    }
+    return new Paced(result, connections);
   }
 }

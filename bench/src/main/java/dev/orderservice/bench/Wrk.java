@@ -85,6 +85,14 @@ final class Wrk {
     return new Wrk(paced, pathFile, threads, connections);
   }
 
+  /** The same requests, each connection waiting {@code delayMillis} before each request. */
+  Wrk pacedBy(long delayMillis) throws IOException {
+    String file = pathFile.getFileName().toString().replaceFirst("\\.txt$", "");
+    Path paced = pathFile.resolveSibling(file + "-paced-" + delayMillis + "ms.lua");
+    Files.writeString(paced, luaScript(pathFile, delayMillis), StandardCharsets.US_ASCII);
+    return new Wrk(paced, pathFile, threads, connections);
+  }
+
   /** Loads {@code base} for {@code duration} and returns what wrk reported. */
   Result run(URI base, Duration duration) throws IOException, InterruptedException {
     List<String> command =

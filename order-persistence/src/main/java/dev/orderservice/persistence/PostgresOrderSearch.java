@@ -185,6 +185,26 @@ public final class PostgresOrderSearch implements OrderSearch {
   }
 
   /**
+   * The statement that searches of {@code query}'s shape run: its SQL with a {@code ?} for each
+   * value, and the names of those values in the order of their placeholders ({@code track_number},
+   * {@code customer_id}, {@code from}, {@code to}, {@code after_created_at}, {@code after_id}, and
+   * {@code rows}, the page's size plus one). For tools that run the very same statement outside the
+   * service, such as pgbench in {@code bench/run search}.
+   */
+  public SearchSql sql(OrderQuery query) {
+    Statement statement = statement(query);
+    return new SearchSql(statement.sql(), statement.values().stream().map(Bound::name).toList());
+  }
+
+  /**
+   * The SQL of a shape of search and the names of its values, in the order of its placeholders.
+   *
+   * @param sql the statement, with a {@code ?} for each value
+   * @param parameters the name of each placeholder's value, in order
+   */
+  public record SearchSql(String sql, List<String> parameters) {}
+
+  /**
    * The query of one page of a search with its values bound, as {@link #search} runs it: for tests
    * that look at its plan.
    */

@@ -54,7 +54,6 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -86,9 +85,6 @@ public final class OrderServer implements AutoCloseable {
 
   /** The most the waiting steps of a graceful shutdown take together. */
   public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
-
-  /** Requests waiting for a worker, or lookups for a read, before new ones get 503. */
-  static final int HTTP_WORKER_QUEUE = 1_000;
 
   /** How often the database is checked for the readiness gauge ({@code order_service_ready}). */
   static final Duration HEALTH_CHECK_EVERY = Duration.ofSeconds(10);
@@ -148,9 +144,21 @@ public final class OrderServer implements AutoCloseable {
     HttpTracing tracing = new HttpTracing(telemetry);
     BackingServices backing = BackingServices.start(config);
     lifecycle.onClose("stop the embedded servers", backing::close);
+    int cores = Runtime.getRuntime().availableProcessors();
     HikariDataSource pool =
-        OrderDatabase.pool(backing.jdbcUrl(), config.dbPoolSize(), "order-server", meters);
+        OrderDatabase.pool(
+            backing.jdbcUrl(),
+            RequestThreads.sharedConnections(config.dbPoolSize(), cores),
+            "order-server",
+            meters);
     lifecycle.onClose("close the database pool", pool::close);
+    HikariDataSource searchPool =
+        OrderDatabase.searchPool(
+            backing.jdbcUrl(),
+            RequestThreads.searchers(config.dbPoolSize(), cores),
+            "order-server-search",
+            meters);
+    lifecycle.onClose("close the search pool", searchPool::close);
     boolean accepted =
         DatabaseStartup.migrateWhenReachable(pool, backing.jdbcUrl(), DATABASE_WAIT, problems);
     PostgresOrderStore store = new PostgresOrderStore(pool);
@@ -171,7 +179,9 @@ public final class OrderServer implements AutoCloseable {
     if (accepted) {
       warmUp.set(startWarmUp(store, cache, meters));
     }
-    ThreadPoolExecutor workers = startWorkers();
+    ThreadPoolExecutor workers = RequestThreads.workers(config.dbPoolSize(), lifecycle, meters);
+    ThreadPoolExecutor searches =
+        RequestThreads.searches(config.dbPoolSize(), cores, lifecycle, meters);
     OrderLookup lookup = startLookup(store, cache, telemetry);
     AtomicReference<OrderIngest> ingest = new AtomicReference<>();
     AtomicReference<StoredOrdersListener> listener = new AtomicReference<>();
@@ -191,9 +201,9 @@ public final class OrderServer implements AutoCloseable {
     liveStream.bindTo(meters);
     LivePolls livePolls = new LivePolls(feed);
     livePolls.bindTo(meters);
-    OrderSearch search = tracing.search(new PostgresOrderSearch(pool));
+    OrderSearch search = tracing.search(new PostgresOrderSearch(searchPool));
     OrderEndpoints orders =
-        new OrderEndpoints(service, lookup, search, codec, new RequestBodies(), workers);
+        new OrderEndpoints(service, lookup, search, codec, new RequestBodies(), workers, searches);
     PersonalDataEndpoints personal =
         new PersonalDataEndpoints(
             new OrderErasure(pool),
@@ -302,33 +312,14 @@ public final class OrderServer implements AutoCloseable {
     return warmUp;
   }
 
-  /** Threads that run JDBC for HTTP requests: as many as pool connections. */
-  private ThreadPoolExecutor startWorkers() {
-    ThreadPoolExecutor workers =
-        new ThreadPoolExecutor(
-            config.dbPoolSize(),
-            config.dbPoolSize(),
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(HTTP_WORKER_QUEUE),
-            DaemonThreads.named("order-http-worker"));
-    lifecycle.onClose(
-        "stop the HTTP workers",
-        () -> {
-          workers.shutdown();
-          workers.awaitTermination(
-              lifecycle.remainingMillis(Duration.ofSeconds(2)), TimeUnit.MILLISECONDS);
-        });
-    return workers;
-  }
-
   /**
-   * The lookups that miss the cache: {@link #missReaders} threads read them, many per query; the
-   * rest of the pool is left to the ingest, the warm-up and the other requests.
+   * The lookups that miss the cache: {@link RequestThreads#missReaders} threads read them, many per
+   * query; the rest of the pool is left to the ingest, the warm-up and the other requests.
    */
   private OrderLookup startLookup(
       PostgresOrderStore store, EhcacheOrderCache cache, OpenTelemetry telemetry) {
-    int missReads = missReaders(config.dbPoolSize(), Runtime.getRuntime().availableProcessors());
+    int missReads =
+        RequestThreads.missReaders(config.dbPoolSize(), Runtime.getRuntime().availableProcessors());
     ExecutorService missReaders =
         Executors.newFixedThreadPool(missReads, DaemonThreads.named("order-miss-loader"));
     OrderLookup lookup =
@@ -336,7 +327,7 @@ public final class OrderServer implements AutoCloseable {
             .executor(missReaders)
             .maxConcurrentReads(missReads)
             .maxBatchSize(MISS_BATCH)
-            .maxWaiting(HTTP_WORKER_QUEUE)
+            .maxWaiting(RequestThreads.QUEUE)
             .openTelemetry(telemetry)
             .build();
     lifecycle.onClose(
@@ -348,17 +339,6 @@ public final class OrderServer implements AutoCloseable {
               lifecycle.remainingMillis(Duration.ofSeconds(2)), TimeUnit.MILLISECONDS);
         });
     return lookup;
-  }
-
-  /**
-   * How many threads read cache misses: half the pool, but no more than there are cores. A reader
-   * spends its time on CPU (its query's round trip, then writing the answers), so readers beyond
-   * the cores only cut the misses into smaller batches: more queries for the same lookups, more
-   * work for PostgreSQL on the same cores, more threads waking one another. Measured on 2 cores,
-   * pool of 8 ({@code bench/run read}): 4 readers read about 10 misses a query, 2 readers 15 to 20.
-   */
-  static int missReaders(int poolSize, int cores) {
-    return Math.max(1, Math.min(poolSize / 2, cores));
   }
 
   private void startHealthChecks(HealthEndpoints health, PrometheusMeterRegistry meters) {

@@ -64,8 +64,10 @@ public final class Settings {
               .flag("--db-pool-size", "N")
               .byDefault("8")
               .describedAs(
-                  "Most connections to PostgreSQL, shared by the ingest, the lookups that miss"
-                      + " the cache and the rest; as many HTTP worker threads run database reads")
+                  "Most connections to PostgreSQL: a quarter of them (at least 1, at most one per"
+                      + " core) run searches, the rest are shared by the ingest, the lookups that"
+                      + " miss the cache and the other requests (never fewer than 2); as many HTTP"
+                      + " worker threads run database reads")
               .parsedBy(
                   Parsers.wholeNumber(
                           2,

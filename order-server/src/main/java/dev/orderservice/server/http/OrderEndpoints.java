@@ -45,20 +45,27 @@ public final class OrderEndpoints {
   private final OrderCodec codec;
   private final RequestBodies bodies;
   private final Executor workers;
+  private final Executor searches;
 
+  /**
+   * @param workers where uploads run
+   * @param searches where searches run: as many threads as the connections searches may hold
+   */
   public OrderEndpoints(
       OrderService service,
       OrderLookup lookup,
       OrderSearch search,
       OrderCodec codec,
       RequestBodies bodies,
-      Executor workers) {
+      Executor workers,
+      Executor searches) {
     this.service = Objects.requireNonNull(service, "service");
     this.lookup = Objects.requireNonNull(lookup, "lookup");
     this.search = Objects.requireNonNull(search, "search");
     this.codec = Objects.requireNonNull(codec, "codec");
     this.bodies = Objects.requireNonNull(bodies, "bodies");
     this.workers = Objects.requireNonNull(workers, "workers");
+    this.searches = Objects.requireNonNull(searches, "searches");
   }
 
   /**
@@ -81,12 +88,12 @@ public final class OrderEndpoints {
 
   /**
    * {@code GET /orders}: a page of the orders that match the query ({@link SearchParameters}); with
-   * no filter, the newest. The query is checked here, the store searched on a worker.
+   * no filter, the newest. The query is checked here, the store searched on a search thread.
    */
   void search(HttpServerExchange exchange) {
     OrderQuery query = SearchParameters.query(exchange);
     exchange.dispatch(
-        workers,
+        searches,
         ErrorMapping.around(
             ex ->
                 Responses.json(

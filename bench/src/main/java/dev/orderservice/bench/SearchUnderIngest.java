@@ -1,0 +1,164 @@
+package dev.orderservice.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.orderservice.domain.EncodedOrder;
+import dev.orderservice.domain.OrderCodec;
+import dev.orderservice.domain.RandomOrders;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The searches and the Kafka ingest of one server at the same time: a producer fills the server's
+ * topic with new orders far faster than the server stores them, so that the ingest runs at full
+ * speed; then the ingest's rate is measured alone, with wrk's saturated searches, and alone again.
+ * The rate with searches is compared with the mean of the two alone, so that a change in the
+ * machine's other load falls on both sides alike; the searches' rate with the ingest, with their
+ * rate without it (measured before, on the same server). The ingest's rate is read from the
+ * server's own counter of inserted orders ({@code order_ingest_orders_total{outcome="inserted"}}).
+ */
+final class SearchUnderIngest {
+
+  private static final Pattern INSERTED =
+      Pattern.compile("(?m)^order_ingest_orders_total\\{[^}]*outcome=\"inserted\"[^}]*} (\\S+)$");
+  private static final Duration FIRST_BATCH_AT_MOST = Duration.ofMinutes(2);
+
+  /**
+   * What was measured.
+   *
+   * @param ingestBefore orders/s stored with no search, before
+   * @param ingestDuring orders/s stored while wrk searched
+   * @param ingestAfter orders/s stored with no search, after
+   * @param searches wrk's report of the searches during the ingest
+   */
+  record Result(double ingestBefore, double ingestDuring, double ingestAfter, Wrk.Result searches) {
+
+    double ingestRatio() {
+      return ingestDuring / ((ingestBefore + ingestAfter) / 2);
+    }
+  }
+
+  private SearchUnderIngest() {}
+
+  /**
+   * Produces {@code backlog} new orders to {@code topic}, which {@code server} consumes, then
+   * measures three windows of {@code window} each: ingest alone, with {@code wrk}'s searches,
+   * alone.
+   *
+   * @throws IllegalStateException if the ingest stored the whole backlog before the last window
+   *     ended (its rate would then be the producer's): run with a larger {@code --ingest-backlog}
+   */
+  static Result measure(
+      ServerProcess server,
+      String bootstrapServers,
+      String topic,
+      int backlog,
+      Wrk wrk,
+      Duration window)
+      throws Exception {
+    produce(bootstrapServers, topic, backlog);
+    long deadline = System.nanoTime() + FIRST_BATCH_AT_MOST.toNanos();
+    while (inserted(server) == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the server stored nothing of topic " + topic + " in " + FIRST_BATCH_AT_MOST);
+      }
+      // Polling the server's counter: nothing to wait on.
+      Thread.sleep(100);
+    }
+    System.err.printf("ingest alone for %ds...%n", window.toSeconds());
+    double before = ingestRate(server, window, null, null);
+    System.err.printf("ingest with saturated searches for %ds...%n", window.toSeconds());
+    Wrk.Result[] searched = new Wrk.Result[1];
+    double during = ingestRate(server, window, wrk, searched);
+    System.err.printf("ingest alone again for %ds...%n", window.toSeconds());
+    double after = ingestRate(server, window, null, null);
+    long stored = inserted(server);
+    if (stored >= backlog) {
+      throw new IllegalStateException(
+          "the ingest stored all "
+              + backlog
+              + " orders of the backlog before the last window ended: its rate is not its full"
+              + " speed; run with a larger --ingest-backlog");
+    }
+    return new Result(before, during, after, searched[0]);
+  }
+
+  /**
+   * The orders/s the server stored over {@code window}; with {@code wrk}, while it searches for the
+   * same time (its report into {@code searched[0]}).
+   */
+  private static double ingestRate(
+      ServerProcess server, Duration window, Wrk wrk, Wrk.Result[] searched)
+      throws IOException, InterruptedException {
+    long start = inserted(server);
+    long startedAt = System.nanoTime();
+    if (wrk == null) {
+      // The window itself: the ingest runs in the server meanwhile.
+      Thread.sleep(window.toMillis());
+    } else {
+      URI base = server.baseUri();
+      searched[0] = wrk.run(base, window);
+    }
+    long stored = inserted(server) - start;
+    return stored / ((System.nanoTime() - startedAt) / 1e9);
+  }
+
+  private static long inserted(ServerProcess server) throws IOException, InterruptedException {
+    String metrics = new String(server.get("/metrics").body(), UTF_8);
+    Matcher m = INSERTED.matcher(metrics);
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return (long) total;
+  }
+
+  /**
+   * New orders (uids {@code n...}), each generated, encoded and sent in turn so that none waits in
+   * memory; every one acknowledged before this returns.
+   */
+  private static void produce(String bootstrapServers, String topic, int backlog) {
+    System.err.printf("producing a backlog of %,d new orders to %s...%n", backlog, topic);
+    RandomOrders random = new RandomOrders(20261206L);
+    OrderCodec codec = OrderCodec.standard();
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-search-producer");
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    Stopwatch watch = Stopwatch.start();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < backlog && failure.get() == null; i++) {
+        EncodedOrder order = codec.encoded(random.next(String.format("n%09d", i)));
+        producer.send(
+            new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8), order.json()),
+            (metadata, e) -> {
+              if (e != null) {
+                failure.compareAndSet(null, e);
+              }
+            });
+      }
+      producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("producing the backlog failed", failure.get());
+    }
+    System.err.printf(
+        "produced %,d orders in %.1f s (the ingest began meanwhile)%n",
+        backlog, watch.millisUntil(System.nanoTime()) / 1000.0);
+  }
+}
