@@ -71,8 +71,8 @@ public final class SearchParameters {
 
   /**
    * {@code {"orders": [summary...], "next": "<cursor>"}}, each summary as {@link OrderSummaryJson}
-   * writes it, {@code next} only while more orders match: written straight into the bytes sent, with
-   * no tree or string of each summary in between.
+   * writes it, {@code next} only while more orders match: written straight into the bytes sent,
+   * with no tree or string of each summary in between.
    */
   static byte[] answer(OrderPage page, OrderQuery query) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 192 * page.orders().size());
