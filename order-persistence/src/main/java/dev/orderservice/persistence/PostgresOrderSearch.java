@@ -147,7 +147,9 @@ public final class PostgresOrderSearch implements OrderSearch {
       // in binary: planning the statement for every search cost PostgreSQL six times the page's
       // reading. Each shape has one index that answers it in one range read whatever the values
       // (V6), so the generic plan PostgreSQL settles on after five searches is that read for a
-      // customer with one order and for one with a hundred thousand alike (PlansTest shows it).
+      // customer with one order and for one with a hundred thousand alike (SearchPlansTest shows
+      // it; it also shows that a range of days alone never settles, and why: each search of that
+      // shape is planned for its values, into the same read).
       select.unwrap(PGStatement.class).setPrepareThreshold(-1);
       List<Bound<?>> values = statement.values();
       for (int i = 0; i < values.size(); i++) {
