@@ -27,9 +27,23 @@ final class PgBench {
   private static final Pattern LATENCY = Pattern.compile("(?m)^latency average = ([0-9.]+) ms");
 
   private final Path binary;
+  private final String serverOptions;
 
   private PgBench(Path binary) {
+    this(binary, "");
+  }
+
+  private PgBench(Path binary, String serverOptions) {
     this.binary = binary;
+    this.serverOptions = serverOptions;
+  }
+
+  /**
+   * The same pgbench, its sessions started with {@code options} ({@code PGOPTIONS}, e.g. {@code -c
+   * plan_cache_mode=force_generic_plan}).
+   */
+  PgBench withServerOptions(String options) {
+    return new PgBench(binary, options);
   }
 
   /** The pgbench on PATH, or the newest under /usr/lib/postgresql. */
@@ -89,6 +103,9 @@ final class PgBench {
     command.add(target.database());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     target.password().ifPresent(p -> builder.environment().put("PGPASSWORD", p));
+    if (!serverOptions.isEmpty()) {
+      builder.environment().put("PGOPTIONS", serverOptions);
+    }
     Process process = builder.start();
     String report = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS) || process.exitValue() != 0) {

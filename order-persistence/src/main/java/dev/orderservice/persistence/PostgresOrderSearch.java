@@ -55,6 +55,11 @@ import org.postgresql.PGStatement;
  * Instants in the query beyond what PostgreSQL holds (before 4714 BC, after 294276 AD) are taken as
  * its earliest and latest.
  *
+ * <p>Each shape of search is a statement prepared on the server once per connection. Give it the
+ * connections of {@link OrderDatabase#searchPool}, which run it by its generic plan, planned once:
+ * on other connections PostgreSQL's default plans a search of a range of days alone anew every time
+ * (the same plan, at several times the cost of the search itself).
+ *
  * <p>Every search blocks on the database and borrows a connection from the given {@link DataSource}
  * for the duration of the call only. Instances are thread safe; share one. Database failures
  * surface as {@link OrderStoreException}, as {@link PostgresOrderStore}'s do.
@@ -113,8 +118,8 @@ public final class PostgresOrderSearch implements OrderSearch {
       new AtomicReferenceArray<>(1 << FILTERS.size());
 
   /**
-   * @param dataSource where connections come from, e.g. {@link OrderDatabase#pool}; the caller
-   *     keeps ownership and closes it
+   * @param dataSource where connections come from, best {@link OrderDatabase#searchPool}; the
+   *     caller keeps ownership and closes it
    */
   public PostgresOrderSearch(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -145,11 +150,10 @@ public final class PostgresOrderSearch implements OrderSearch {
         PreparedStatement select = c.prepareStatement(statement.sql())) {
       // Prepared on the server from the first search of its shape on a connection, and answered
       // in binary: planning the statement for every search cost PostgreSQL six times the page's
-      // reading. Each shape has one index that answers it in one range read whatever the values
-      // (V6), so the generic plan PostgreSQL settles on after five searches is that read for a
-      // customer with one order and for one with a hundred thousand alike (SearchPlansTest shows
-      // it; it also shows that a range of days alone never settles, and why: each search of that
-      // shape is planned for its values, into the same read).
+      // reading. On OrderDatabase.searchPool's connections it runs by its generic plan from the
+      // first search: each shape has one index that answers it in one range read whatever the
+      // values (V6), for a customer with one order and for one with a hundred thousand alike
+      // (SearchPlansTest shows the plans on such data).
       select.unwrap(PGStatement.class).setPrepareThreshold(-1);
       List<Bound<?>> values = statement.values();
       for (int i = 0; i < values.size(); i++) {

@@ -11,12 +11,12 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The threads that run the database work of HTTP requests, and how many of the {@code
- * DB_POOL_SIZE} connections each kind of request may hold at once: the searches ({@link
- * #searchers}) have a pool of their own, whose connections plan each search once ({@code
- * OrderDatabase.searchPool}); the rest ({@link #sharedConnections}) is shared by the ingest, the
- * cache misses ({@link #missReaders}) and the other requests (uploads, erasures, exports: the
- * workers). So a storefront's searches at full load never make the ingest wait for a connection.
+ * The threads that run the database work of HTTP requests, and how many of the {@code DB_POOL_SIZE}
+ * connections each kind of request may hold at once: the searches ({@link #searchers}) have a pool
+ * of their own, whose connections plan each search once ({@code OrderDatabase.searchPool}); the
+ * rest ({@link #sharedConnections}) is shared by the ingest, the cache misses ({@link
+ * #missReaders}) and the other requests (uploads, erasures, exports: the workers). So a
+ * storefront's searches at full load never make the ingest wait for a connection.
  */
 final class RequestThreads {
 
