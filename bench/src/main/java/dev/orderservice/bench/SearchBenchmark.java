@@ -203,6 +203,7 @@ final class SearchBenchmark {
                     pageByCursor(server.baseUri(), random, spread, page, cursorWalks),
                     SearchSpread.cursorShape(),
                     spread.cursorValues(page)));
+        warmUp(server, work, kinds, settings);
         Map<String, Measured> results = new LinkedHashMap<>();
         String loadWhenMeasuring = HttpBenchmark.loadAverage();
         for (Kind kind : kinds) {
@@ -339,6 +340,20 @@ final class SearchBenchmark {
       paths.add(of.apply(random));
     }
     return paths;
+  }
+
+  /**
+   * Every kind's searches mixed, for three warm-up runs' time: the server's JIT compiles the search
+   * path before the first kind is measured, not during it.
+   */
+  private static void warmUp(
+      ServerProcess server, Path work, List<Kind> kinds, Wrk.Settings settings)
+      throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>();
+    kinds.forEach(kind -> all.addAll(kind.paths()));
+    System.err.println("warming the server up with every kind of search...");
+    Wrk.forPaths(work, "every kind", all, settings.threads(), settings.connections())
+        .run(server.baseUri(), settings.warmUpRun().multipliedBy(3));
   }
 
   /** How many searches the server runs at once, each on a connection: from its metrics. */
