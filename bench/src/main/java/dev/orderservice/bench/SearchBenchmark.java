@@ -174,7 +174,7 @@ final class SearchBenchmark {
       try (ServerProcess server =
           ServerProcess.start(jar, work, "server", List.of("-Xmx1g"), args)) {
         server.awaitWarmedUp(Duration.ofMinutes(5));
-        int searchThreads = searchThreads(server);
+        int searchThreads = searchThreads(server, options.integer("search-connections", 0));
         Random random = new Random(20261203L);
         List<Kind> kinds =
             List.of(
@@ -356,14 +356,23 @@ final class SearchBenchmark {
         .run(server.baseUri(), settings.warmUpRun().multipliedBy(3));
   }
 
-  /** How many searches the server runs at once, each on a connection: from its metrics. */
-  private static int searchThreads(ServerProcess server) throws IOException, InterruptedException {
+  /**
+   * How many searches the server runs at once, each on a connection: from its metrics; for a server
+   * whose metrics do not say (a release before the searches had threads of their own, run with
+   * {@code --server-jar}), {@code --search-connections N}.
+   */
+  private static int searchThreads(ServerProcess server, int given)
+      throws IOException, InterruptedException {
     String metrics = new String(server.get("/metrics").body(), StandardCharsets.UTF_8);
     Matcher m = SEARCH_THREADS.matcher(metrics);
-    if (!m.find()) {
-      throw new IllegalStateException("the server's /metrics has no order-search executor");
+    if (m.find()) {
+      return (int) Double.parseDouble(m.group(1));
     }
-    return (int) Double.parseDouble(m.group(1));
+    if (given > 0) {
+      return given;
+    }
+    throw new IllegalStateException(
+        "the server's /metrics has no order-search executor: give --search-connections N");
   }
 
   private static Measured measure(
