@@ -80,8 +80,13 @@ public final class OrderDatabase {
     return new HikariDataSource(config);
   }
 
-  /** What {@link #searchPool} runs on each new connection. */
-  static final String GENERIC_PLANS = "set plan_cache_mode = force_generic_plan";
+  /**
+   * What {@link #searchPool} runs on each new connection: {@code plan_cache_mode} for the session,
+   * where the server has it (PostgreSQL 12 and later); an older server plans as it always does.
+   */
+  static final String GENERIC_PLANS =
+      "do $$ begin perform set_config('plan_cache_mode', 'force_generic_plan', false);"
+          + " exception when undefined_object then null; end $$";
 
   /**
    * A pool as {@link #pool(String, String, String, int, String)} makes it, for a URL that carries

@@ -27,6 +27,9 @@ class OrderSearchApiTest {
   private static final RandomOrders ORDERS = new RandomOrders(777);
   private static final String ECHO = "ECHO<script>";
 
+  /** DB_POOL_SIZE's default: the test server sets none. */
+  private static final int DEFAULT_POOL = 8;
+
   private static OrderServer server;
   private static Http http;
 
@@ -301,6 +304,27 @@ class OrderSearchApiTest {
   }
 
   /** {@code GET /orders?query}, asserted 200. */
+  @Test
+  void searchesRunOnTheirOwnThreadsWithConnectionsOfTheirOwn() {
+    Scrape before = Scrape.parse(Http.text(http.get("/metrics")));
+    search("customer_id=cust-A");
+    search("customer_id=cust-B");
+
+    Scrape after = Scrape.parse(Http.text(http.get("/metrics")));
+    int searchers =
+        RequestThreads.searchers(DEFAULT_POOL, Runtime.getRuntime().availableProcessors());
+    assertThat(after.value("executor_pool_max_threads", "name", "order-search"))
+        .isEqualTo(searchers);
+    assertThat(
+            after.value("executor_completed_tasks_total", "name", "order-search")
+                - before.value("executor_completed_tasks_total", "name", "order-search"))
+        .isGreaterThanOrEqualTo(2);
+    assertThat(after.value("hikaricp_connections_max", "pool", "order-server-search"))
+        .isEqualTo(searchers);
+    assertThat(after.value("hikaricp_connections_max", "pool", "order-server"))
+        .isEqualTo(DEFAULT_POOL - searchers);
+  }
+
   private static JsonNode search(String query) {
     HttpResponse<byte[]> response = http.get("/orders?" + query);
     assertThat(response.statusCode()).as("%s: %s", query, Http.text(response)).isEqualTo(200);
