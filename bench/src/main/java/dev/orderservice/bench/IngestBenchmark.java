@@ -1,7 +1,5 @@
 package dev.orderservice.bench;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import com.zaxxer.hikari.HikariDataSource;
 import dev.orderservice.cache.EhcacheOrderCache;
 import dev.orderservice.domain.DecodeResult;
@@ -28,18 +26,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code bench/run ingest}: {@link OrderIngest} from a topic already holding every order to all of
@@ -259,33 +252,8 @@ final class IngestBenchmark {
   /** Sends every order (key: its uid, value: its canonical JSON) and waits for every ack. */
   static void produce(String bootstrapServers, String topic, List<EncodedOrder> orders) {
     System.err.printf("producing %,d records to %s...%n", orders.size(), topic);
-    Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-producer");
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-    // Large batches, but under the broker's default message.max.bytes of 1 MiB.
-    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-    config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
-    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-    AtomicReference<Exception> failure = new AtomicReference<>();
     Stopwatch watch = Stopwatch.start();
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (EncodedOrder order : orders) {
-        producer.send(
-            new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8), order.json()),
-            (metadata, e) -> {
-              if (e != null) {
-                failure.compareAndSet(null, e);
-              }
-            });
-      }
-      producer.flush();
-    }
-    if (failure.get() != null) {
-      throw new IllegalStateException("producing the orders failed", failure.get());
-    }
+    BenchProducer.produce(bootstrapServers, "bench-producer", topic, orders.iterator());
     System.err.printf(
         "produced and acknowledged at %,.0f records/s (not part of any figure)%n",
         watch.perSecond(orders.size()));

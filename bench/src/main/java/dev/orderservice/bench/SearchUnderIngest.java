@@ -8,15 +8,10 @@ import dev.orderservice.domain.RandomOrders;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Iterator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import java.util.stream.IntStream;
 
 /**
  * The searches and the Kafka ingest of one server at the same time: a producer fills the server's
@@ -125,38 +120,19 @@ final class SearchUnderIngest {
   }
 
   /**
-   * New orders (uids {@code n...}), each generated, encoded and sent in turn so that none waits in
+   * New orders (uids {@code n...}), each generated and encoded as it is sent so that none waits in
    * memory; every one acknowledged before this returns.
    */
   private static void produce(String bootstrapServers, String topic, int backlog) {
     System.err.printf("producing a backlog of %,d new orders to %s...%n", backlog, topic);
     RandomOrders random = new RandomOrders(20261206L);
     OrderCodec codec = OrderCodec.standard();
-    Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-search-producer");
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-    AtomicReference<Exception> failure = new AtomicReference<>();
+    Iterator<EncodedOrder> orders =
+        IntStream.range(0, backlog)
+            .mapToObj(i -> codec.encoded(random.next(String.format("n%09d", i))))
+            .iterator();
     Stopwatch watch = Stopwatch.start();
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int i = 0; i < backlog && failure.get() == null; i++) {
-        EncodedOrder order = codec.encoded(random.next(String.format("n%09d", i)));
-        producer.send(
-            new ProducerRecord<>(topic, order.orderUid().getBytes(UTF_8), order.json()),
-            (metadata, e) -> {
-              if (e != null) {
-                failure.compareAndSet(null, e);
-              }
-            });
-      }
-      producer.flush();
-    }
-    if (failure.get() != null) {
-      throw new IllegalStateException("producing the backlog failed", failure.get());
-    }
+    BenchProducer.produce(bootstrapServers, "bench-search-producer", topic, orders);
     System.err.printf(
         "produced %,d orders in %.1f s (the ingest began meanwhile)%n",
         backlog, watch.millisUntil(System.nanoTime()) / 1000.0);
