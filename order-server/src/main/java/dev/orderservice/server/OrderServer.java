@@ -76,10 +76,10 @@ import org.slf4j.LoggerFactory;
  * #close()} runs those stops in reverse: stop accepting HTTP requests (new ones are answered 503),
  * end the live streams and answer the waiting polls, close the ingest (it commits what is done),
  * stop the live feed's listener, drain the requests in flight, stop Undertow, the health checks,
- * the lookup readers, the workers, the warm-up, the cache, the pool and the embedded servers; each
- * step logged. The steps that wait (the ingest's last batch, the requests in flight, the workers)
- * share a budget of {@link #SHUTDOWN_TIMEOUT}; the rest only close what is idle. Thread safe:
- * {@code close()} is idempotent and may be called from any thread.
+ * the lookup readers, the search threads, the workers, the warm-up, the cache, the two pools and
+ * the embedded servers; each step logged. The steps that wait (the ingest's last batch, the
+ * requests in flight, the workers) share a budget of {@link #SHUTDOWN_TIMEOUT}; the rest only close
+ * what is idle. Thread safe: {@code close()} is idempotent and may be called from any thread.
  */
 public final class OrderServer implements AutoCloseable {
 
