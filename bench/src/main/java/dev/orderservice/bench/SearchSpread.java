@@ -1,6 +1,7 @@
 package dev.orderservice.bench;
 
 import dev.orderservice.domain.Order;
+import dev.orderservice.domain.OrderCursor;
 import dev.orderservice.domain.OrderQuery;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -115,7 +116,7 @@ final class SearchSpread {
     return OrderQuery.builder()
         .from(Instant.EPOCH)
         .to(Instant.EPOCH)
-        .after(new dev.orderservice.domain.OrderCursor(Instant.EPOCH, 1))
+        .after(new OrderCursor(Instant.EPOCH, 1))
         .build();
   }
 

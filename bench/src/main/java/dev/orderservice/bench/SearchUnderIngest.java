@@ -6,7 +6,6 @@ import dev.orderservice.domain.EncodedOrder;
 import dev.orderservice.domain.OrderCodec;
 import dev.orderservice.domain.RandomOrders;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.regex.Matcher;
@@ -72,12 +71,11 @@ final class SearchUnderIngest {
       Thread.sleep(100);
     }
     System.err.printf("ingest alone for %ds...%n", window.toSeconds());
-    double before = ingestRate(server, window, null, null);
+    Window before = window(server, window, null);
     System.err.printf("ingest with saturated searches for %ds...%n", window.toSeconds());
-    Wrk.Result[] searched = new Wrk.Result[1];
-    double during = ingestRate(server, window, wrk, searched);
+    Window during = window(server, window, wrk);
     System.err.printf("ingest alone again for %ds...%n", window.toSeconds());
-    double after = ingestRate(server, window, null, null);
+    Window after = window(server, window, null);
     long stored = inserted(server);
     if (stored >= backlog) {
       throw new IllegalStateException(
@@ -86,27 +84,31 @@ final class SearchUnderIngest {
               + " orders of the backlog before the last window ended: its rate is not its full"
               + " speed; run with a larger --ingest-backlog");
     }
-    return new Result(before, during, after, searched[0]);
+    return new Result(
+        before.ingestRate(), during.ingestRate(), after.ingestRate(), during.searches());
   }
 
   /**
-   * The orders/s the server stored over {@code window}; with {@code wrk}, while it searches for the
-   * same time (its report into {@code searched[0]}).
+   * One window: the orders/s the server stored, and wrk's report when it searched meanwhile.
+   *
+   * @param searches null for a window without searches
    */
-  private static double ingestRate(
-      ServerProcess server, Duration window, Wrk wrk, Wrk.Result[] searched)
+  private record Window(double ingestRate, Wrk.Result searches) {}
+
+  /** The ingest over {@code window}; with {@code wrk}, while it searches for the same time. */
+  private static Window window(ServerProcess server, Duration window, Wrk wrk)
       throws IOException, InterruptedException {
     long start = inserted(server);
     long startedAt = System.nanoTime();
+    Wrk.Result searches = null;
     if (wrk == null) {
       // The window itself: the ingest runs in the server meanwhile.
       Thread.sleep(window.toMillis());
     } else {
-      URI base = server.baseUri();
-      searched[0] = wrk.run(base, window);
+      searches = wrk.run(server.baseUri(), window);
     }
     long stored = inserted(server) - start;
-    return stored / ((System.nanoTime() - startedAt) / 1e9);
+    return new Window(stored / ((System.nanoTime() - startedAt) / 1e9), searches);
   }
 
   private static long inserted(ServerProcess server) throws IOException, InterruptedException {

@@ -182,7 +182,7 @@ public final class OrderServer implements AutoCloseable {
     ThreadPoolExecutor workers = RequestThreads.workers(config.dbPoolSize(), lifecycle, meters);
     ThreadPoolExecutor searches =
         RequestThreads.searches(config.dbPoolSize(), cores, lifecycle, meters);
-    OrderLookup lookup = startLookup(store, cache, telemetry);
+    OrderLookup lookup = startLookup(store, cache, telemetry, cores);
     AtomicReference<OrderIngest> ingest = new AtomicReference<>();
     AtomicReference<StoredOrdersListener> listener = new AtomicReference<>();
     HealthEndpoints health =
@@ -317,9 +317,8 @@ public final class OrderServer implements AutoCloseable {
    * query; the rest of the pool is left to the ingest, the warm-up and the other requests.
    */
   private OrderLookup startLookup(
-      PostgresOrderStore store, EhcacheOrderCache cache, OpenTelemetry telemetry) {
-    int missReads =
-        RequestThreads.missReaders(config.dbPoolSize(), Runtime.getRuntime().availableProcessors());
+      PostgresOrderStore store, EhcacheOrderCache cache, OpenTelemetry telemetry, int cores) {
+    int missReads = RequestThreads.missReaders(config.dbPoolSize(), cores);
     ExecutorService missReaders =
         Executors.newFixedThreadPool(missReads, DaemonThreads.named("order-miss-loader"));
     OrderLookup lookup =
